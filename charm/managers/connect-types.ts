@@ -1,0 +1,102 @@
+// Kafka Connect REST response shapes (from the Jackson entities in
+// apache/kafka connect/runtime/.../rest/entities), plus the client's own result types.
+
+export type ConnectorType = 'source' | 'sink' | 'unknown';
+
+export const KNOWN_STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'RESTARTING', 'STOPPED'] as const;
+export type KnownStateName = (typeof KNOWN_STATES)[number];
+/**
+ * A connector or task state. Newer workers may report states this code does not know yet; they are
+ * kept verbatim (the reference charm crashed on RESTARTING), so callers must handle other strings.
+ */
+export type ConnectorStateName = KnownStateName | (string & Record<never, never>);
+
+export function isKnownState(state: string): state is KnownStateName {
+  return (KNOWN_STATES as readonly string[]).includes(state);
+}
+
+export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
+export type ConnectorConfig = Record<string, string>;
+
+export interface TaskId {
+  connector: string;
+  task: number;
+}
+
+export interface ConnectorInfo {
+  name: string;
+  config: ConnectorConfig;
+  tasks: TaskId[];
+  type: ConnectorType;
+}
+
+export interface StateBase {
+  state: ConnectorStateName;
+  worker_id: string;
+  /** Full Java stack trace; omitted by Connect when empty. */
+  trace?: string;
+}
+
+export interface TaskState extends StateBase {
+  id: number;
+}
+
+export interface ConnectorStateInfo {
+  name: string;
+  connector: StateBase;
+  tasks: TaskState[];
+  type: ConnectorType;
+}
+
+export interface TaskInfo {
+  id: TaskId;
+  config: ConnectorConfig;
+}
+
+/** GET / */
+export interface WorkerInfo {
+  version: string;
+  commit: string;
+  kafka_cluster_id: string;
+}
+
+/** GET /health (3.9+, KIP-1017). */
+export interface WorkerHealth {
+  status: 'healthy' | 'starting' | 'unhealthy' | 'unsupported' | (string & Record<never, never>);
+  message: string;
+  /** HTTP status of the health response (200, 503 while starting, 500 unhealthy, 404 before 3.9). */
+  httpStatus: number;
+}
+
+/** One entry of GET /connectors?expand=status&expand=info. */
+export interface ExpandedConnector {
+  status: ConnectorStateInfo;
+  info: ConnectorInfo;
+}
+
+export interface PutConfigResult {
+  /** true on 201 (the connector did not exist), false on 200 (its config was replaced). */
+  created: boolean;
+  info: ConnectorInfo;
+}
+
+export type DeleteResult = { outcome: 'deleted' } | { outcome: 'already-gone' };
+
+export interface RestartOptions {
+  includeTasks?: boolean;
+  onlyFailed?: boolean;
+}
+
+export type RestartResult =
+  /** 204: the legacy form (both flags false) restarted the connector instance only. */
+  | { outcome: 'restarted' }
+  /** 202: instances to restart are listed with state RESTARTING. */
+  | { outcome: 'scheduled'; status: ConnectorStateInfo };
+
+export type TopicsResult =
+  | { tracking: 'enabled'; topics: string[] }
+  /** 403 "Topic tracking is disabled." (`topic.tracking.enable=false` on the worker). */
+  | { tracking: 'disabled'; message: string };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
