@@ -1,0 +1,76 @@
+/**
+ * Bundling a charm entry into one CommonJS file with esbuild.
+ *
+ * The charm's parsed metadata/config/actions are embedded at build time through the global
+ * identifier `__TSCHARM_META__` (esbuild `define`), so the packed charm never reads or parses YAML
+ * when it runs. Framework code reads it as:
+ *
+ *     declare const __TSCHARM_META__: { metadata: object; config: object; actions: object } | undefined;
+ *     const embedded = typeof __TSCHARM_META__ === 'undefined' ? undefined : __TSCHARM_META__;
+ *
+ * Outside a tscharm bundle (jest, ts-node) the identifier is undeclared and `typeof` yields
+ * 'undefined', so the same source works in both places.
+ *
+ * Precompiled Ajv validators (validators.ts) are offered the same way, as the global identifier
+ * `__TSCHARM_VALIDATORS__`, provided through esbuild `inject` so that the generated module is only
+ * bundled when framework code actually refers to it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import type { EmbeddedCharmMeta } from './meta';
+
+export const META_GLOBAL = '__TSCHARM_META__';
+export const VALIDATORS_GLOBAL = '__TSCHARM_VALIDATORS__';
+
+export interface BundleOptions {
+  /** The charm entry (e.g. charm/main.ts), absolute or relative to the cwd. */
+  readonly entry: string;
+  /** Where to write the bundle; omit to only analyse (validate uses that). */
+  readonly outFile?: string;
+  readonly meta: EmbeddedCharmMeta;
+  /** Path of a generated CJS module exporting `__TSCHARM_VALIDATORS__`, if any. */
+  readonly validatorsModule?: string;
+  readonly minify?: boolean;
+}
+
+export interface BundleResult {
+  readonly bytes: number;
+  /** Absolute paths of the project's own sources in the bundle (node_modules excluded). */
+  readonly ownSources: readonly string[];
+  /** Packages bundled in, by name. */
+  readonly packages: readonly string[];
+}
+
+export async function bundleCharm(options: BundleOptions): Promise<BundleResult> {
+  const entry = path.resolve(options.entry);
+  if (!fs.existsSync(entry)) throw new Error(`entry ${entry} does not exist; pass --entry <file.ts>`);
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: options.minify ?? true,
+    legalComments: 'eof',
+    // Juju runs one process per event; nothing may be resolved from node_modules at run time.
+    packages: 'bundle',
+    define: { [META_GLOBAL]: JSON.stringify(options.meta) },
+    inject: options.validatorsModule ? [options.validatorsModule] : [],
+    metafile: true,
+    write: options.outFile !== undefined,
+    outfile: options.outFile ?? path.join(path.dirname(entry), '__tscharm_analysis__.js'),
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(p));
+  const ownSources = inputs.filter((p) => !p.split(path.sep).includes('node_modules'));
+  const packages = new Set<string>();
+  for (const p of inputs) {
+    const parts = p.split(path.sep);
+    const i = parts.lastIndexOf('node_modules');
+    if (i >= 0 && parts[i + 1]) packages.add(parts[i + 1]!.startsWith('@') ? `${parts[i + 1]}/${parts[i + 2]}` : parts[i + 1]!);
+  }
+  const outputs = Object.values(result.metafile.outputs);
+  const bytes = outputs.reduce((sum, o) => sum + o.bytes, 0);
+  return { bytes, ownSources, packages: [...packages].sort() };
+}

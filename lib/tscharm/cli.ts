@@ -1,0 +1,94 @@
+/**
+ * The tscharm developer CLI: `tscharm pack` and `tscharm validate`.
+ * Built into one file by build-cli.js: `node lib/tscharm/build-cli.js && node build/tscharm.js pack`.
+ */
+import * as path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TSCHARM_VERSION } from './manifest';
+import { pack, PackError } from './pack';
+import { ARCHITECTURES, DEFAULT_NODE_VERSION, hostArchitecture, isArchitecture, type Architecture } from './runtime';
+import { formatProblem, validateCharm } from './validate';
+
+const DEFAULT_ENTRY = 'charm/main.ts';
+
+function parseArch(value: string): Architecture {
+  if (!isArchitecture(value)) throw new InvalidArgumentError(`expected one of ${ARCHITECTURES.join(', ')}`);
+  return value;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tscharm')
+    .description('Build and check Juju charms written in TypeScript')
+    .version(TSCHARM_VERSION)
+    .showHelpAfterError();
+
+  program
+    .command('pack')
+    .description('bundle the charm and its Node.js runtime into <name>_<base>-<arch>.charm')
+    .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
+    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--base <base>', 'target base, charmcraft notation', 'ubuntu@22.04')
+    .addOption(new Option('--arch <arch>', 'target architecture').argParser(parseArch).default(hostArchitecture() ?? 'amd64'))
+    .option('--out <dir>', 'where to write the .charm (default: the charm directory)')
+    .option('--node-version <version>', 'exact Node.js version to ship (npm package node-linux-<arch>)', DEFAULT_NODE_VERSION)
+    .option('--cache-dir <dir>', 'cache for Node runtime tarballs (default: <charm-dir>/.tscharm/cache)')
+    .option('--no-minify', 'keep the bundle readable (for debugging)')
+    .action(async (opts: { charmDir: string; entry: string; base: string; arch: Architecture; out?: string; nodeVersion: string; cacheDir?: string; minify: boolean }) => {
+      const charmDir = path.resolve(opts.charmDir);
+      const sourceDateEpoch = process.env['SOURCE_DATE_EPOCH'];
+      const result = await pack({
+        charmDir,
+        entry: opts.entry,
+        base: opts.base,
+        arch: opts.arch,
+        outDir: path.resolve(opts.out ?? charmDir),
+        nodeVersion: opts.nodeVersion,
+        cacheDir: path.resolve(opts.cacheDir ?? path.join(charmDir, '.tscharm', 'cache')),
+        minify: opts.minify,
+        ...(sourceDateEpoch ? { startedAt: new Date(Number(sourceDateEpoch) * 1000) } : {}),
+      });
+      for (const e of result.entries) {
+        process.stdout.write(`  ${(e.mode & 0o170000) === 0o120000 ? 'l' : '-'}${(e.mode & 0o777).toString(8)}  ${String(e.bytes).padStart(10)}  ${e.name}\n`);
+      }
+      process.stdout.write(
+        `packed ${path.relative(process.cwd(), result.charmFile) || result.charmFile}: ${mb(result.charmBytes)} (${result.charmBytes} bytes), ` +
+          `unpacked ${mb(result.unpackedBytes)} (${result.unpackedBytes} bytes); bundle ${result.bundleBytes} bytes with ${result.bundledPackages.join(', ') || 'no packages'}\n`,
+      );
+    });
+
+  program
+    .command('validate')
+    .description('check metadata.yaml, config.yaml and actions.yaml, and that the code observes only declared endpoints and actions')
+    .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
+    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--no-code', 'check the YAML files only')
+    .action(async (opts: { charmDir: string; entry: string; code: boolean }) => {
+      const result = await validateCharm({ charmDir: opts.charmDir, ...(opts.code ? { entry: opts.entry } : {}) });
+      if (result.problems.length > 0) {
+        for (const p of result.problems) process.stderr.write(`${formatProblem(p)}\n`);
+        process.stderr.write(`${result.problems.length} problem(s) found\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const observed = result.observations.map((o) => `${o.kind} ${o.name}`);
+      process.stdout.write(`ok: metadata, config and actions are valid${opts.code ? `; the code observes ${[...new Set(observed)].join(', ') || 'nothing we recognise'}` : ''}\n`);
+    });
+
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    const message = err instanceof PackError || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tscharm: ${message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void runCli(process.argv);

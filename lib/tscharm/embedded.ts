@@ -1,0 +1,32 @@
+/**
+ * Run-time access to what `tscharm pack` embedded into the bundle. Imports nothing, so it costs
+ * nothing at start-up.
+ *
+ *     import { main } from '../lib/ops';
+ *     import { parseCharmMeta } from '../lib/ops/meta';
+ *     import { embeddedCharmMeta } from '../lib/tscharm/embedded';
+ *     main(MyCharm, parseCharmMeta(embeddedCharmMeta()));
+ */
+
+// Replaced by esbuild `define` in a tscharm bundle (see bundle.ts); undeclared elsewhere.
+declare const __TSCHARM_META__: EmbeddedMetaDocs | undefined;
+
+export interface EmbeddedMetaDocs {
+  readonly metadata: unknown;
+  readonly config: unknown;
+  readonly actions: unknown;
+}
+
+/** The parsed metadata/config/actions embedded at pack time, or undefined outside a tscharm bundle. */
+export function maybeEmbeddedCharmMeta(): EmbeddedMetaDocs | undefined {
+  return typeof __TSCHARM_META__ === 'undefined' ? undefined : __TSCHARM_META__;
+}
+
+/** Like maybeEmbeddedCharmMeta, but says what to do when the code was not bundled by tscharm. */
+export function embeddedCharmMeta(): EmbeddedMetaDocs {
+  const meta = maybeEmbeddedCharmMeta();
+  if (meta === undefined) {
+    throw new Error('no embedded charm metadata: build the charm with "tscharm pack" (or load it with loadCharmMeta)');
+  }
+  return meta;
+}

@@ -1,0 +1,53 @@
+/**
+ * Writing the .charm zip with yazl: entries in a fixed (sorted) order, fixed timestamps, explicit
+ * Unix modes (yazl marks entries as made on Unix, so unzip and Juju honour the modes), and
+ * symlinks stored the way Info-ZIP stores them: the link target as the entry's data, mode 0o120777.
+ */
+import * as fs from 'node:fs';
+import { ZipFile } from 'yazl';
+
+export type ZipEntry =
+  | { readonly name: string; readonly kind: 'file'; readonly data: Buffer; readonly mode: number }
+  | { readonly name: string; readonly kind: 'disk-file'; readonly source: string; readonly mode: number }
+  | { readonly name: string; readonly kind: 'symlink'; readonly target: string };
+
+export const SYMLINK_MODE = 0o120777;
+
+export function writeZip(outFile: string, entries: readonly ZipEntry[], mtime: Date): Promise<void> {
+  const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const zip = new ZipFile();
+  for (const entry of sorted) {
+    switch (entry.kind) {
+      case 'file':
+        zip.addBuffer(entry.data, entry.name, { mode: entry.mode, mtime, forceDosTimestamp: true });
+        break;
+      case 'disk-file':
+        zip.addFile(entry.source, entry.name, { mode: entry.mode, mtime, forceDosTimestamp: true });
+        break;
+      case 'symlink':
+        zip.addBuffer(Buffer.from(entry.target), entry.name, {
+          mode: SYMLINK_MODE,
+          mtime,
+          forceDosTimestamp: true,
+          compress: false,
+        });
+        break;
+    }
+  }
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const tmp = `${outFile}.tmp-${process.pid}`;
+    const out = fs.createWriteStream(tmp);
+    zip.outputStream.on('error', reject);
+    out.on('error', reject);
+    out.on('close', () => {
+      try {
+        fs.renameSync(tmp, outFile);
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    });
+    zip.outputStream.pipe(out);
+  });
+}
