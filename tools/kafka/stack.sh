@@ -68,9 +68,9 @@ fetch() {
   rm -rf "$LIBS" "$tmp"
   t0=$(now_ms)
   log "fetching Kafka $KV jars from Maven Central (profile $PROFILE) ..."
-  timeout "$FETCH_TIMEOUT" mvn -B -q -Dstyle.color=never -f "$HERE/pom.xml" -P "$PROFILE" -Dkafka.version="$KV" \
+  timeout "$FETCH_TIMEOUT" mvn -B -q -f "$HERE/pom.xml" -P "$PROFILE" -Dkafka.version="$KV" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" >&2 || rc=$?
+    -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2 || rc=$?
   if [ "$rc" != 0 ]; then rm -rf "$tmp"; die "mvn copy-dependencies failed (exit $rc) for Kafka $KV"; fi
   local j missing=""
   for j in "kafka_2.13-$KV" "kafka-clients-$KV" "kafka-tools-$KV" "connect-runtime-$KV" \
@@ -546,7 +546,7 @@ cmd_down() {
   rm -f "$STACK_JSON"
   if [ "${KAFKA_STACK_KEEP_DATA:-0}" != 1 ]; then
     # fresh clusters (and fresh passwords) on the next up; logs are kept for post-mortems
-    rm -rf "$RUN/kafka-a/data" "$RUN/kafka-b/data" "$CONF/credentials.env"
+    rm -rf "$RUN/kafka-a/data" "$RUN/kafka-b/data" "$CONF" "$RUN/verify"
   fi
   log "stack down"
 }
