@@ -538,7 +538,7 @@ export class ConnectClient {
       if (i > 0) this.failovers += 1;
       const outcome = await this.attempt(spec, endpoint, Math.min(this.requestTimeoutMs, remaining));
       if (outcome.type === 'answer') {
-        if (outcome.answer.status === 503) {
+        if (outcome.answer.status === 503 && !spec.passThrough?.includes(503)) {
           // A worker that is still starting: another one may be ready.
           failures.push({ type: 'http', status: 503, endpoint, detail: this.detail(outcome.answer.body) || 'worker is starting' });
           continue;
@@ -664,9 +664,17 @@ export class ConnectClient {
     const parts = failures.map((f) => `${f.endpoint.display}: ${f.type === 'network' ? f.detail : `${f.status} ${f.detail}`}`);
     const kinds = failures.map((f) => (f.type === 'network' ? f.kind : 'unreachable'));
     const kind: ConnectErrorKind = kinds.includes('tls') ? 'tls' : kinds.every((k) => k === 'timeout') ? 'timeout' : 'unreachable';
-    const what = n === 1 ? 'the Kafka Connect endpoint is unreachable' : `all ${n} Kafka Connect endpoints are unreachable`;
-    const advice =
-      kind === 'tls'
+    const starting = failures.every((f) => f.type === 'http' && f.status === 503);
+    const what = starting
+      ? n === 1
+        ? 'the Kafka Connect worker is still starting'
+        : `all ${n} Kafka Connect workers are still starting`
+      : n === 1
+        ? 'the Kafka Connect endpoint is unreachable'
+        : `all ${n} Kafka Connect endpoints are unreachable`;
+    const advice = starting
+      ? 'the next hook will try again'
+      : kind === 'tls'
         ? 'check the CA (tls-ca) on the connect-client relation'
         : 'check that the Kafka Connect units are up and reachable from this unit';
     return new ConnectApiError({
