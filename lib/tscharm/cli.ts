@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TSCHARM_VERSION } from './manifest';
-import { pack, PackError } from './pack';
+import { buildBundle, pack, PackError } from './pack';
 import { ARCHITECTURES, DEFAULT_NODE_VERSION, hostArchitecture, isArchitecture, type Architecture } from './runtime';
 import { formatProblem, validateCharm } from './validate';
 
@@ -37,7 +37,8 @@ export function buildProgram(): Command {
     .option('--node-version <version>', 'exact Node.js version to ship (npm package node-linux-<arch>)', DEFAULT_NODE_VERSION)
     .option('--cache-dir <dir>', 'cache for Node runtime tarballs (default: <charm-dir>/.tscharm/cache)')
     .option('--no-minify', 'keep the bundle readable (for debugging)')
-    .action(async (opts: { charmDir: string; entry: string; base: string; arch: Architecture; out?: string; nodeVersion: string; cacheDir?: string; minify: boolean }) => {
+    .option('--stage-dir <dir>', 'write dispatch, dist/ and runtime/ unzipped into <dir> instead of a .charm (for charmcraft parts)')
+    .action(async (opts: { charmDir: string; entry: string; base: string; arch: Architecture; out?: string; nodeVersion: string; cacheDir?: string; minify: boolean; stageDir?: string }) => {
       const charmDir = path.resolve(opts.charmDir);
       const sourceDateEpoch = process.env['SOURCE_DATE_EPOCH'];
       const result = await pack({
@@ -49,15 +50,28 @@ export function buildProgram(): Command {
         nodeVersion: opts.nodeVersion,
         cacheDir: path.resolve(opts.cacheDir ?? path.join(charmDir, '.tscharm', 'cache')),
         minify: opts.minify,
+        ...(opts.stageDir !== undefined ? { stageDir: path.resolve(opts.stageDir) } : {}),
         ...(sourceDateEpoch ? { startedAt: new Date(Number(sourceDateEpoch) * 1000) } : {}),
       });
       for (const e of result.entries) {
         process.stdout.write(`  ${(e.mode & 0o170000) === 0o120000 ? 'l' : '-'}${(e.mode & 0o777).toString(8)}  ${String(e.bytes).padStart(10)}  ${e.name}\n`);
       }
       process.stdout.write(
-        `packed ${path.relative(process.cwd(), result.charmFile) || result.charmFile}: ${mb(result.charmBytes)} (${result.charmBytes} bytes), ` +
+        `${opts.stageDir !== undefined ? 'staged' : 'packed'} ${path.relative(process.cwd(), result.charmFile) || result.charmFile}: ${mb(result.charmBytes)} (${result.charmBytes} bytes), ` +
           `unpacked ${mb(result.unpackedBytes)} (${result.unpackedBytes} bytes); bundle ${result.bundleBytes} bytes with ${result.bundledPackages.join(', ') || 'no packages'}\n`,
       );
+    });
+
+  program
+    .command('build')
+    .description('bundle the charm into <charm-dir>/dist/charm.js only (development checkout; the repo-root dispatch runs it)')
+    .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
+    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--no-minify', 'keep the bundle readable (for debugging)')
+    .action(async (opts: { charmDir: string; entry: string; minify: boolean }) => {
+      const bundleFile = path.resolve(opts.charmDir, 'dist', 'charm.js');
+      const built = await buildBundle({ charmDir: opts.charmDir, entry: opts.entry, bundleFile, minify: opts.minify });
+      process.stdout.write(`built ${path.relative(process.cwd(), bundleFile)}: ${built.bundle.bytes} bytes with ${built.bundle.packages.join(', ') || 'no packages'}\n`);
     });
 
   program

@@ -12,14 +12,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleCharm } from './bundle';
+import { bundleCharm, type BundleResult } from './bundle';
 import { BUNDLE_PATH, dispatchScript, MANDATORY_HOOKS, RUNTIME_LICENSE_PATH, RUNTIME_NODE_PATH } from './dispatch';
 import { manifestYaml, parseBase, type Base } from './manifest';
-import { charmName, embeddedMeta, META_FILE_NAMES, readCharmMetaFiles, type CharmMetaFiles, type EmbeddedCharmMeta } from './meta';
+import { charmName, embeddedMeta, META_FILE_NAMES, readCharmMetaFiles, type CharmMetaFiles } from './meta';
 import { ensureNodeRuntime, type Architecture } from './runtime';
 import { scanSources } from './scan';
 import { charmSourcesOf, declaredNames, formatProblem, observationProblems, validateMetaFiles } from './validate';
-import { writeZip, type ZipEntry } from './zip';
+import { SYMLINK_MODE, writeTree, writeZip, type ZipEntry } from './zip';
 
 export interface PackOptions {
   readonly charmDir: string;
@@ -34,6 +34,11 @@ export interface PackOptions {
   /** For reproducible builds; defaults to now. */
   readonly startedAt?: Date;
   readonly minify?: boolean;
+  /**
+   * Instead of a .charm, write only the code part (dispatch, dist/, runtime/) unzipped into this
+   * directory: what a charmcraft part stages (charmcraft adds metadata, hooks and manifest itself).
+   */
+  readonly stageDir?: string;
 }
 
 export interface PackedEntry {
@@ -56,7 +61,26 @@ export class PackError extends Error {}
 /** Timestamp stored on every zip entry: fixed, so the same inputs give the same entries. */
 const ZIP_MTIME = new Date('2020-01-01T00:00:00Z');
 
-export async function pack(options: PackOptions): Promise<PackResult> {
+export interface BuildOptions {
+  readonly charmDir: string;
+  readonly entry: string;
+  /** Where to write the bundle. */
+  readonly bundleFile: string;
+  readonly minify?: boolean;
+}
+
+export interface BuiltCharm {
+  readonly name: string;
+  readonly files: CharmMetaFiles;
+  readonly bundle: BundleResult;
+}
+
+/**
+ * Validate the metadata, bundle the charm with its metadata embedded, and check that the code
+ * observes only declared endpoints and actions. `tscharm build` stops here (development checkout:
+ * the repo-root dispatch runs dist/charm.js on node from PATH); `pack` goes on to the .charm.
+ */
+export async function buildBundle(options: BuildOptions): Promise<BuiltCharm> {
   const charmDir = path.resolve(options.charmDir);
   const files = readCharmMetaFiles(charmDir);
   const problems = validateMetaFiles(files);
@@ -64,36 +88,31 @@ export async function pack(options: PackOptions): Promise<PackResult> {
     throw new PackError(`the charm's metadata has problems:\n${problems.map(formatProblem).join('\n')}`);
   }
   const name = charmName(files);
-  const base = parseBase(options.base);
-  const meta = embeddedMeta(files);
-
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `tscharm-${name}-`));
-  try {
-    return await packIn(workDir, options, { charmDir, files, name, base, meta });
-  } finally {
-    fs.rmSync(workDir, { recursive: true, force: true });
-  }
-}
-
-async function packIn(
-  workDir: string,
-  options: PackOptions,
-  ctx: { charmDir: string; files: CharmMetaFiles; name: string; base: Base; meta: EmbeddedCharmMeta },
-): Promise<PackResult> {
-  const { charmDir, files, name, base, meta } = ctx;
-  fs.mkdirSync(path.join(workDir, 'dist'), { recursive: true });
-  const bundleFile = path.join(workDir, BUNDLE_PATH);
   const entry = path.resolve(charmDir, options.entry);
-  const bundle = await bundleCharm({ entry, outFile: bundleFile, meta, minify: options.minify ?? true });
-  if (bundle.ownSources.some((s) => s.includes(`${path.sep}node_modules${path.sep}`))) {
-    throw new PackError('internal: node_modules path among own sources');
-  }
+  fs.mkdirSync(path.dirname(options.bundleFile), { recursive: true });
+  const bundle = await bundleCharm({ entry, outFile: options.bundleFile, meta: embeddedMeta(files), minify: options.minify ?? true });
   const observed = scanSources(charmSourcesOf(entry, bundle.ownSources), declaredNames(files));
   const codeProblems = observationProblems(files, observed);
   if (codeProblems.length > 0) {
     throw new PackError(`the charm code and its metadata disagree:\n${codeProblems.map(formatProblem).join('\n')}`);
   }
+  return { name, files, bundle };
+}
 
+export async function pack(options: PackOptions): Promise<PackResult> {
+  const base = parseBase(options.base);
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tscharm-'));
+  try {
+    const bundleFile = path.join(workDir, BUNDLE_PATH);
+    const built = await buildBundle({ charmDir: options.charmDir, entry: options.entry, bundleFile, ...(options.minify !== undefined ? { minify: options.minify } : {}) });
+    return await assemble(options, base, built, bundleFile);
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bundleFile: string): Promise<PackResult> {
+  const { name, files, bundle } = built;
   const runtime = ensureNodeRuntime(options.arch, options.nodeVersion, options.cacheDir);
   const startedAt = options.startedAt ?? new Date();
 
@@ -109,18 +128,27 @@ async function packIn(
     if (file) entries.push({ name: META_FILE_NAMES[file.kind], kind: 'file', data: Buffer.from(file.text), mode: 0o100644 });
   }
 
+  if (options.stageDir !== undefined) {
+    // charmcraft writes metadata files and the manifest itself; hooks are staged too, as charmcraft's
+    // nil plugin is not known to add them (its charm plugin does).
+    const staged = entries.filter((e) => !e.name.endsWith('.yaml'));
+    writeTree(options.stageDir, staged);
+    const bytes = staged.map(entryBytes).reduce((a, b) => a + b, 0);
+    return {
+      charmFile: path.resolve(options.stageDir),
+      charmBytes: bytes,
+      unpackedBytes: bytes,
+      bundleBytes: bundle.bytes,
+      bundledPackages: bundle.packages,
+      entries: describe(staged),
+    };
+  }
+
   fs.mkdirSync(options.outDir, { recursive: true });
   const charmFile = path.resolve(options.outDir, `${name}_${base.name}@${base.channel}-${options.arch}.charm`);
   await writeZip(charmFile, entries, ZIP_MTIME);
 
-  const packed: PackedEntry[] = entries
-    .map((e) => {
-      const bytes =
-        e.kind === 'file' ? e.data.length : e.kind === 'symlink' ? Buffer.byteLength(e.target) : fs.statSync(e.source).size;
-      const mode = e.kind === 'symlink' ? 0o120777 : e.mode;
-      return { name: e.name, bytes, mode };
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const packed = describe(entries);
   return {
     charmFile,
     charmBytes: fs.statSync(charmFile).size,
@@ -129,4 +157,14 @@ async function packIn(
     bundledPackages: bundle.packages,
     entries: packed,
   };
+}
+
+function entryBytes(e: ZipEntry): number {
+  return e.kind === 'file' ? e.data.length : e.kind === 'symlink' ? Buffer.byteLength(e.target) : fs.statSync(e.source).size;
+}
+
+function describe(entries: readonly ZipEntry[]): PackedEntry[] {
+  return entries
+    .map((e) => ({ name: e.name, bytes: entryBytes(e), mode: e.kind === 'symlink' ? SYMLINK_MODE : e.mode }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -4,6 +4,7 @@
  * symlinks stored the way Info-ZIP stores them: the link target as the entry's data, mode 0o120777.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ZipFile } from 'yazl';
 
 export type ZipEntry =
@@ -50,4 +51,26 @@ export function writeZip(outFile: string, entries: readonly ZipEntry[], mtime: D
     });
     zip.outputStream.pipe(out);
   });
+}
+
+/** The same entries written as a directory tree (for a charmcraft part to stage). */
+export function writeTree(dir: string, entries: readonly ZipEntry[]): void {
+  for (const entry of entries) {
+    const dest = path.join(dir, ...entry.name.split('/'));
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.rmSync(dest, { force: true });
+    switch (entry.kind) {
+      case 'file':
+        fs.writeFileSync(dest, entry.data, { mode: entry.mode & 0o777 });
+        fs.chmodSync(dest, entry.mode & 0o777);
+        break;
+      case 'disk-file':
+        fs.copyFileSync(entry.source, dest);
+        fs.chmodSync(dest, entry.mode & 0o777);
+        break;
+      case 'symlink':
+        fs.symlinkSync(entry.target, dest);
+        break;
+    }
+  }
 }
