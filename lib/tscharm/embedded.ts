@@ -1,6 +1,6 @@
 /**
- * Run-time access to what `tscharm pack` embedded into the bundle. Imports nothing, so it costs
- * nothing at start-up.
+ * Run-time access to what `tscharm pack` embedded into the bundle. Imports nothing at run time
+ * (the validators' type is erased), so it costs nothing at start-up.
  *
  *     import { main } from '../lib/ops';
  *     import { parseCharmMeta } from '../lib/ops/meta';
@@ -10,6 +10,10 @@
 
 // Replaced by esbuild `define` in a tscharm bundle (see bundle.ts); undeclared elsewhere.
 declare const __TSCHARM_META__: EmbeddedMetaDocs | undefined;
+// Provided by esbuild `inject` in a tscharm bundle (see validators.ts); undeclared elsewhere.
+declare const __TSCHARM_VALIDATORS__: PrecompiledValidators | undefined;
+
+import type { PrecompiledValidators } from '../ops/validation';
 
 export interface EmbeddedMetaDocs {
   readonly metadata: unknown;
@@ -29,4 +33,12 @@ export function embeddedCharmMeta(): EmbeddedMetaDocs {
     throw new Error('no embedded charm metadata: build the charm with "tscharm pack" (or load it with loadCharmMeta)');
   }
   return meta;
+}
+
+/**
+ * Ajv validators for config and action params, precompiled at pack time, or undefined outside a
+ * tscharm bundle (lib/ops then compiles them with ajv on first use).
+ */
+export function embeddedValidators(): PrecompiledValidators | undefined {
+  return typeof __TSCHARM_VALIDATORS__ === 'undefined' ? undefined : __TSCHARM_VALIDATORS__;
 }

@@ -19,6 +19,7 @@ import { charmName, embeddedMeta, META_FILE_NAMES, readCharmMetaFiles, type Char
 import { ensureNodeRuntime, type Architecture } from './runtime';
 import { scanSources } from './scan';
 import { charmSourcesOf, declaredNames, formatProblem, observationProblems, validateMetaFiles } from './validate';
+import { writePrecompiledValidators } from './validators';
 import { SYMLINK_MODE, writeTree, writeZip, type ZipEntry } from './zip';
 
 export interface PackOptions {
@@ -90,7 +91,15 @@ export async function buildBundle(options: BuildOptions): Promise<BuiltCharm> {
   const name = charmName(files);
   const entry = path.resolve(charmDir, options.entry);
   fs.mkdirSync(path.dirname(options.bundleFile), { recursive: true });
-  const bundle = await bundleCharm({ entry, outFile: options.bundleFile, meta: embeddedMeta(files), minify: options.minify ?? true });
+  const meta = embeddedMeta(files);
+  const genDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tscharm-gen-'));
+  let bundle: BundleResult;
+  try {
+    const validatorsModule = writePrecompiledValidators(meta, genDir);
+    bundle = await bundleCharm({ entry, outFile: options.bundleFile, meta, validatorsModule, minify: options.minify ?? true });
+  } finally {
+    fs.rmSync(genDir, { recursive: true, force: true });
+  }
   const observed = scanSources(charmSourcesOf(entry, bundle.ownSources), declaredNames(files));
   const codeProblems = observationProblems(files, observed);
   if (codeProblems.length > 0) {
