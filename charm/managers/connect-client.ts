@@ -590,11 +590,12 @@ export class ConnectClient {
 
   private networkFailure(endpoint: Endpoint, code: string | undefined, timedOut: boolean, timeoutMs: number): Failure {
     if (timedOut) return { type: 'network', kind: 'timeout', endpoint, detail: `no answer within ${seconds(timeoutMs)}` };
-    if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_OSSL_'))) {
+    const handshake = code === 'EPROTO' || code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_OSSL_');
+    if (code && (TLS_CODES.has(code) || handshake || code.startsWith('ERR_TLS_'))) {
       const why =
         code === 'ERR_TLS_CERT_ALTNAME_INVALID'
           ? 'the certificate does not name this host'
-          : code.startsWith('ERR_SSL_') || code.startsWith('ERR_OSSL_')
+          : handshake
             ? 'TLS handshake failed (is the endpoint really https?)'
             : this.hasCa
               ? 'the certificate is not signed by the CA from the connect-client relation'

@@ -15,9 +15,10 @@ export const REDACTED = '<redacted>';
 /** Keys whose values are secret; matched as the end of a property name (`source.cluster.sasl.password`). */
 const SECRET_KEY = String.raw`[A-Za-z0-9_.\-]*(?:password|passwd|secret|token|jaas\.config|api[._-]?key|private[._-]?key|credentials?)`;
 
-// `key="value"`, `key=\"value\"` (inside JSON), `key='value'`, `key=value`, `"key": "value"`.
+// `key="value"`, `key=\"value\"` (inside JSON), `key='value'`, `key=value`, `"key": "value"`. An
+// unquoted `key: text` is left alone: Connect writes "…for configuration <key>: <reason>".
 const KEY_VALUE = new RegExp(
-  String.raw`(${SECRET_KEY}\\?["']?\s*[:=]\s*)(\\"(?:[^\\]|\\(?!"))*?\\"|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;}\]"'&]+)`,
+  String.raw`(${SECRET_KEY}(?:\\?["']\s*[:=]|\s*=)\s*)(\\"(?:[^\\]|\\(?!"))*?\\"|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s,;}\]"'&]+)`,
   'gi',
 );
 // A JAAS entry: `<class>LoginModule <flag> <options>;` — the options hold the username/password.
