@@ -1,0 +1,218 @@
+/**
+ * `tscharm pack` on a tiny fixture charm: exact layout, modes, symlinks, manifest, the shipped
+ * runtime, the bundle (no node_modules, metadata embedded, no YAML read at run time) and a dispatch
+ * that runs with no `node` on PATH. The charm is packed once for the whole file.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { dispatchScript } from '../../../lib/tscharm/dispatch';
+import { pack, type PackResult } from '../../../lib/tscharm/pack';
+import { writeZip } from '../../../lib/tscharm/zip';
+import { CACHE_DIR, extractRecords, readZip, TINY_CHARM, writeFakeTools, type ZipRecord } from './helpers';
+
+jest.setTimeout(180_000);
+
+let tmp: string;
+let result: PackResult;
+let records: ZipRecord[];
+let unpacked: string;
+const startedAt = new Date('2024-05-06T07:08:09.000Z');
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tscharm-pack-test-'));
+  result = await pack({
+    charmDir: TINY_CHARM,
+    entry: 'src/main.ts',
+    base: 'ubuntu@22.04',
+    arch: 'amd64',
+    outDir: tmp,
+    nodeVersion: '20.20.2',
+    cacheDir: CACHE_DIR,
+    startedAt,
+  });
+  records = await readZip(result.charmFile);
+  unpacked = path.join(tmp, 'unpacked');
+  extractRecords(records, unpacked);
+});
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function record(name: string): ZipRecord {
+  const r = records.find((x) => x.name === name);
+  if (!r) throw new Error(`no ${name} in the .charm`);
+  return r;
+}
+
+test('names the .charm <name>_<base>-<arch>.charm', () => {
+  expect(path.basename(result.charmFile)).toBe('tiny-charm_ubuntu@22.04-amd64.charm');
+  expect(result.charmBytes).toBe(fs.statSync(result.charmFile).size);
+});
+
+test('has exactly charmcraft’s layout, in sorted order, with no node_modules', () => {
+  expect(records.map((r) => r.name)).toEqual([
+    'actions.yaml',
+    'config.yaml',
+    'dispatch',
+    'dist/charm.js',
+    'hooks/install',
+    'hooks/start',
+    'hooks/upgrade-charm',
+    'manifest.yaml',
+    'metadata.yaml',
+    'runtime/LICENSE',
+    'runtime/node',
+  ]);
+  expect(records.every((r) => r.madeOnUnix)).toBe(true);
+  expect(result.unpackedBytes).toBe(records.reduce((s, r) => s + r.data.length, 0));
+});
+
+test('dispatch and runtime/node are executable, the rest plain files', () => {
+  expect(record('dispatch').mode).toBe(0o100755);
+  expect(record('runtime/node').mode).toBe(0o100755);
+  for (const name of ['actions.yaml', 'config.yaml', 'metadata.yaml', 'manifest.yaml', 'dist/charm.js', 'runtime/LICENSE']) {
+    expect([name, record(name).mode]).toEqual([name, 0o100644]);
+  }
+});
+
+test('hooks are symlinks to ../dispatch', () => {
+  for (const hook of ['install', 'start', 'upgrade-charm']) {
+    const r = record(`hooks/${hook}`);
+    expect(r.mode).toBe(0o120777);
+    expect(r.data.toString()).toBe('../dispatch');
+    expect(fs.readlinkSync(path.join(unpacked, 'hooks', hook))).toBe('../dispatch');
+  }
+});
+
+test('dispatch is the sh script that execs the shipped runtime', () => {
+  const text = record('dispatch').data.toString();
+  expect(text).toBe(dispatchScript({ allowSystemNode: false }));
+  expect(text.startsWith('#!/bin/sh\n')).toBe(true);
+  expect(text).toContain('JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}"');
+  expect(text).toMatch(/exec "\$node" "\$charm_dir\/dist\/charm\.js"/);
+  expect(text).not.toContain('node=node');
+});
+
+test('metadata, config and actions are copied verbatim', () => {
+  for (const name of ['metadata.yaml', 'config.yaml', 'actions.yaml']) {
+    expect(record(name).data.toString()).toBe(fs.readFileSync(path.join(TINY_CHARM, name), 'utf8'));
+  }
+});
+
+test('manifest.yaml has charmcraft’s fields', () => {
+  const manifest = parse(record('manifest.yaml').data.toString()) as Record<string, unknown>;
+  expect(manifest['charmcraft-version']).toMatch(/^tscharm-\d+\.\d+\.\d+$/);
+  expect(manifest['charmcraft-started-at']).toBe('2024-05-06T07:08:09.000Z');
+  expect(manifest['bases']).toEqual([{ name: 'ubuntu', channel: '22.04', architectures: ['amd64'] }]);
+  expect(manifest['analysis']).toEqual({
+    attributes: [
+      { name: 'language', result: 'javascript' },
+      { name: 'framework', result: 'tscharm' },
+    ],
+  });
+});
+
+test('runtime/node is the pinned Node.js and runs', () => {
+  const version = execFileSync(path.join(unpacked, 'runtime', 'node'), ['--version'], { encoding: 'utf8' }).trim();
+  expect(version).toBe('v20.20.2');
+  expect(record('runtime/LICENSE').data.toString()).toContain('Node.js is licensed');
+});
+
+test('the bundle is one minified CJS file with no node_modules path and the metadata embedded', () => {
+  const bundle = record('dist/charm.js').data.toString();
+  expect(bundle).not.toContain('node_modules');
+  expect(bundle).not.toMatch(/require\(["'](yaml|ajv)["']\)/);
+  expect(result.bundledPackages).toContain('yaml');
+  // minified: long lines (an unminified esbuild bundle averages ~30 characters a line)
+  expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(400);
+  expect(bundle).toContain('"tiny-charm"');
+  expect(bundle).toContain('"kafka_client"');
+});
+
+describe('running the packed charm', () => {
+  let tools: string;
+  let log: string;
+  const run = (file: string, env: Record<string, string>) =>
+    spawnSync(file, [], { cwd: unpacked, env: { PATH: tools, ...env }, encoding: 'utf8' });
+
+  beforeAll(() => {
+    tools = path.join(tmp, 'tools');
+    log = path.join(tmp, 'tools.log');
+    writeFakeTools(tools, log, '{"greeting": "hi", "retries": 3}');
+  });
+  beforeEach(() => fs.rmSync(log, { force: true }));
+  const calls = () => fs.readFileSync(log, 'utf8').trim().split('\n');
+
+  test('PATH for these runs has no node', () => {
+    const r = spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: tools } });
+    expect(r.status).not.toBe(0);
+  });
+
+  test('dispatch runs on the shipped runtime with only the fake tools on PATH', () => {
+    const r = run('./dispatch', { JUJU_DISPATCH_PATH: 'hooks/update-status' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(calls()).toEqual([
+      'config-get --format=json',
+      // config-valid=true: the Ajv validator precompiled at pack time ran in the charm
+      'status-set active tiny-charm: hi on update-status config-valid=true n: 1',
+    ]);
+  });
+
+  test('a legacy hooks/<name> symlink dispatches that hook (no JUJU_DISPATCH_PATH)', () => {
+    const r = run('./hooks/install', {});
+    expect(r.status).toBe(0);
+    expect(calls()[1]).toBe('status-set active tiny-charm: hi on install config-valid=true n: 1');
+  });
+
+  test('an action reaches its handler', () => {
+    const r = run(path.join(unpacked, 'dispatch'), { JUJU_DISPATCH_PATH: 'actions/pause' });
+    expect(r.status).toBe(0);
+    expect(calls()).toContain('action-set paused=true');
+  });
+
+  test('the charm reads no YAML at run time: it works with the YAML files gone, and opens none', () => {
+    const bare = path.join(tmp, 'bare');
+    fs.cpSync(unpacked, bare, { recursive: true, verbatimSymlinks: true });
+    for (const f of ['metadata.yaml', 'config.yaml', 'actions.yaml']) fs.rmSync(path.join(bare, f));
+    // Record every file the charm process opens.
+    const recorder = path.join(tmp, 'record-opens.js');
+    const opened = path.join(tmp, 'opened.txt');
+    fs.writeFileSync(
+      recorder,
+      `const fs = require('fs'); const out = ${JSON.stringify(opened)};
+       for (const fn of ['openSync', 'readFileSync', 'open', 'readFile', 'createReadStream']) {
+         const orig = fs[fn];
+         fs[fn] = function (p, ...rest) { if (typeof p === 'string') fs.appendFileSync(out, p + '\\n'); return orig.call(this, p, ...rest); };
+       }`,
+    );
+    fs.writeFileSync(opened, '');
+    const r = spawnSync(path.join(bare, 'dispatch'), [], {
+      cwd: bare,
+      env: { PATH: tools, JUJU_DISPATCH_PATH: 'hooks/config-changed', NODE_OPTIONS: `--require ${recorder}` },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(calls()[1]).toBe('status-set active tiny-charm: hi on config-changed config-valid=true n: 1');
+    const paths = fs.readFileSync(opened, 'utf8').split('\n').filter(Boolean);
+    expect(paths.filter((p) => /\.ya?ml$/.test(p))).toEqual([]);
+  });
+});
+
+test('zip entry order and bytes do not depend on the order entries are given in', async () => {
+  const entries = [
+    { name: 'b', kind: 'file' as const, data: Buffer.from('b'), mode: 0o100644 },
+    { name: 'a/x', kind: 'symlink' as const, target: '../b' },
+    { name: 'a', kind: 'file' as const, data: Buffer.from('a'), mode: 0o100755 },
+  ];
+  const one = path.join(tmp, 'one.zip');
+  const two = path.join(tmp, 'two.zip');
+  const mtime = new Date('2020-01-01T00:00:00Z');
+  await writeZip(one, entries, mtime);
+  await writeZip(two, [...entries].reverse(), mtime);
+  expect(fs.readFileSync(one).equals(fs.readFileSync(two))).toBe(true);
+  expect((await readZip(one)).map((r) => r.name)).toEqual(['a', 'a/x', 'b']);
+});
