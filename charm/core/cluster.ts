@@ -1,0 +1,205 @@
+// Typed views of the three relations, built from raw relation fields (secrets already resolved by
+// the interface library). Pure (no I/O).
+//
+// A relation is in one of four states, because each maps to a different Juju status:
+//   missing    – not related at all                       → Blocked ("missing relations: …")
+//   incomplete – related, but the provider has not sent everything yet → Waiting
+//   invalid    – the provider sent something unusable     → Blocked, naming relation and field
+//   ready      – a usable view
+
+export type KafkaRelationName = 'source' | 'target';
+export type RelationName = KafkaRelationName | 'connect-client';
+
+export interface KafkaClusterView {
+  /** The remote application name; used as the MirrorMaker cluster alias. */
+  alias: string;
+  bootstrapServers: string[];
+  username: string;
+  password: string;
+  tlsEnabled: boolean;
+  /** CA certificate(s) in PEM, only when the provider sent a real PEM (Kafka 4 does, Kafka 3 sends "enabled"). */
+  tlsCaPem?: string;
+}
+
+export interface ConnectView {
+  /** REST endpoints with scheme, e.g. `https://10.0.0.5:8083` (no trailing slash). */
+  endpoints: string[];
+  username: string;
+  password: string;
+  tlsCaPem?: string;
+}
+
+export interface RelationFieldError {
+  relation: RelationName;
+  field: string;
+  /** Full sentence: `source: endpoints: 'x' is not host:port; …`. Never contains secret values. */
+  message: string;
+}
+
+export type RelationReadiness<V> =
+  | { state: 'missing' }
+  | { state: 'incomplete'; missingFields: string[] }
+  | { state: 'invalid'; errors: RelationFieldError[] }
+  | { state: 'ready'; view: V };
+
+/** Remote app databag fields (plus resolved secret fields) of one relation, or undefined when not related. */
+export interface RawRelation {
+  /** Remote application name, when known. */
+  appName?: string;
+  fields: Readonly<Record<string, string | undefined>>;
+}
+
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)$/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?\r?\n?-----END CERTIFICATE-----/g;
+/** Juju application names: what the alias ends up being. */
+const ALIAS = /^[a-z][a-z0-9-]*$/;
+
+function field(raw: RawRelation, name: string): string | undefined {
+  const value = raw.fields[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function validPort(port: string): boolean {
+  if (!/^\d{1,5}$/.test(port)) return false;
+  const n = Number(port);
+  return n >= 1 && n <= 65535;
+}
+
+/** Parses `host:port[,host:port…]`; returns the list or the reason it is unusable. */
+export function parseHostPortList(value: string): { ok: true; endpoints: string[] } | { ok: false; reason: string } {
+  const items = value.split(',').map((s) => s.trim());
+  const out: string[] = [];
+  for (const item of items) {
+    if (item === '') return { ok: false, reason: `has an empty entry in '${value}'` };
+    if (item.includes('://')) return { ok: false, reason: `'${item}' has a URL scheme; expected host:port` };
+    const colon = item.lastIndexOf(':');
+    if (colon <= 0) return { ok: false, reason: `'${item}' is not host:port` };
+    const host = item.slice(0, colon);
+    const port = item.slice(colon + 1);
+    if (!HOST.test(host)) return { ok: false, reason: `'${item}' has an invalid host '${host}'` };
+    if (!validPort(port)) return { ok: false, reason: `'${item}' has an invalid port '${port}' (1-65535)` };
+    if (!out.includes(item)) out.push(item);
+  }
+  return { ok: true, endpoints: out };
+}
+
+/** Parses Connect REST endpoints `http(s)://host:port[,…]`. */
+export function parseRestEndpoints(value: string): { ok: true; endpoints: string[] } | { ok: false; reason: string } {
+  const items = value.split(',').map((s) => s.trim());
+  const out: string[] = [];
+  for (const item of items) {
+    if (item === '') return { ok: false, reason: `has an empty entry in '${value}'` };
+    const m = /^(https?):\/\/([^/?#@\s]+?)(?::(\d+))?\/?$/.exec(item);
+    if (!m) {
+      return { ok: false, reason: `'${item}' is not an http(s)://host:port URL` };
+    }
+    const [, scheme, host, port] = m;
+    if (!HOST.test(host)) return { ok: false, reason: `'${item}' has an invalid host '${host}'` };
+    if (port !== undefined && !validPort(port)) return { ok: false, reason: `'${item}' has an invalid port '${port}' (1-65535)` };
+    const normalised = `${scheme}://${host}${port !== undefined ? `:${port}` : ''}`;
+    if (!out.includes(normalised)) out.push(normalised);
+  }
+  return { ok: true, endpoints: out };
+}
+
+/**
+ * Extracts the CA certificate(s) from a `tls-ca` field. Kafka 3 sends "enabled"/"disabled" there
+ * (reference §8.2) and Connect sends "disabled" without TLS: those, and anything without a
+ * certificate block, yield undefined. Only CERTIFICATE blocks are kept, so a private key pasted by
+ * mistake never travels on.
+ */
+export function extractPemCertificates(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const blocks = value.match(PEM_CERTIFICATE);
+  if (!blocks || blocks.length === 0) return undefined;
+  return blocks.map((b) => b.replace(/\r\n/g, '\n').trim()).join('\n') + '\n';
+}
+
+function invalid<V>(relation: RelationName, fieldName: string, what: string): RelationReadiness<V> {
+  return { state: 'invalid', errors: [{ relation, field: fieldName, message: `${relation}: ${fieldName}: ${what}` }] };
+}
+
+/** Builds the view of a `source` or `target` relation (kafka_client v0). */
+export function parseKafkaRelation(
+  relation: KafkaRelationName,
+  raw: RawRelation | undefined,
+): RelationReadiness<KafkaClusterView> {
+  if (raw === undefined) return { state: 'missing' };
+  const endpoints = field(raw, 'endpoints');
+  const username = field(raw, 'username');
+  // Passwords are used verbatim: surrounding spaces could be part of them.
+  const password = raw.fields.password !== undefined && raw.fields.password !== '' ? raw.fields.password : undefined;
+  const missingFields = [
+    endpoints === undefined ? 'endpoints' : null,
+    username === undefined ? 'username' : null,
+    password === undefined ? 'password' : null,
+  ].filter((f): f is string => f !== null);
+  if (missingFields.length > 0) return { state: 'incomplete', missingFields };
+
+  const alias = raw.appName ?? relation;
+  if (!ALIAS.test(alias)) {
+    return invalid(relation, 'application name', `'${alias}' cannot be used as a MirrorMaker cluster alias (lower-case letters, digits, '-')`);
+  }
+  const parsed = parseHostPortList(endpoints as string);
+  if (!parsed.ok) {
+    return invalid(relation, 'endpoints', `${parsed.reason}; the Kafka charm should publish comma-separated host:port (check the Kafka application)`);
+  }
+  const tlsEnabled = field(raw, 'tls') === 'enabled';
+  const tlsCaPem = tlsEnabled ? extractPemCertificates(raw.fields['tls-ca']) : undefined;
+  const view: KafkaClusterView = {
+    alias,
+    bootstrapServers: parsed.endpoints,
+    username: username as string,
+    password: password as string,
+    tlsEnabled,
+  };
+  if (tlsCaPem !== undefined) view.tlsCaPem = tlsCaPem;
+  return { state: 'ready', view };
+}
+
+/** Builds the view of the `connect-client` relation (connect_client v0). */
+export function parseConnectRelation(raw: RawRelation | undefined): RelationReadiness<ConnectView> {
+  const relation: RelationName = 'connect-client';
+  if (raw === undefined) return { state: 'missing' };
+  const endpoints = field(raw, 'endpoints');
+  const username = field(raw, 'username');
+  const password = raw.fields.password !== undefined && raw.fields.password !== '' ? raw.fields.password : undefined;
+  const missingFields = [
+    endpoints === undefined ? 'endpoints' : null,
+    username === undefined ? 'username' : null,
+    password === undefined ? 'password' : null,
+  ].filter((f): f is string => f !== null);
+  if (missingFields.length > 0) return { state: 'incomplete', missingFields };
+  const parsed = parseRestEndpoints(endpoints as string);
+  if (!parsed.ok) {
+    return invalid(relation, 'endpoints', `${parsed.reason}; the Kafka Connect charm should publish comma-separated http(s)://host:port`);
+  }
+  const view: ConnectView = { endpoints: parsed.endpoints, username: username as string, password: password as string };
+  const tlsCaPem = extractPemCertificates(raw.fields['tls-ca']);
+  if (tlsCaPem !== undefined) view.tlsCaPem = tlsCaPem;
+  return { state: 'ready', view };
+}
+
+/** Cross-relation checks once both clusters are known; returns problems as full sentences. */
+export function validateFlow(source: KafkaClusterView, target: KafkaClusterView): string[] {
+  const problems: string[] = [];
+  if (source.alias === target.alias) {
+    problems.push(
+      `source and target are both '${source.alias}'; relate 'source' and 'target' to two different Kafka applications`,
+    );
+  } else if (source.bootstrapServers.some((s) => target.bootstrapServers.includes(s))) {
+    problems.push(
+      `source '${source.alias}' and target '${target.alias}' share bootstrap servers; mirroring a cluster onto itself would loop`,
+    );
+  }
+  return problems;
+}
+
+/** Every secret value held by the views, for redaction. */
+export function secretsOf(...views: ReadonlyArray<KafkaClusterView | ConnectView | undefined>): string[] {
+  const out: string[] = [];
+  for (const v of views) if (v) out.push(v.password);
+  return out;
+}

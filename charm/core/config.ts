@@ -1,0 +1,323 @@
+// Charm config → a validated MirrorConfig, or every problem at once. Pure (no I/O).
+//
+// Every error names the option, says what is wrong and what to do, because the first line of the
+// list becomes the Blocked status message and the rest go to the log.
+
+import { commaProblem, portableRegexProblem, splitList } from './regex';
+
+export type OffsetSyncsTopicLocation = 'source' | 'target';
+
+export interface MirrorConfig {
+  /** Topic include regexes (Connect LIST items, trimmed, non-empty). */
+  topics: string[];
+  /** Extra topic exclude regexes chosen by the operator (the charm adds mandatory ones). */
+  topicsExclude: string[];
+  groups: string[];
+  /** Extra group exclude regexes chosen by the operator (the charm adds mandatory ones). */
+  groupsExclude: string[];
+  prefixTopics: boolean;
+  tasksMax: number;
+  /** Replication factor of remote topics; -1 = the target broker's default. */
+  replicationFactor: number;
+  keyConverter: string;
+  valueConverter: string;
+  syncGroupOffsets: boolean;
+  syncGroupOffsetsIntervalSeconds: number;
+  refreshTopicsIntervalSeconds: number;
+  refreshGroupsIntervalSeconds: number;
+  emitCheckpointsIntervalSeconds: number;
+  heartbeats: boolean;
+  syncTopicConfigs: boolean;
+  syncTopicAcls: boolean;
+  offsetSyncsTopicLocation: OffsetSyncsTopicLocation;
+}
+
+export interface ConfigError {
+  /** The Juju option name, e.g. `topics`. */
+  option: string;
+  /** Full sentence starting with the option name, e.g. `topics: invalid regex 'a[b' (…); …`. */
+  message: string;
+}
+
+export type ParseConfigResult = { ok: true; config: MirrorConfig } | { ok: false; errors: ConfigError[] };
+
+export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
+
+/** A day: longer refresh intervals would make filter changes look broken. */
+export const MAX_INTERVAL_SECONDS = 86_400;
+/** Kafka stores replication factors as a 16-bit short. */
+export const MAX_REPLICATION_FACTOR = 32_767;
+/** Far above any sensible MM2 task count; catches typos such as 10000. */
+export const MAX_TASKS = 1_000;
+
+type OptionType = 'string' | 'int' | 'boolean';
+
+export interface OptionSpec {
+  type: OptionType;
+  default: string | number | boolean;
+}
+
+/**
+ * The charm's options: names, Juju types and defaults. config.yaml must agree (a unit test checks).
+ * The first eight are the reference integrator's, with its exact names, types and defaults.
+ */
+export const CONFIG_OPTIONS = {
+  topics: { type: 'string', default: '.*' },
+  groups: { type: 'string', default: '.*' },
+  prefix_topics: { type: 'boolean', default: false },
+  tasks_max: { type: 'int', default: 1 },
+  replication_factor: { type: 'int', default: -1 },
+  key_converter: { type: 'string', default: BYTE_ARRAY_CONVERTER },
+  value_converter: { type: 'string', default: BYTE_ARRAY_CONVERTER },
+  // Connect's default internal topic names: when Connect is backed by the source cluster they
+  // would otherwise be mirrored. Mandatory exclusions (internal topics, loops) are always added.
+  topics_exclude: { type: 'string', default: 'connect-configs,connect-offsets,connect-status' },
+  // console-consumer groups are throw-away. '__.*' is always added by the charm.
+  groups_exclude: { type: 'string', default: 'console-consumer-.*' },
+  sync_group_offsets: { type: 'boolean', default: true },
+  sync_group_offsets_interval_seconds: { type: 'int', default: 30 },
+  refresh_topics_interval_seconds: { type: 'int', default: 60 },
+  refresh_groups_interval_seconds: { type: 'int', default: 60 },
+  emit_checkpoints_interval_seconds: { type: 'int', default: 30 },
+  heartbeats: { type: 'boolean', default: true },
+  sync_topic_configs: { type: 'boolean', default: true },
+  sync_topic_acls: { type: 'boolean', default: false },
+  offset_syncs_topic_location: { type: 'string', default: 'target' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof CONFIG_OPTIONS;
+
+export const OFFSET_SYNCS_LOCATIONS: readonly OffsetSyncsTopicLocation[] = ['source', 'target'];
+
+const JAVA_CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
+
+class Collector {
+  readonly errors: ConfigError[] = [];
+  add(option: string, what: string): void {
+    this.errors.push({ option, message: `${option}: ${what}` });
+  }
+}
+
+function raw(input: Readonly<Record<string, unknown>>, option: OptionName): unknown {
+  const value = input[option];
+  return value === undefined || value === null ? CONFIG_OPTIONS[option].default : value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+function readString(input: Readonly<Record<string, unknown>>, option: OptionName, c: Collector): string | undefined {
+  const value = raw(input, option);
+  if (typeof value !== 'string') {
+    c.add(option, `must be a string, got ${describe(value)}; set it with juju config <app> ${option}=<text>`);
+    return undefined;
+  }
+  return value;
+}
+
+function readBoolean(input: Readonly<Record<string, unknown>>, option: OptionName, c: Collector): boolean | undefined {
+  const value = raw(input, option);
+  if (typeof value !== 'boolean') {
+    c.add(option, `must be true or false, got ${describe(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function readInt(
+  input: Readonly<Record<string, unknown>>,
+  option: OptionName,
+  c: Collector,
+  check: (n: number) => string | null,
+): number | undefined {
+  const value = raw(input, option);
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    c.add(option, `must be a whole number, got ${describe(value)}`);
+    return undefined;
+  }
+  const problem = check(value);
+  if (problem) {
+    c.add(option, problem);
+    return undefined;
+  }
+  return value;
+}
+
+function interval(option: OptionName): (n: number) => string | null {
+  return (n) =>
+    n >= 1 && n <= MAX_INTERVAL_SECONDS
+      ? null
+      : `${n} is out of range; use between 1 and ${MAX_INTERVAL_SECONDS} seconds (default ${CONFIG_OPTIONS[option].default})`;
+}
+
+/**
+ * Parses a comma-separated list of Java regexes. `allowEmpty` is for the exclude options, where
+ * an empty value means "no extra exclusions"; for includes an empty list would silently mirror
+ * nothing (MirrorMaker reads an explicitly empty list as "match nothing").
+ */
+function readPatternList(
+  input: Readonly<Record<string, unknown>>,
+  option: OptionName,
+  c: Collector,
+  allowEmpty: boolean,
+): string[] | undefined {
+  const value = readString(input, option, c);
+  if (value === undefined) return undefined;
+  if (value.trim() === '') {
+    if (allowEmpty) return [];
+    c.add(
+      option,
+      `is empty, which would mirror nothing; use comma-separated Java regexes such as '.*' (everything) or 'orders,payments.*' ` +
+        `(to stop mirroring temporarily, run the pause action)`,
+    );
+    return undefined;
+  }
+  const comma = commaProblem(value);
+  if (comma) {
+    c.add(option, comma);
+    return undefined;
+  }
+  const items = splitList(value);
+  let ok = true;
+  items.forEach((item, index) => {
+    if (item === '') {
+      ok = false;
+      c.add(
+        option,
+        `item ${index + 1} of ${items.length} is empty (stray comma in ${describe(value)}); remove the extra comma`,
+      );
+      return;
+    }
+    const problem = portableRegexProblem(item);
+    if (problem) {
+      ok = false;
+      const commaHint =
+        items.length > 1 && /unterminated|unmatched|missing/.test(problem)
+          ? '; note that commas separate items, so a regex cannot contain a comma'
+          : '';
+      c.add(option, `invalid regex '${item}' (${problem})${commaHint}; use comma-separated Java regexes`);
+    }
+  });
+  return ok ? items : undefined;
+}
+
+function readClassName(input: Readonly<Record<string, unknown>>, option: OptionName, c: Collector): string | undefined {
+  const value = readString(input, option, c);
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (!JAVA_CLASS_NAME.test(trimmed)) {
+    c.add(
+      option,
+      `${describe(value)} is not a fully qualified Java class name; use e.g. '${BYTE_ARRAY_CONVERTER}' (keeps records byte-for-byte)`,
+    );
+    return undefined;
+  }
+  return trimmed;
+}
+
+/** Validates raw charm config (as `config-get --format=json` returns it). Missing keys take defaults. */
+export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>): ParseConfigResult {
+  const c = new Collector();
+  const topics = readPatternList(rawConfig, 'topics', c, false);
+  const topicsExclude = readPatternList(rawConfig, 'topics_exclude', c, true);
+  const groups = readPatternList(rawConfig, 'groups', c, false);
+  const groupsExclude = readPatternList(rawConfig, 'groups_exclude', c, true);
+  const prefixTopics = readBoolean(rawConfig, 'prefix_topics', c);
+  const tasksMax = readInt(rawConfig, 'tasks_max', c, (n) =>
+    n >= 1 && n <= MAX_TASKS ? null : `${n} is out of range; use between 1 and ${MAX_TASKS} (more tasks than source partitions stay idle)`,
+  );
+  const replicationFactor = readInt(rawConfig, 'replication_factor', c, (n) =>
+    n === -1 || (n >= 1 && n <= MAX_REPLICATION_FACTOR)
+      ? null
+      : `${n} is invalid; use -1 (the target broker's default.replication.factor) or a value from 1 to the number of target brokers`,
+  );
+  const keyConverter = readClassName(rawConfig, 'key_converter', c);
+  const valueConverter = readClassName(rawConfig, 'value_converter', c);
+  const syncGroupOffsets = readBoolean(rawConfig, 'sync_group_offsets', c);
+  const syncGroupOffsetsIntervalSeconds = readInt(
+    rawConfig,
+    'sync_group_offsets_interval_seconds',
+    c,
+    interval('sync_group_offsets_interval_seconds'),
+  );
+  const refreshTopicsIntervalSeconds = readInt(rawConfig, 'refresh_topics_interval_seconds', c, interval('refresh_topics_interval_seconds'));
+  const refreshGroupsIntervalSeconds = readInt(rawConfig, 'refresh_groups_interval_seconds', c, interval('refresh_groups_interval_seconds'));
+  const emitCheckpointsIntervalSeconds = readInt(
+    rawConfig,
+    'emit_checkpoints_interval_seconds',
+    c,
+    interval('emit_checkpoints_interval_seconds'),
+  );
+  const heartbeats = readBoolean(rawConfig, 'heartbeats', c);
+  const syncTopicConfigs = readBoolean(rawConfig, 'sync_topic_configs', c);
+  const syncTopicAcls = readBoolean(rawConfig, 'sync_topic_acls', c);
+  const locationRaw = readString(rawConfig, 'offset_syncs_topic_location', c);
+  let offsetSyncsTopicLocation: OffsetSyncsTopicLocation | undefined;
+  if (locationRaw !== undefined) {
+    const trimmed = locationRaw.trim();
+    if (trimmed === 'source' || trimmed === 'target') {
+      offsetSyncsTopicLocation = trimmed;
+    } else {
+      c.add(
+        'offset_syncs_topic_location',
+        `${describe(locationRaw)} is not allowed; use 'source' or 'target' ('target' lets the source credentials stay read-only)`,
+      );
+    }
+  }
+
+  if (
+    c.errors.length > 0 ||
+    topics === undefined ||
+    topicsExclude === undefined ||
+    groups === undefined ||
+    groupsExclude === undefined ||
+    prefixTopics === undefined ||
+    tasksMax === undefined ||
+    replicationFactor === undefined ||
+    keyConverter === undefined ||
+    valueConverter === undefined ||
+    syncGroupOffsets === undefined ||
+    syncGroupOffsetsIntervalSeconds === undefined ||
+    refreshTopicsIntervalSeconds === undefined ||
+    refreshGroupsIntervalSeconds === undefined ||
+    emitCheckpointsIntervalSeconds === undefined ||
+    heartbeats === undefined ||
+    syncTopicConfigs === undefined ||
+    syncTopicAcls === undefined ||
+    offsetSyncsTopicLocation === undefined
+  ) {
+    return { ok: false, errors: c.errors };
+  }
+  return {
+    ok: true,
+    config: {
+      topics,
+      topicsExclude,
+      groups,
+      groupsExclude,
+      prefixTopics,
+      tasksMax,
+      replicationFactor,
+      keyConverter,
+      valueConverter,
+      syncGroupOffsets,
+      syncGroupOffsetsIntervalSeconds,
+      refreshTopicsIntervalSeconds,
+      refreshGroupsIntervalSeconds,
+      emitCheckpointsIntervalSeconds,
+      heartbeats,
+      syncTopicConfigs,
+      syncTopicAcls,
+      offsetSyncsTopicLocation,
+    },
+  };
+}
+
+/** The config with every option at its default (useful for callers and tests). */
+export function defaultMirrorConfig(): MirrorConfig {
+  const result = parseMirrorConfig({});
+  if (!result.ok) throw new Error(`default config is invalid: ${result.errors.map((e) => e.message).join('; ')}`);
+  return result.config;
+}
