@@ -153,6 +153,13 @@ type Failure =
   | { type: 'http'; status: number; endpoint: Endpoint; detail: string };
 
 function encodeName(name: string): string {
+  if (name.trim() === '') {
+    throw new ConnectApiError({
+      kind: 'invalid-config',
+      endpoint: '(none)',
+      message: 'a connector name must not be empty (no request was sent)',
+    });
+  }
   return encodeURIComponent(name);
 }
 
@@ -240,7 +247,9 @@ export class ConnectClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.totalBudgetMs = options.totalBudgetMs ?? DEFAULT_TOTAL_BUDGET_MS;
     this.backoff = { ...DEFAULT_BACKOFF, ...(options.backoff ?? {}) };
-    this.log = options.logger ?? (() => undefined);
+    const logger = options.logger;
+    // Lines carry no bodies; redacting them anyway guards against secrets in names or messages.
+    this.log = logger ? (level, line) => logger(level, this.redactor.redact(line)) : () => undefined;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;

@@ -227,3 +227,20 @@ describe('ConnectClient API over HTTP', () => {
     expect(logs).toEqual([{ level: 'debug', line: expect.stringMatching(new RegExp(`^PUT /connectors/h/config → 201 in \\d+ ms via ${fake.url}$`)) }]);
   });
 });
+
+describe('ConnectClient input checks', () => {
+  test('an empty connector name is refused before any request', async () => {
+    const fake = await startAuthedFake();
+    const { client } = makeClient([fake.url]);
+    expect(await thrown(() => client.deleteConnector(' '))).toMatchObject({ kind: 'invalid-config' });
+    expect(fake.requests).toHaveLength(0);
+    client.close();
+    await fake.stop();
+  });
+
+  test('no endpoints or a non-http endpoint is a clear construction error', () => {
+    expect(() => makeClient([])).toThrow('no Kafka Connect endpoints: the connect-client relation has not published any yet');
+    expect(() => makeClient(['ftp://127.0.0.1:2121'])).toThrow('Kafka Connect endpoint ftp://127.0.0.1:2121 must use http or https');
+    expect(() => makeClient(['not a url'])).toThrow('is not a URL');
+  });
+});
