@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Document, LineCounter, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 
 export type MetaFileKind = 'metadata' | 'config' | 'actions';
 
@@ -94,17 +94,31 @@ export function charmName(files: CharmMetaFiles): string {
   return name;
 }
 
-/** "line N" for a JSON-pointer-style path inside a file, when the YAML node can be found. */
+/**
+ * The line of a JSON-pointer-style path inside a file: the line of the key for a map entry, of the
+ * item for a sequence entry. A path that does not exist reports the line of its deepest existing
+ * parent, so a missing key points at the map that should hold it.
+ */
 export function lineOf(file: MetaFile, segments: readonly string[]): number | undefined {
-  let best: number | undefined;
-  // Walk down as far as the path exists, so a missing key reports the line of its parent.
-  for (let depth = segments.length; depth >= 0; depth--) {
-    const node = depth === 0 ? file.document.contents : file.document.getIn(segments.slice(0, depth), true);
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range) {
-      best = file.lineCounter.linePos(range[0]).line;
-      break;
-    }
+  let node: unknown = file.document.contents;
+  let line = rangeLine(file, node);
+  for (const segment of segments) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) break;
+      line = rangeLine(file, pair.key) ?? line;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)];
+      if (item === undefined) break;
+      line = rangeLine(file, item) ?? line;
+      node = item;
+    } else break;
   }
-  return best;
+  return line;
+}
+
+function rangeLine(file: MetaFile, node: unknown): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+  return range ? file.lineCounter.linePos(range[0]).line : undefined;
 }

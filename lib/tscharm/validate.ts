@@ -190,15 +190,22 @@ function semanticProblems(files: CharmMetaFiles): Problem[] {
       }
       const schema = { type: 'object', properties: params, required, additionalProperties: spec['additionalProperties'] ?? true };
       if (!paramAjv.validateSchema(schema)) {
+        // The meta-schema reports one error per anyOf branch; one problem per place is enough.
+        const seenPaths = new Set<string>();
         for (const err of paramAjv.errors ?? []) {
+          if (seenPaths.has(err.instancePath)) continue;
+          seenPaths.add(err.instancePath);
           const segs = pointerSegments(err.instancePath);
           const inParams = segs[0] === 'properties' ? ['params', ...segs.slice(1)] : segs;
           out.push({
             file: 'actions.yaml',
             line: lineOf(actions, [name, ...inParams]),
             path: `/${name}/${inParams.join('/')}`,
-            message: `params is not a valid JSON Schema: ${err.message ?? 'invalid'}`,
-            hint: 'params is a map of parameter name to JSON Schema, e.g. "timeout: {type: integer, minimum: 1}"',
+            message: `params is not a valid JSON Schema: ${inParams[inParams.length - 1] === 'type' ? 'unknown type' : err.message ?? 'invalid'}`,
+            hint:
+              inParams[inParams.length - 1] === 'type'
+                ? 'use a JSON Schema type: string, integer, number, boolean, object, array or null'
+                : 'params is a map of parameter name to JSON Schema, e.g. "timeout: {type: integer, minimum: 1}"',
           });
         }
       }
