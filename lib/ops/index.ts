@@ -1,14 +1,56 @@
 /**
  * Public API of the TypeScript charm framework (the role Python `ops` plays).
- * Work in progress: runCharm/main/CharmBase land next; names here are stable.
+ *
+ * Keep this module free of side effects: importing it must not do work (hooks are one short
+ * process each). ajv, yaml and child_process are required lazily where used.
  */
 export type { ToolRunner, ToolResult } from './tool-runner';
 export * from './errors';
+
+export { runCharm, main } from './main';
+export type { RunOptions } from './main';
+export { CharmBase, CharmEvents } from './charm';
+export type { CharmClass } from './charm';
+export { Framework, STATE_KEYS } from './framework';
+export type { Handler, ObserveOptions, DeferredNotice } from './framework';
+
 export {
-  loadCharmMeta,
-  parseCharmMeta,
-  endpointsOf,
-} from './meta';
+  EventBase,
+  EventSource,
+  HookEvent,
+  RelationEvent,
+  RelationCreatedEvent,
+  RelationJoinedEvent,
+  RelationChangedEvent,
+  RelationDepartedEvent,
+  RelationBrokenEvent,
+  SecretEvent,
+  StorageEvent,
+  WorkloadEvent,
+  CustomEvent,
+  CollectStatusEvent,
+} from './events';
+export type { JsonValue, EventSnapshot, SourceKind } from './events';
+export { ActionEvent, flattenActionResults } from './actions';
+export type { ActionResults, ActionResultValue } from './actions';
+
+export { Model, Relation, RelationDataBag, Secret, Application, Unit } from './model';
+export type { ConfigData, ConfigValue, Port, PortProtocol, AddSecretOptions } from './model';
+export {
+  StatusBase,
+  ActiveStatus,
+  BlockedStatus,
+  MaintenanceStatus,
+  WaitingStatus,
+  ErrorStatus,
+  UnknownStatus,
+  highestPriorityStatus,
+} from './status';
+export type { StatusName } from './status';
+export { Logger } from './log';
+export type { LogLevel, LogSink } from './log';
+
+export { loadCharmMeta, parseCharmMeta, endpointsOf } from './meta';
 export type {
   CharmMeta,
   MetadataYaml,
@@ -25,5 +67,9 @@ export type {
   EndpointRole,
 } from './meta';
 export { parseJujuContext, resolveDispatchPath } from './context';
-export type { JujuContext, EventKind, DispatchTarget, Env } from './context';
+export type { JujuContext, EventKind, DispatchTarget, Env, RelationContext, SecretContext, StorageContext, WorkloadContext, ActionContext } from './context';
 export { HookToolBackend, classifyToolFailure } from './backend';
+export type { SecretInfo, SecretLookup, SecretAddOptions, SecretMetaOptions, RotatePolicy, RelationRef, SettableStatus } from './backend';
+export { Redactor, REDACTED } from './redact';
+export { configSchema, actionParamsSchema, compileSchema } from './validation';
+export type { CompiledValidator, PrecompiledValidators, ValidationErrorObject } from './validation';

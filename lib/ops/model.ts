@@ -1,0 +1,611 @@
+/**
+ * The charm's view of the Juju model for one dispatch: app, unit, config, relations and their
+ * databags, secrets, leadership, status, ports and workload version.
+ *
+ * Reads are lazy and memoised (the backend caches tool answers; bags are loaded once). Relation
+ * writes are checked against ops' access rules *before* Juju is asked, staged in the bag, and
+ * flushed by `commitRelationData()` as one `relation-set` per bag with only the changed keys.
+ */
+import {
+  HookToolBackend,
+  RelationRef,
+  RotatePolicy,
+  SecretInfo,
+  SecretLookup,
+  SecretMetaOptions,
+  SettableStatus,
+} from './backend';
+import type { JujuContext } from './context';
+import {
+  ConfigError,
+  OpsError,
+  RelationDataAccessError,
+  RelationDataTypeError,
+  SecretContentError,
+  TooManyRelatedAppsError,
+} from './errors';
+import { CharmMeta, EndpointInfo, endpointsOf } from './meta';
+import { StatusBase, statusFromName } from './status';
+import {
+  CompiledValidator,
+  compileSchema,
+  configExpectations,
+  configSchema,
+  describeValidationErrors,
+} from './validation';
+
+export type ConfigValue = string | number | boolean;
+export type ConfigData = Readonly<Record<string, ConfigValue>>;
+
+/** Where the last status the framework set is remembered (controller state, see framework). */
+export interface StatusMemory {
+  get(scope: 'unit' | 'app'): { name: string; message: string } | undefined;
+  put(scope: 'unit' | 'app', status: { name: string; message: string }): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Relation data
+
+type BagKind = 'local-unit' | 'local-app' | 'remote-unit' | 'remote-app';
+
+/** One databag of one relation: a lazy string map with staged writes. */
+export class RelationDataBag {
+  private base: Readonly<Record<string, string>> | null = null;
+  private readonly writes = new Map<string, string>();
+
+  /** @internal */
+  constructor(
+    private readonly relation: Relation,
+    readonly owner: string,
+    readonly kind: BagKind,
+    private readonly model: Model,
+  ) {}
+
+  private get isApp(): boolean {
+    return this.kind === 'local-app' || this.kind === 'remote-app';
+  }
+
+  private checkReadable(): void {
+    if (this.kind === 'local-app' && !this.relation.isPeer && !this.model.unit.isLeader()) {
+      throw new RelationDataAccessError(
+        `unit ${this.model.unit.name} is not the leader, so it cannot read its own application's databag ` +
+          `on relation ${this.relation.name}:${this.relation.id} (only peer app bags are readable by every unit)`,
+      );
+    }
+  }
+
+  private checkWritable(key: string, value: unknown): void {
+    const where = `relation ${this.relation.name}:${this.relation.id}`;
+    if (this.kind === 'remote-unit' || this.kind === 'remote-app') {
+      throw new RelationDataAccessError(`cannot write the remote databag of ${this.owner} on ${where}: remote bags are read-only`);
+    }
+    if (this.kind === 'local-app' && !this.model.unit.isLeader()) {
+      throw new RelationDataAccessError(
+        `unit ${this.model.unit.name} is not the leader, so it cannot write the application databag on ${where}`,
+      );
+    }
+    if (!this.relation.active) {
+      throw new RelationDataAccessError(`cannot write to ${where}: it is being broken`);
+    }
+    if (typeof key !== 'string' || key === '') throw new RelationDataTypeError(`databag keys must be non-empty strings (on ${where})`);
+    if (typeof value !== 'string') {
+      throw new RelationDataTypeError(
+        `databag values must be strings; key "${key}" on ${where} got ${value === null ? 'null' : typeof value} ` +
+          `(encode it, e.g. with JSON.stringify)`,
+      );
+    }
+  }
+
+  private load(): Readonly<Record<string, string>> {
+    if (this.base === null) {
+      this.checkReadable();
+      this.base = this.model._backend.relationGet(this.relation.ref, this.owner, this.isApp);
+    }
+    return this.base;
+  }
+
+  /** Every key, with this dispatch's staged writes applied. */
+  toObject(): Record<string, string> {
+    const out: Record<string, string> = { ...this.load() };
+    for (const [k, v] of this.writes) {
+      if (v === '') delete out[k];
+      else out[k] = v;
+    }
+    return out;
+  }
+
+  get(key: string): string | undefined {
+    if (this.writes.has(key)) {
+      const v = this.writes.get(key) as string;
+      return v === '' ? undefined : v;
+    }
+    return this.load()[key];
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  keys(): string[] {
+    return Object.keys(this.toObject());
+  }
+
+  /** Stage a write; `''` deletes the key. Sent at the end of the dispatch. */
+  set(key: string, value: string): void {
+    this.checkWritable(key, value);
+    this.writes.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.set(key, '');
+  }
+
+  update(values: Readonly<Record<string, string>>): void {
+    for (const [k, v] of Object.entries(values)) this.checkWritable(k, v);
+    for (const [k, v] of Object.entries(values)) this.writes.set(k, v);
+  }
+
+  /** @internal the keys to send: only changed ones when the bag was read. */
+  _pendingChanges(): Record<string, string> | null {
+    if (this.writes.size === 0) return null;
+    const out: Record<string, string> = {};
+    for (const [k, v] of this.writes) {
+      if (this.base === null) out[k] = v;
+      else if (v === '' ? this.base[k] !== undefined : this.base[k] !== v) out[k] = v;
+    }
+    return Object.keys(out).length > 0 ? out : null;
+  }
+
+  /** @internal */
+  _flush(): void {
+    const changes = this._pendingChanges();
+    if (changes) this.model._backend.relationSet(this.relation.ref, this.isApp, changes);
+    this.writes.clear();
+    this.base = null;
+  }
+}
+
+export class Relation {
+  private bags = new Map<string, RelationDataBag>();
+  private remoteAppName: string | null | undefined;
+
+  /** @internal */
+  constructor(
+    readonly name: string,
+    readonly id: number,
+    readonly endpoint: EndpointInfo,
+    /** False during this relation's own relation-broken. */
+    readonly active: boolean,
+    private readonly model: Model,
+    knownRemoteApp?: string,
+  ) {
+    this.remoteAppName = knownRemoteApp;
+  }
+
+  get ref(): RelationRef {
+    return { endpoint: this.name, id: this.id };
+  }
+
+  get isPeer(): boolean {
+    return this.endpoint.role === 'peer';
+  }
+
+  /** The remote application's name (own app for peers); null if Juju does not know it. */
+  get app(): string | null {
+    if (this.remoteAppName === undefined) {
+      this.remoteAppName = this.isPeer ? this.model.app.name : this.model._backend.relationRemoteApp(this.ref);
+    }
+    return this.remoteAppName;
+  }
+
+  /** Remote units that have joined and not departed (`relation-list`). */
+  get units(): readonly string[] {
+    return this.model._backend.relationList(this.ref);
+  }
+
+  private bag(owner: string, kind: BagKind): RelationDataBag {
+    let b = this.bags.get(`${kind}\0${owner}`);
+    if (!b) {
+      b = new RelationDataBag(this, owner, kind, this.model);
+      this.bags.set(`${kind}\0${owner}`, b);
+    }
+    return b;
+  }
+
+  get localUnitData(): RelationDataBag {
+    return this.bag(this.model.unit.name, 'local-unit');
+  }
+
+  get localAppData(): RelationDataBag {
+    return this.bag(this.model.app.name, 'local-app');
+  }
+
+  /** The remote app's bag (on a peer relation this is the shared peer app bag itself). */
+  get remoteAppData(): RelationDataBag {
+    if (this.isPeer) return this.localAppData;
+    const app = this.app;
+    if (app === null) throw new RelationDataAccessError(`relation ${this.name}:${this.id} has no known remote application`);
+    return this.bag(app, 'remote-app');
+  }
+
+  /** Any remote unit's bag, including a departing/departed unit's (readable in departed/broken). */
+  remoteUnitData(unit: string): RelationDataBag {
+    if (unit === this.model.unit.name) return this.localUnitData;
+    return this.bag(unit, 'remote-unit');
+  }
+
+  /** The bag of `owner`, a unit name (`app/0`) or an application name. */
+  data(owner: string): RelationDataBag {
+    if (owner.includes('/')) return this.remoteUnitData(owner);
+    if (owner === this.model.app.name) return this.localAppData;
+    if (owner !== this.app) {
+      throw new RelationDataAccessError(`application "${owner}" is not on relation ${this.name}:${this.id}`);
+    }
+    return this.remoteAppData;
+  }
+
+  /** @internal */
+  _bags(): Iterable<RelationDataBag> {
+    return this.bags.values();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+const SECRET_KEY = /^([a-z](?:-?[a-z0-9]){2,})$/;
+
+function checkSecretContent(content: Readonly<Record<string, unknown>>): Record<string, string> {
+  const keys = Object.keys(content);
+  if (keys.length === 0) throw new SecretContentError('secret content must have at least one key');
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    if (!SECRET_KEY.test(k)) {
+      throw new SecretContentError(
+        `secret content key "${k}" is invalid: use at least 3 lowercase letters/digits, starting with a letter, single inner hyphens`,
+      );
+    }
+    const v = content[k];
+    // The value itself never goes into the message.
+    if (typeof v !== 'string' || v === '') throw new SecretContentError(`secret content key "${k}" needs a non-empty string value`);
+    out[k] = v;
+  }
+  return out;
+}
+
+export interface AddSecretOptions extends SecretMetaOptions {
+  readonly rotate?: RotatePolicy;
+}
+
+export class Secret {
+  /** @internal */
+  constructor(
+    private readonly model: Model,
+    private secretId: string | null,
+    private secretLabel: string | null,
+  ) {}
+
+  get id(): string | null {
+    return this.secretId;
+  }
+
+  get label(): string | null {
+    return this.secretLabel;
+  }
+
+  private lookup(): SecretLookup {
+    return { ...(this.secretId ? { id: this.secretId } : {}), ...(this.secretLabel ? { label: this.secretLabel } : {}) };
+  }
+
+  /** The id, resolved through secret-info-get when only a label is known (owner side). */
+  private requireId(): string {
+    if (!this.secretId) this.secretId = this.getInfo().id;
+    return this.secretId;
+  }
+
+  /** Content of the tracked revision; `refresh` moves tracking to the latest revision. */
+  getContent(opts: { refresh?: boolean } = {}): Readonly<Record<string, string>> {
+    return this.model._backend.secretGet(this.lookup(), opts.refresh ? 'refresh' : 'pinned');
+  }
+
+  /** Content of the latest revision, without tracking it. */
+  peekContent(): Readonly<Record<string, string>> {
+    return this.model._backend.secretGet(this.lookup(), 'peek');
+  }
+
+  getInfo(): SecretInfo {
+    return this.model._backend.secretInfoGet(this.secretId ? { id: this.secretId } : { label: this.secretLabel ?? '' });
+  }
+
+  /** A new revision with this content (owner only). Content goes via temp files, never argv. */
+  setContent(content: Readonly<Record<string, string>>): void {
+    this.model._backend.secretSet(this.requireId(), checkSecretContent(content));
+  }
+
+  setInfo(opts: SecretMetaOptions): void {
+    this.model._backend.secretSet(this.requireId(), null, opts);
+    if (opts.label !== undefined) this.secretLabel = opts.label;
+  }
+
+  grant(relation: Relation, unit?: string): void {
+    this.model._backend.secretGrant(this.requireId(), relation.ref, unit);
+  }
+
+  revoke(relation: Relation, unit?: string): void {
+    this.model._backend.secretRevoke(this.requireId(), relation.ref, unit);
+  }
+
+  removeRevision(revision: number): void {
+    this.model._backend.secretRemove(this.requireId(), revision);
+  }
+
+  removeAllRevisions(): void {
+    this.model._backend.secretRemove(this.requireId());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// App and unit
+
+function settable(status: StatusBase): SettableStatus {
+  if (status.name === 'error' || status.name === 'unknown') {
+    throw new OpsError(`a charm cannot set the "${status.name}" status; use active, blocked, maintenance or waiting`);
+  }
+  return status.name;
+}
+
+export class Application {
+  /** @internal */
+  constructor(
+    readonly name: string,
+    private readonly model: Model,
+  ) {}
+
+  /** Set the application status now (leader only). Skipped when equal to the last one set. */
+  setStatus(status: StatusBase): void {
+    this.model._setStatus('app', status);
+  }
+
+  getStatus(): StatusBase {
+    const s = this.model._backend.statusGet(true);
+    return statusFromName(s.status, s.message);
+  }
+
+  /** Create an application-owned secret (leader only). */
+  addSecret(content: Readonly<Record<string, string>>, opts: AddSecretOptions = {}): Secret {
+    const id = this.model._backend.secretAdd(checkSecretContent(content), { ...opts, owner: 'application' });
+    return new Secret(this.model, id, opts.label ?? null);
+  }
+}
+
+export type PortProtocol = 'tcp' | 'udp' | 'icmp';
+
+export interface Port {
+  readonly protocol: PortProtocol;
+  /** Absent for icmp. */
+  readonly port?: number;
+  /** End of a range (`from-to`). */
+  readonly toPort?: number;
+}
+
+function portSpec(p: Port): string {
+  if (p.protocol === 'icmp') return 'icmp';
+  if (p.port === undefined || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+    throw new OpsError(`invalid ${p.protocol} port ${String(p.port)}: use an integer 1-65535`);
+  }
+  return `${p.port}${p.toPort !== undefined ? `-${p.toPort}` : ''}/${p.protocol}`;
+}
+
+function parsePort(s: string): Port {
+  if (s === 'icmp') return { protocol: 'icmp' };
+  const m = /^(\d+)(?:-(\d+))?\/(tcp|udp)$/.exec(s);
+  if (!m) throw new OpsError(`opened-ports printed an unexpected entry "${s}"`);
+  return { protocol: m[3] as PortProtocol, port: Number(m[1]), ...(m[2] ? { toPort: Number(m[2]) } : {}) };
+}
+
+export class Unit {
+  /** @internal */
+  constructor(
+    readonly name: string,
+    readonly app: Application,
+    private readonly model: Model,
+  ) {}
+
+  /** Leadership, asked once per dispatch (a `true` holds for 30 s, longer than any hook should run). */
+  isLeader(): boolean {
+    return this.model._backend.isLeader();
+  }
+
+  /** Set the unit status now. Skipped when equal to the last one the framework set. */
+  setStatus(status: StatusBase): void {
+    this.model._setStatus('unit', status);
+  }
+
+  getStatus(): StatusBase {
+    const s = this.model._backend.statusGet(false);
+    return statusFromName(s.status, s.message);
+  }
+
+  addSecret(content: Readonly<Record<string, string>>, opts: AddSecretOptions = {}): Secret {
+    const id = this.model._backend.secretAdd(checkSecretContent(content), { ...opts, owner: 'unit' });
+    return new Secret(this.model, id, opts.label ?? null);
+  }
+
+  setWorkloadVersion(version: string): void {
+    this.model._backend.applicationVersionSet(version);
+  }
+
+  openPort(protocol: PortProtocol, port?: number): void {
+    this.model._backend.openPort(portSpec({ protocol, port }));
+  }
+
+  closePort(protocol: PortProtocol, port?: number): void {
+    this.model._backend.closePort(portSpec({ protocol, port }));
+  }
+
+  openedPorts(): Port[] {
+    return this.model._backend.openedPorts().map(parsePort);
+  }
+
+  /** Make the opened ports exactly `ports` (opens and closes only the difference). */
+  setPorts(...ports: readonly Port[]): void {
+    const wanted = new Set(ports.map(portSpec));
+    const current = new Set(this.openedPorts().map(portSpec));
+    for (const p of current) if (!wanted.has(p)) this.model._backend.closePort(p);
+    for (const p of wanted) if (!current.has(p)) this.model._backend.openPort(p);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model
+
+export interface ModelOptions {
+  readonly configValidator?: CompiledValidator;
+  readonly statusMemory?: StatusMemory;
+  /** Scopes whose status memory must not be trusted in this dispatch (always set them). */
+  readonly ignoreStatusMemory?: readonly ('unit' | 'app')[];
+}
+
+export class Model {
+  readonly app: Application;
+  readonly unit: Unit;
+  private readonly endpoints: ReadonlyMap<string, EndpointInfo>;
+  private readonly relationCache = new Map<number, Relation>();
+  private configCache: ConfigData | null = null;
+
+  /** @internal */
+  constructor(
+    readonly context: JujuContext,
+    /** @internal */ readonly _backend: HookToolBackend,
+    readonly meta: CharmMeta,
+    private readonly options: ModelOptions = {},
+  ) {
+    this.app = new Application(context.appName, this);
+    this.unit = new Unit(context.unitName, this.app, this);
+    this.endpoints = endpointsOf(meta);
+  }
+
+  get name(): string {
+    return this.context.modelName;
+  }
+
+  get uuid(): string {
+    return this.context.modelUuid;
+  }
+
+  get jujuVersion(): string {
+    return this.context.jujuVersion;
+  }
+
+  /**
+   * The charm config, validated against config.yaml (ajv, compiled on first use). Throws
+   * `ConfigError` naming each bad option and what it expected.
+   */
+  get config(): ConfigData {
+    if (this.configCache === null) {
+      const raw = this._backend.configGet();
+      const validate = this.options.configValidator ?? compileSchema(configSchema(this.meta.config));
+      if (!validate(raw)) {
+        throw new ConfigError(describeValidationErrors(validate.errors ?? [], raw, 'option', configExpectations(this.meta.config)));
+      }
+      const out: Record<string, ConfigValue> = {};
+      for (const [k, v] of Object.entries(raw)) if (v !== null && v !== undefined) out[k] = v as ConfigValue;
+      this.configCache = Object.freeze(out);
+    }
+    return this.configCache;
+  }
+
+  private endpoint(name: string): EndpointInfo {
+    const ep = this.endpoints.get(name);
+    if (!ep) {
+      throw new OpsError(
+        `endpoint "${name}" is not declared in metadata.yaml (declared: ${[...this.endpoints.keys()].join(', ') || 'none'})`,
+      );
+    }
+    return ep;
+  }
+
+  /** The relation being broken in this dispatch, if any: excluded from `relations()`. */
+  private get brokenRelationId(): number | null {
+    return this.context.target.kind === 'relation-broken' && this.context.relation ? this.context.relation.id : null;
+  }
+
+  /** @internal a Relation object for a known id (also used to rebuild deferred events). */
+  _relation(endpoint: string, id: number, knownRemoteApp?: string): Relation {
+    let rel = this.relationCache.get(id);
+    if (!rel) {
+      const ctxRel = this.context.relation;
+      const remote = knownRemoteApp ?? (ctxRel && ctxRel.id === id ? ctxRel.remoteApp : undefined);
+      rel = new Relation(endpoint, id, this.endpoint(endpoint), id !== this.brokenRelationId, this, remote);
+      this.relationCache.set(id, rel);
+    }
+    return rel;
+  }
+
+  /** Every live relation on `endpoint` (the one being broken is left out, as in ops). */
+  relations(endpoint: string): Relation[] {
+    this.endpoint(endpoint);
+    const broken = this.brokenRelationId;
+    return this._backend
+      .relationIds(endpoint)
+      .filter((id) => id !== broken)
+      .map((id) => this._relation(endpoint, id));
+  }
+
+  /**
+   * One relation: by id (also the one being broken, with `active` false), or the only one on the
+   * endpoint (null if none; `TooManyRelatedAppsError` if several).
+   */
+  getRelation(endpoint: string, id?: number): Relation | null {
+    this.endpoint(endpoint);
+    if (id !== undefined) {
+      if (id === this.brokenRelationId) return this._relation(endpoint, id);
+      return this._backend.relationIds(endpoint).includes(id) ? this._relation(endpoint, id) : null;
+    }
+    const rels = this.relations(endpoint);
+    if (rels.length > 1) {
+      throw new TooManyRelatedAppsError(`endpoint "${endpoint}" has ${rels.length} relations; pass the relation id`);
+    }
+    return rels[0] ?? null;
+  }
+
+  /** The peer relation (on `endpoint`, or the only peer endpoint); null before it exists. */
+  peers(endpoint?: string): Relation | null {
+    const peerEndpoints = [...this.endpoints.values()].filter((e) => e.role === 'peer');
+    const name = endpoint ?? (peerEndpoints.length === 1 ? peerEndpoints[0].name : undefined);
+    if (name === undefined) throw new OpsError(`name the peer endpoint: metadata.yaml declares ${peerEndpoints.length} peer endpoints`);
+    if (this.endpoint(name).role !== 'peer') throw new OpsError(`endpoint "${name}" is not a peer endpoint`);
+    return this.getRelation(name);
+  }
+
+  /** A secret by id and/or label; checks it is readable (one `secret-get`, cached). */
+  getSecret(lookup: SecretLookup): Secret {
+    if (!lookup.id && !lookup.label) throw new OpsError('getSecret needs an id or a label');
+    this._backend.secretGet(lookup, 'pinned');
+    return new Secret(this, lookup.id ?? null, lookup.label ?? null);
+  }
+
+  /** @internal a secret handle without a lookup (for secret events). */
+  _secret(id: string, label: string | null): Secret {
+    return new Secret(this, id, label);
+  }
+
+  /** @internal set a status now unless it equals the last one the framework set. */
+  _setStatus(scope: 'unit' | 'app', status: StatusBase): void {
+    const name = settable(status);
+    if (scope === 'app' && !this.unit.isLeader()) {
+      throw new OpsError(`unit ${this.unit.name} is not the leader, so it cannot set the application status`);
+    }
+    const memory = this.options.statusMemory;
+    const trusted = !(this.options.ignoreStatusMemory ?? []).includes(scope);
+    const last = memory?.get(scope);
+    if (trusted && last && last.name === status.name && last.message === status.message) return;
+    this._backend.statusSet(name, status.message, scope === 'app');
+    memory?.put(scope, { name: status.name, message: status.message });
+  }
+
+  /** @internal one relation-set per changed bag. */
+  commitRelationData(): void {
+    for (const rel of this.relationCache.values()) for (const bag of rel._bags()) bag._flush();
+  }
+}
