@@ -6,9 +6,10 @@
 //   times out on our side may still land, which is safe because every write this client makes is
 //   idempotent (PUT config, DELETE, pause/resume/stop, restart) and reconcile re-reads state first.
 // - Total budget: totalBudgetMs = 45 s for the whole instance (i.e. the whole dispatch), counted
-//   from the first request. Juju does not kill hooks by default, but charms are expected to return
-//   well within a minute and actions/`juju run` callers commonly wait 60 s; after the budget is
-//   spent every further call fails at once with kind 'timeout'.
+//   from the first request. A blocked hook stalls the unit's whole event queue (Juju runs one hook
+//   at a time per unit) and `juju run` callers wait on actions, so the REST work of one dispatch
+//   stays under the 60 s we treat as a hook's allowance, leaving time for status writes. After the
+//   budget is spent every further call fails at once with kind 'timeout' and sends nothing.
 // - Failover: endpoints are tried in order starting from the last one that answered; connection
 //   refused/reset, DNS failure, TLS failure, per-attempt timeout or 503 (worker starting) → next
 //   endpoint. The endpoint that answers is remembered for the rest of the dispatch. When every
