@@ -82,7 +82,11 @@ export function redactSecrets(text: string, knownSecrets: readonly string[] = []
   }
   out = out.replace(PEM_PRIVATE_KEY, `${REDACTED} (private key)`);
   out = out.replace(JAAS_ENTRY, `${REDACTED} (JAAS config)`);
-  out = out.replace(SECRET_KEY_VALUE, (_m, key: string) => `${key}${REDACTED}`);
+  out = out.replace(SECRET_KEY_VALUE, (_m, key: string, value: string) => {
+    // Keep the quoting, so redacted JSON stays JSON and properties stay readable.
+    const quote = value.startsWith('\\"') ? '\\"' : value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+    return `${key}${quote}${REDACTED}${quote}`;
+  });
   out = out.replace(AUTH_HEADER, (_m, key: string) => `${key}${REDACTED}`);
   out = out.replace(BARE_AUTH_TOKEN, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   out = out.replace(URL_USERINFO, (_m, prefix: string) => `${prefix}${REDACTED}@`);

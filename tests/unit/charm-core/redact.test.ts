@@ -1,0 +1,99 @@
+import { REDACTED, jaasQuote, redactDeep, redactSecrets, secretSpellings } from '../../../charm/core/redact';
+import { desired, SECRETS, SOURCE_PASSWORD, TARGET_PASSWORD } from './fixtures';
+
+const PW = 'Zx9"q\\w;e=rty';
+
+describe('redactSecrets: known secrets', () => {
+  it('removes the raw value', () => {
+    expect(redactSecrets(`login with ${PW} failed`, [PW])).toBe(`login with ${REDACTED} failed`);
+  });
+
+  it('removes JSON-escaped, JAAS-escaped, double-escaped and URL-encoded spellings', () => {
+    for (const form of secretSpellings(PW)) {
+      const text = `x ${form} y`;
+      expect(redactSecrets(text, [PW])).toBe(`x ${REDACTED} y`);
+    }
+    expect(secretSpellings(PW)).toEqual(expect.arrayContaining([PW, JSON.stringify(PW).slice(1, -1), jaasQuote(PW), encodeURIComponent(PW)]));
+  });
+
+  it('removes a secret embedded in a JSON-serialised connector config', () => {
+    const body = JSON.stringify({ error_code: 400, message: `Connector config ${JSON.stringify(desired()[0].config)} contains no connector type` });
+    const out = redactSecrets(body, SECRETS);
+    for (const s of SECRETS) expect(out).not.toContain(s);
+    expect(out).not.toContain('tgt-P@ss');
+    expect(out).not.toContain('src-S3cr3t');
+  });
+
+  it('replaces the longer of two overlapping secrets whole', () => {
+    expect(redactSecrets('abcdef', ['abc', 'abcdef'])).toBe(REDACTED);
+  });
+
+  it('ignores empty secrets and is idempotent', () => {
+    expect(redactSecrets('hello', [''])).toBe('hello');
+    const once = redactSecrets(`password="${PW}" and ${PW}`, [PW]);
+    expect(redactSecrets(once, [PW])).toBe(once);
+  });
+});
+
+describe('redactSecrets: secret-shaped text with unknown values', () => {
+  it.each([
+    ['password="hunter2"', 'password="<redacted>"'],
+    ["password='hunter2'", "password='<redacted>'"],
+    ['password=hunter2, next=1', 'password=<redacted>, next=1'],
+    ['ssl.key.password = hunter2', 'ssl.key.password = <redacted>'],
+    ['{"password": "hunter2", "user": "bob"}', '{"password": "<redacted>", "user": "bob"}'],
+    ['{"source.cluster.sasl.password":"hunter2"}', '{"source.cluster.sasl.password":"<redacted>"}'],
+    ['token=abc.def', 'token=<redacted>'],
+    ['client_secret: s3cr3t', 'client_secret: <redacted>'],
+  ])('%s', (text, expected) => {
+    expect(redactSecrets(text)).toBe(expected);
+  });
+
+  it('removes whole JAAS entries, including quoted values containing ";"', () => {
+    const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="a;b\\"c";';
+    const out = redactSecrets(`sasl.jaas.config=${jaas} next=1`);
+    expect(out).not.toContain('a;b');
+    expect(out).not.toContain('ScramLoginModule');
+    expect(out).toContain('next=1');
+  });
+
+  it('removes JAAS inside JSON (escaped quotes)', () => {
+    const json = JSON.stringify({ 'producer.override.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p;q";', b: 'c' });
+    const out = redactSecrets(json);
+    expect(out).not.toContain('p;q');
+    expect(out).not.toContain('LoginModule');
+    expect(out).toContain('"b":"c"');
+  });
+
+  it('removes HTTP basic-auth headers and bare tokens', () => {
+    expect(redactSecrets('Authorization: Basic cmVsYXRpb24tMTI6c2VjcmV0')).toBe(`Authorization: ${REDACTED}`);
+    expect(redactSecrets('{"authorization":"Basic cmVsYXRpb24tMTI6c2VjcmV0"}')).not.toContain('cmVsYXRpb24tMTI6c2VjcmV0');
+    expect(redactSecrets('sent Basic cmVsYXRpb24tMTI6c2VjcmV0 to host')).toBe(`sent Basic ${REDACTED} to host`);
+    expect(redactSecrets('Bearer eyJhbGciOi.abc.def')).toBe(`Bearer ${REDACTED}`);
+  });
+
+  it('removes PEM private keys (also truncated ones) but keeps certificates', () => {
+    const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIEsecret\n-----END RSA PRIVATE KEY-----';
+    expect(redactSecrets(`a ${key} b`)).toBe(`a ${REDACTED} (private key) b`);
+    expect(redactSecrets('x -----BEGIN PRIVATE KEY-----\nMIIEtrunc')).toBe(`x ${REDACTED} (private key)`);
+    expect(redactSecrets('-----BEGIN ENCRYPTED PRIVATE KEY-----\nQ\n-----END ENCRYPTED PRIVATE KEY-----')).not.toContain('Q\n');
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+    expect(redactSecrets(cert)).toBe(cert);
+  });
+
+  it('removes passwords from URLs', () => {
+    expect(redactSecrets('GET http://relation-12:pw@10.0.2.1:8083/connectors')).toBe(`GET http://relation-12:${REDACTED}@10.0.2.1:8083/connectors`);
+  });
+
+  it('leaves ordinary text alone', () => {
+    const text = 'mirroring kafka-a → kafka-b: 3 connectors RUNNING, 4 tasks; topics=orders.*';
+    expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts every string in nested objects and arrays, keeping structure', () => {
+    const value = { a: SOURCE_PASSWORD, b: [1, `x ${TARGET_PASSWORD}`, { c: 'password=zzz' }], d: true, e: null };
+    expect(redactDeep(value, SECRETS)).toEqual({ a: REDACTED, b: [1, `x ${REDACTED}`, { c: `password=${REDACTED}` }], d: true, e: null });
+  });
+});
