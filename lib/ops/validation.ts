@@ -100,7 +100,7 @@ export function describeValidationErrors(
       msg = `${what} "${String(e.params.missingProperty)}" is required`;
     } else if (e.keyword === 'additionalProperties') {
       msg = `${what} "${String(e.params.additionalProperty)}" is not defined`;
-    } else if (name !== '' && expectedTypes[name] !== undefined) {
+    } else if (name !== '' && expectedTypes[name] !== undefined && ['anyOf', 'type', 'pattern'].includes(e.keyword)) {
       msg = `${what} "${name}" must be ${expectedTypes[name]}, got ${describeValue(lookup(data, e.instancePath))}`;
     } else if (e.keyword === 'anyOf' || e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'enum') {
       const detail =
