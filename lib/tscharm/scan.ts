@@ -22,18 +22,18 @@ const RELATION_EVENT = '(?:created|joined|changed|departed|broken)';
 const STR = `['"\`]`;
 
 export const OBSERVATION_PATTERNS: readonly ObservationPattern[] = [
-  // this.on.relationChanged('source'), events.relationBroken("target"), relationEvent('x', ...)
-  { kind: 'endpoint', regex: new RegExp(`\\brelation(?:Created|Joined|Changed|Departed|Broken|Event|Events)\\(\\s*${STR}([^'"\`]+)${STR}`, 'g') },
-  // on['source-relation-changed'], observe('source_relation_changed', …)
+  // lib/ops CharmEvents: this.on.relationChanged('source'), this.on.relationBroken("target")
+  { kind: 'endpoint', regex: new RegExp(`\\brelation(?:Created|Joined|Changed|Departed|Broken)\\(\\s*${STR}([^'"\`]+)${STR}`, 'g') },
+  // lib/ops Model: this.model.relations('source'), getRelation('connect-client'), peers('peer')
+  { kind: 'endpoint', regex: new RegExp(`\\b(?:getRelation|relations|peers)\\(\\s*${STR}([^'"\`]+)${STR}`, 'g') },
+  // raw hook names: 'source-relation-changed', ops-style 'source_relation_changed'
   {
     kind: 'endpoint',
     regex: new RegExp(`${STR}([a-z][a-z0-9_-]*?)[-_]relation[-_]${RELATION_EVENT}${STR}`, 'g'),
   },
-  // this.model.getRelation('peer'), model.relations('source'), relation('x')
-  { kind: 'endpoint', regex: new RegExp(`\\b(?:getRelation|getRelations|relations|relation)\\(\\s*${STR}([^'"\`]+)${STR}`, 'g') },
-  // this.on.action('pause'), actions.on('resume', …)
-  { kind: 'action', regex: new RegExp(`\\b(?:action|onAction|observeAction)\\(\\s*${STR}([^'"\`]+)${STR}`, 'g') },
-  // on['pause-action'], observe('pause_action', …)
+  // lib/ops CharmEvents: this.on.action('pause')
+  { kind: 'action', regex: new RegExp(`\\baction(?:<[^>]*>)?\\(\\s*${STR}([^'"\`]+)${STR}`, 'g') },
+  // raw names: 'pause-action', ops-style 'pause_action'
   { kind: 'action', regex: new RegExp(`${STR}([a-z][a-z0-9_-]*?)[-_]action${STR}`, 'g') },
 ];
 
