@@ -203,6 +203,30 @@ run_case "mm2-default" "verify-def-$stamp" "a.replica.verify-def-$stamp" \
   "a.replica.checkpoints.replica.internal"
 cleanup_connectors mm2-default
 
+# 3. a topic created AFTER the connector started: picked up by the next topic refresh
+#    (refresh.topics.interval.seconds=2 here; the default 600 s would mean up to 10 minutes)
+late="verify-late-$stamp"
+write_configs "mm2-late" "$late" '  "replication.policy.class": "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"'
+curl_rest PUT "/connectors/mm2-late-source/config" "$RUN/verify/mm2-late-source.json" >/dev/null
+sleep 3 # connector started, no matching topic yet (RUNNING with 0 tasks)
+st=$(curl_rest GET /connectors/mm2-late-source/status)
+say "mm2-late-source before the topic exists: $st"
+t_create=$(now_ms)
+create_topic "$A_BOOT" "$A_CFG" "$late"
+produce "$A_BOOT" "$A_CFG" "$late" "$N"
+t_first=""
+for ((i = 0; i < 120; i++)); do
+  got=$(end_offset "$B_BOOT" "$B_CFG" "$late")
+  if [ "$got" -gt 0 ]; then t_first=$(( $(now_ms) - t_create )); break; fi
+  sleep 0.5
+done
+[ -n "$t_first" ] || die "mm2-late: nothing mirrored for a topic created after the connector"
+consumed=$(count_records "$B_BOOT" "$B_CFG" "$late")
+[ "$consumed" = "$N" ] || die "mm2-late: consumed $consumed records, expected $N"
+say "mm2-late: topic created after the connector: first record on kafka-b ${t_first} ms after topic creation; exactly $N"
+RESULT_LINES+=("mm2-late: N=$N remote=$late first_ms_after_create=$t_first")
+curl_rest DELETE /connectors/mm2-late-source >/dev/null
+
 say "topics on kafka-b:"
 kafka org.apache.kafka.tools.TopicCommand --bootstrap-server "$B_BOOT" --command-config "$B_CFG" --list >&2
 say "topics on kafka-a:"
