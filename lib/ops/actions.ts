@@ -19,12 +19,15 @@ export type ActionResults = { readonly [key: string]: ActionResultValue };
  */
 export function flattenActionResults(results: ActionResults): Record<string, string> {
   const out: Record<string, string> = {};
-  const walk = (prefix: string, value: ActionResultValue, part: string) => {
-    if (!KEY_PART.test(part)) {
-      throw new ActionResultError(
-        `action result key "${prefix}" is invalid: each dot-separated part must be lowercase letters, digits ` +
-          `and inner hyphens (^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$); "${part}" is not`,
-      );
+  const walk = (prefix: string, value: ActionResultValue, key: string) => {
+    // A key may itself be dotted ("a.b"); Juju splits it the same way as nesting.
+    for (const part of key.split('.')) {
+      if (!KEY_PART.test(part)) {
+        throw new ActionResultError(
+          `action result key "${prefix}" is invalid: each dot-separated part must be lowercase letters, digits ` +
+            `and inner hyphens (^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$); "${part}" is not`,
+        );
+      }
     }
     if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) walk(`${prefix}.${k}`, v, k);
@@ -34,10 +37,11 @@ export function flattenActionResults(results: ActionResults): Record<string, str
     out[prefix] = value === null ? '' : String(value);
   };
   for (const [k, v] of Object.entries(results)) {
-    if (RESERVED.has(k)) {
+    const top = k.split('.')[0];
+    if (RESERVED.has(top)) {
       throw new ActionResultError(`action result key "${k}" is reserved by Juju (stdout, stdout-encoding, stderr, stderr-encoding)`);
     }
-    if (k === 'return-code') throw new ActionResultError('action result key "return-code" is overwritten by Juju; use another name');
+    if (top === 'return-code') throw new ActionResultError('action result key "return-code" is overwritten by Juju; use another name');
     walk(k, v, k);
   }
   return out;

@@ -240,7 +240,7 @@ export function testMeta(): CharmMeta {
     actions: {
       pause: { description: 'pause' },
       resize: {
-        params: { count: { type: 'integer', minimum: 1 }, mode: { type: 'string', enum: ['fast', 'slow'] } },
+        params: { count: { type: 'integer', minimum: 1 }, mode: { type: 'string', enum: ['fast', 'slow'], default: 'slow' } },
         required: ['count'],
       },
       loose: { params: { a: { type: 'string' } }, additionalProperties: true },
