@@ -1,0 +1,5 @@
+/** Relation-interface libraries, requirer side (plus small provider helpers). */
+export * from './data-interfaces';
+export * from './kafka-client';
+export * from './connect-client';
+export * from './providers';
