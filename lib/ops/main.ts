@@ -78,9 +78,9 @@ export async function runCharm(charmClass: CharmClass, opts: RunOptions): Promis
   const model = new Model(context, backend, opts.meta, {
     configValidator: opts.validators?.config,
     statusMemory: statusMemoryIn(state),
-    // Periodic refresh heals any drift (e.g. a status set by a hook that then failed); a new
-    // leader cannot trust what it remembers about the app status (the old leader may have set it).
-    ignoreStatusMemory: kind === 'update-status' ? ['unit', 'app'] : kind === 'leader-elected' ? ['app'] : [],
+    // A new leader cannot trust what it remembers about the app status: the old leader may
+    // have set it since. (Drift from failed hooks is undone by _restoreStatusAfterFailure.)
+    ignoreStatusMemory: kind === 'leader-elected' ? ['app'] : [],
   });
   const framework = new Framework({
     context,
@@ -109,6 +109,11 @@ export async function runCharm(charmClass: CharmClass, opts: RunOptions): Promis
       }
       logger.error(`action ${context.target.name} failed: ${message}`);
       return 0;
+    }
+    try {
+      model._restoreStatusAfterFailure();
+    } catch (restoreErr) {
+      stderr(`ERROR cannot restore the status: ${redactor.redact(messageOf(restoreErr))}\n`);
     }
     logger.error(`uncaught error in ${eventName}: ${message}`);
     const stack = e instanceof Error && e.stack ? e.stack : message;

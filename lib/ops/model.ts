@@ -472,6 +472,7 @@ export class Model {
   private readonly endpoints: ReadonlyMap<string, EndpointInfo>;
   private readonly relationCache = new Map<number, Relation>();
   private configCache: ConfigData | null = null;
+  private readonly rememberedAtStart = new Map<'unit' | 'app', { name: string; message: string } | undefined>();
 
   /** @internal */
   constructor(
@@ -600,8 +601,23 @@ export class Model {
     const trusted = !(this.options.ignoreStatusMemory ?? []).includes(scope);
     const last = memory?.get(scope);
     if (trusted && last && last.name === status.name && last.message === status.message) return;
+    if (!this.rememberedAtStart.has(scope)) this.rememberedAtStart.set(scope, last);
     this._backend.statusSet(name, status.message, scope === 'app');
     memory?.put(scope, { name: status.name, message: status.message });
+  }
+
+  /**
+   * @internal After a failed dispatch: the status-set calls it made were applied at once, but
+   * the memory of them (controller state) is not committed. Put back the remembered status, so
+   * what Juju shows and what the next dispatch compares against agree again.
+   */
+  _restoreStatusAfterFailure(): void {
+    for (const [scope, remembered] of this.rememberedAtStart) {
+      if (remembered && (remembered.name === 'active' || remembered.name === 'blocked' || remembered.name === 'maintenance' || remembered.name === 'waiting')) {
+        this._backend.statusSet(remembered.name, remembered.message, scope === 'app');
+      }
+    }
+    this.rememberedAtStart.clear();
   }
 
   /** @internal one relation-set per changed bag. */

@@ -111,12 +111,37 @@ describe('collect-status', () => {
     expect(j.callsOf('state-set')).toHaveLength(2);
   });
 
-  it('always re-sets in update-status, so drift (e.g. after a failed hook) heals', async () => {
+  it('skips in update-status too (the most frequent event)', async () => {
     unitStatuses = [() => new ActiveStatus('steady')];
     const j = new FakeJuju();
     await run(j);
     await run(j, 'update-status');
-    expect(j.callsOf('status-set')).toHaveLength(2);
+    expect(j.callsOf('status-set')).toHaveLength(1);
+  });
+
+  it('after a failed hook that set a status directly, puts the remembered one back', async () => {
+    unitStatuses = [() => new ActiveStatus('steady')];
+    const j = new FakeJuju();
+    await run(j);
+    class Crashing extends CharmBase {
+      constructor(fw: Framework) {
+        super(fw);
+        fw.observe(this.on.configChanged, this.onConfig);
+      }
+      onConfig = () => {
+        this.model.unit.setStatus(new MaintenanceStatus('restarting connectors'));
+        throw new Error('REST down');
+      };
+    }
+    const out = new Output();
+    expect(await runCharm(Crashing, { env: hookEnv('config-changed'), runner: j, meta, stdout: out.stdout, stderr: out.stderr })).toBe(1);
+    expect(j.statusLog.slice(-2)).toEqual([
+      { app: false, status: 'maintenance', message: 'restarting connectors' },
+      { app: false, status: 'active', message: 'steady' },
+    ]);
+    // Memory and Juju agree again: the next identical status is skipped.
+    await run(j);
+    expect(j.callsOf('status-set')).toHaveLength(3);
   });
 
   it('does not collect status when a handler threw', async () => {
