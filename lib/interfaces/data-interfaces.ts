@@ -384,6 +384,10 @@ export class DataInterfacesRequirer {
     if (added.length + changed.length + removed.length === 0) return null;
 
     const fields = new Set<string>();
+    // What the snapshot will record: a secret that could not be read keeps its old entry (or
+    // none), so the next relation-changed tries again and reports it then.
+    const recorded: Bag = { ...remote };
+    const unread = new Set<string>();
     for (const key of [...added, ...changed]) {
       const group = groupOfSecretField(key);
       if (group === null) {
@@ -391,16 +395,31 @@ export class DataInterfacesRequirer {
         continue;
       }
       const content = this.pin(relation, group, remote[key], changed.includes(key));
-      for (const f of content ? Object.keys(content) : this.defaultGroupFields(group)) fields.add(f);
+      if (content) {
+        for (const f of Object.keys(content)) fields.add(f);
+      } else {
+        unread.add(key);
+        if (key in before) recorded[key] = before[key];
+        else delete recorded[key];
+      }
     }
     for (const key of removed) {
       const group = groupOfSecretField(key);
       if (group === null) fields.add(key);
       else for (const f of this.defaultGroupFields(group)) fields.add(f);
     }
-    own.set(SNAPSHOT_KEY, JSON.stringify(remote));
+    own.set(SNAPSHOT_KEY, JSON.stringify(recorded));
     this.fieldsCache.delete(relation.id);
-    const change: RemoteDataChange = { relation, cause: 'relation-changed', added, changed, removed, fields: [...fields].sort() };
+    const keep = (keys: string[]) => keys.filter((k) => !unread.has(k));
+    if (fields.size === 0 && unread.size > 0) return null;
+    const change: RemoteDataChange = {
+      relation,
+      cause: 'relation-changed',
+      added: keep(added),
+      changed: keep(changed),
+      removed,
+      fields: [...fields].sort(),
+    };
     if (this.onChange) await this.onChange(change);
     return change;
   }
@@ -431,7 +450,7 @@ export class DataInterfacesRequirer {
           /* reported below */
         }
       }
-      this.warn(`relation ${relation.name}:${relation.id}: cannot read the secret in secret-${group} yet (${why}); will retry on the next change`);
+      this.warn(`relation ${relation.name}:${relation.id}: cannot read the secret in secret-${group} yet (${why}); will try again on the next relation-changed`);
       return null;
     }
   }
