@@ -131,7 +131,9 @@ export function main(charmClass: CharmClass, meta: CharmMeta, extra: Pick<RunOpt
     env: process.env,
     runner: new SpawnToolRunner(),
     meta,
-    argv0: process.argv[1],
+    // Juju < 2.7 runs hooks/<name> (a link to dispatch) without JUJU_DISPATCH_PATH; a dispatch
+    // script that forwards "$0" lets us see that name.
+    argv0: process.argv.slice(1).find((a) => /(?:^|\/)(?:hooks|actions)\/[^/]+$/.test(a)) ?? process.argv[1],
     ...extra,
   }).then(
     (code) => {
