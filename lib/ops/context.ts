@@ -268,7 +268,9 @@ export function parseJujuContext(env: Env, meta: CharmMeta, argv0?: string): Juj
     if (!idMatch || (idMatch[1] !== undefined && idMatch[1] !== endpoint)) {
       throw new ContextError('JUJU_RELATION_ID', `JUJU_RELATION_ID="${rawId}" is not of the form ${endpoint}:<number>`);
     }
-    const needsUnit = target.kind === 'relation-joined' || target.kind === 'relation-changed' || target.kind === 'relation-departed';
+    // relation-changed has no remote unit when only the remote *application* bag changed (Juju
+    // 2.7+ fires it with JUJU_REMOTE_UNIT empty), so only joined/departed require one.
+    const needsUnit = target.kind === 'relation-joined' || target.kind === 'relation-departed';
     const remoteUnitRaw = needsUnit ? r.required('JUJU_REMOTE_UNIT') : r.optional('JUJU_REMOTE_UNIT');
     const remoteUnit = remoteUnitRaw === null ? null : r.unitName('JUJU_REMOTE_UNIT', remoteUnitRaw);
     const departing = target.kind === 'relation-departed' ? r.required('JUJU_DEPARTING_UNIT') : r.optional('JUJU_DEPARTING_UNIT');

@@ -100,6 +100,13 @@ describe('parseJujuContext', () => {
     expect(contextError(() => parseJujuContext(env, meta)).variable).toBe(variable);
   });
 
+  it('relation-changed without a remote unit is an app-bag change, not an error', () => {
+    const env = relationEnv('source', 'changed', 1, 'kafka');
+    const ctx = parseJujuContext(env, meta);
+    expect(ctx.target.kind).toBe('relation-changed');
+    expect(ctx.relation).toMatchObject({ endpoint: 'source', id: 1, remoteApp: 'kafka', remoteUnit: null });
+  });
+
   it('actions need JUJU_ACTION_NAME and JUJU_ACTION_UUID but not JUJU_HOOK_NAME', () => {
     const ctx = parseJujuContext(actionEnv('pause'), meta);
     expect(ctx.action).toEqual({ name: 'pause', uuid: '7' });
