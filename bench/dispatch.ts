@@ -59,7 +59,9 @@ function writeFakeTools(dir: string, log: string): void {
       `echo "\${0##*/} $*" >> '${log}'`,
       'case "${0##*/}" in',
       `  config-get) echo '{"greeting": "hi"}' ;;`,
-      `  state-get) echo '{}' ;;`,
+      // Steady state: the framework finds the status it set last time in its controller state,
+      // so it skips status-set and state-set (as on a real unit after the first update-status).
+      `  state-get) echo '{"tscharm.status.unit": "{\\"name\\":\\"active\\",\\"message\\":\\"hi\\"}"}' ;;`,
       '  is-leader) echo true ;;',
       `  status-get) echo '{"message": "", "status": "unknown", "status-data": {}}' ;;`,
       '  state-set) while read -r _line; do :; done ;;',
