@@ -1,0 +1,175 @@
+/**
+ * Charms as the local model takes them: a `.charm` zip (unpacked with yauzl, exec modes and
+ * symlinks kept, as Juju's unpacking does) or an already unpacked directory (e.g. a development
+ * checkout whose `dispatch` runs `node` on a bundle). Either way the directory must hold an
+ * executable `dispatch` and a valid `metadata.yaml`; anything else is refused at deploy.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import * as yauzl from 'yauzl';
+import { charmMetaFromYaml, type SimCharmMeta } from '../sim';
+
+/** A charm the local model refuses to deploy, with a message that says what to fix. */
+export class CharmRefusal extends Error {}
+
+export interface LoadedCharm {
+  readonly dir: string;
+  readonly meta: SimCharmMeta;
+}
+
+const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
+
+function readYamlMap(dir: string, file: string, required: boolean): Record<string, unknown> {
+  const full = path.join(dir, file);
+  if (!fs.existsSync(full)) {
+    if (required) throw new CharmRefusal(`invalid charm: ${file} is missing`);
+    return {};
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(fs.readFileSync(full, 'utf8'));
+  } catch (err) {
+    throw new CharmRefusal(`invalid charm: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (data === null || data === undefined) {
+    if (required) throw new CharmRefusal(`invalid charm: ${file} is empty`);
+    return {};
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) throw new CharmRefusal(`invalid charm: ${file} must be a YAML map`);
+  return data as Record<string, unknown>;
+}
+
+/** Check a charm directory the way Juju would before running it, and read its metadata. */
+export function loadCharmDir(dir: string): LoadedCharm {
+  const root = path.resolve(dir);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new CharmRefusal(`charm directory "${dir}" not found`);
+  const dispatch = path.join(root, 'dispatch');
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dispatch);
+  } catch {
+    throw new CharmRefusal(`invalid charm: no "dispatch" executable in ${root} (a charm must ship one; see contract §1.3)`);
+  }
+  if (!st.isFile()) throw new CharmRefusal(`invalid charm: "dispatch" in ${root} is not a file`);
+  if ((st.mode & 0o111) === 0) {
+    throw new CharmRefusal(`invalid charm: "dispatch" in ${root} is not executable (mode ${(st.mode & 0o777).toString(8)}); chmod +x it`);
+  }
+  const metadata = readYamlMap(root, 'metadata.yaml', true);
+  const name = metadata['name'];
+  if (typeof name !== 'string' || !APP_NAME_RE.test(name)) {
+    throw new CharmRefusal(`invalid charm: metadata.yaml needs a "name" made of lowercase letters, digits and hyphens (got ${JSON.stringify(name ?? null)})`);
+  }
+  for (const role of ['provides', 'requires', 'peers']) {
+    const section = metadata[role];
+    if (section === undefined || section === null) continue;
+    if (typeof section !== 'object' || Array.isArray(section)) throw new CharmRefusal(`invalid charm: metadata.yaml "${role}" must be a map`);
+    for (const [endpoint, spec] of Object.entries(section as Record<string, unknown>)) {
+      const iface = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>)['interface'] : undefined;
+      if (typeof iface !== 'string' || iface === '') {
+        throw new CharmRefusal(`invalid charm: metadata.yaml endpoint "${endpoint}" under "${role}" needs an "interface"`);
+      }
+    }
+  }
+  const config = readYamlMap(root, 'config.yaml', false);
+  const options = config['options'];
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new CharmRefusal('invalid charm: config.yaml "options" must be a map');
+  }
+  for (const [key, spec] of Object.entries((options ?? {}) as Record<string, unknown>)) {
+    const type = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>)['type'] : undefined;
+    if (!['string', 'int', 'float', 'boolean', 'secret'].includes(String(type))) {
+      throw new CharmRefusal(`invalid charm: config.yaml option "${key}" has invalid type ${JSON.stringify(type ?? null)}`);
+    }
+  }
+  const actions = readYamlMap(root, 'actions.yaml', false);
+  return { dir: root, meta: charmMetaFromYaml(metadata, config, actions) };
+}
+
+/** Unpack a .charm zip into `dest` (created), keeping exec modes and symlinks; refuses path escapes. */
+export function unpackCharm(charmFile: string, dest: string): Promise<void> {
+  const root = path.resolve(dest);
+  fs.mkdirSync(root, { recursive: true });
+  return new Promise((resolve, reject) => {
+    yauzl.open(charmFile, { lazyEntries: true, strictFileNames: false }, (err, zip) => {
+      if (err || !zip) {
+        reject(new CharmRefusal(`invalid charm: "${charmFile}" is not a readable zip: ${err?.message ?? 'unknown error'}`));
+        return;
+      }
+      const fail = (e: Error) => {
+        zip.close();
+        reject(e instanceof CharmRefusal ? e : new CharmRefusal(`invalid charm: cannot unpack "${charmFile}": ${e.message}`));
+      };
+      zip.on('error', fail);
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const target = path.resolve(root, entry.fileName);
+        if (target !== root && !target.startsWith(root + path.sep)) {
+          fail(new CharmRefusal(`invalid charm: entry "${entry.fileName}" escapes the charm directory`));
+          return;
+        }
+        const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
+        if (entry.fileName.endsWith('/')) {
+          fs.mkdirSync(target, { recursive: true });
+          zip.readEntry();
+          return;
+        }
+        zip.openReadStream(entry, (e2, stream) => {
+          if (e2 || !stream) {
+            fail(e2 ?? new Error('no stream'));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', fail);
+          stream.on('end', () => {
+            try {
+              fs.mkdirSync(path.dirname(target), { recursive: true });
+              fs.rmSync(target, { force: true });
+              const data = Buffer.concat(chunks);
+              if ((mode & 0o170000) === 0o120000) {
+                const linkTarget = data.toString('utf8');
+                const resolved = path.resolve(path.dirname(target), linkTarget);
+                if (path.isAbsolute(linkTarget) || (resolved !== root && !resolved.startsWith(root + path.sep))) {
+                  throw new CharmRefusal(`invalid charm: symlink "${entry.fileName}" points outside the charm`);
+                }
+                fs.symlinkSync(linkTarget, target);
+              } else {
+                // Zips made elsewhere may carry no Unix mode: then plain rw-r--r--.
+                const perm = mode & 0o777 || 0o644;
+                fs.writeFileSync(target, data, { mode: perm });
+                fs.chmodSync(target, perm);
+              }
+              zip.readEntry();
+            } catch (e3) {
+              fail(e3 as Error);
+            }
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+/**
+ * A per-unit copy of an unpacked charm (Juju gives every unit its own charm directory): a tree of
+ * hard links, so it costs no space; files a unit creates stay in its own directory.
+ */
+export function linkTree(src: string, dest: string): void {
+  fs.mkdirSync(dest, { recursive: true });
+  for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
+    const from = path.join(src, entry.name);
+    const to = path.join(dest, entry.name);
+    if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
+    else if (entry.isDirectory()) linkTree(from, to);
+    else {
+      try {
+        fs.linkSync(from, to);
+      } catch {
+        fs.copyFileSync(from, to);
+        fs.chmodSync(to, fs.statSync(from).mode & 0o777);
+      }
+    }
+  }
+}
