@@ -1,0 +1,86 @@
+/**
+ * connect-client-provider: plays Charmed Kafka Connect on `connect_client` (reference §8.1, §8.3).
+ *
+ * Every hook converges: for each relation whose requirer has set `plugin-url` (a tarball URL or
+ * `NOT-REQUIRED`; plugins are not downloaded here), the leader publishes `endpoints` and the REST
+ * user (`secret-user`, label `connect-client.<id>.user.secret`, granted to the relation). With
+ * https endpoints it also publishes `tls: enabled` and the CA PEM as `tls-ca` (`secret-tls`);
+ * when a relation that had TLS data goes back to http, `tls`/`tls-ca` become "disabled", as
+ * Connect's update_clients_data writes them. relation-broken removes the relation's secrets.
+ */
+import {
+  CharmBase,
+  type CollectStatusEvent,
+  type Framework,
+  type HookEvent,
+  type Relation,
+  type RelationBrokenEvent,
+  type SecretEvent,
+} from '../../../../lib/ops';
+import { PLUGIN_URL_NOT_REQUIRED } from '../../../../lib/interfaces/connect-client';
+import { publishConnectClient, readRequest } from '../../../../lib/interfaces/providers';
+import { readCredentials, removeRelationSecrets, servingStatus, type Parsed } from '../../common/provider';
+import { parseConnectSettings, type ConnectSettings } from './settings';
+
+export const CONNECT_CLIENT = 'connect-client';
+
+/** Whether this provider already told the requirer about TLS (so "disabled" must follow). */
+function hadTls(relation: Relation): boolean {
+  const bag = relation.localAppData;
+  return bag.has('secret-tls') || bag.has('tls');
+}
+
+export class ConnectClientProviderCharm extends CharmBase {
+  private settingsMemo: Parsed<ConnectSettings> | undefined;
+
+  constructor(framework: Framework) {
+    super(framework);
+    framework.observe(this.on.relationBroken('connect-client'), this.onRelationBroken);
+    framework.observe(this.on.secretRemove, this.onSecretRemove);
+    framework.observeAll(this.reconcile);
+    framework.observe(this.on.collectUnitStatus, this.collectStatus);
+    framework.observe(this.on.collectAppStatus, this.collectStatus);
+  }
+
+  private settings(): Parsed<ConnectSettings> {
+    if (this.settingsMemo === undefined) this.settingsMemo = parseConnectSettings(this.model.config, readCredentials(this.model));
+    return this.settingsMemo;
+  }
+
+  private readonly reconcile = (_event: HookEvent): void => {
+    if (!this.model.unit.isLeader()) return;
+    const settings = this.settings();
+    if (!settings.ok) return; // Blocked (collect-status); what was published stays as it was
+    const s = settings.value;
+    for (const relation of this.model.relations(CONNECT_CLIENT)) {
+      const pluginUrl = readRequest(relation).fields['plugin-url'];
+      if (!pluginUrl) continue;
+      if (pluginUrl !== PLUGIN_URL_NOT_REQUIRED && !relation.localAppData.has('endpoints')) {
+        this.framework.logger.warning(`relation ${relation.id} asks for plugin ${pluginUrl}: this test double does not install plugins`);
+      }
+      const tls = s.tlsCa !== undefined ? { enabled: true, ca: s.tlsCa } : hadTls(relation) ? { enabled: false } : undefined;
+      publishConnectClient(this.model, relation, {
+        endpoints: s.endpoints,
+        username: s.credentials.username,
+        password: s.credentials.password,
+        ...(tls ? { tls } : {}),
+      });
+    }
+  };
+
+  private readonly onRelationBroken = (event: RelationBrokenEvent): void => {
+    if (!this.model.unit.isLeader()) return;
+    const removed = removeRelationSecrets(this.model, event.relation);
+    if (removed.length > 0) this.framework.logger.info(`relation ${event.relation.id} broken: removed its ${removed.join(', ')} secret(s)`);
+  };
+
+  /** A revision no consumer tracks any more (after a rotation): drop it, as Juju asks. */
+  private readonly onSecretRemove = (event: SecretEvent): void => {
+    if (event.revision !== null) event.secret.removeRevision(event.revision);
+  };
+
+  private readonly collectStatus = (event: CollectStatusEvent): void => {
+    const settings = this.settings();
+    event.addStatus(servingStatus(this.model, CONNECT_CLIENT, 'plugin-url', settings.ok ? null : settings.problem));
+  };
+}

@@ -1,0 +1,7 @@
+/** Bundle entry (tscharm build): run one dispatch with the metadata embedded at build time. */
+import { main, parseCharmMeta } from '../../../../lib/ops';
+import { embeddedCharmMeta, embeddedValidators } from '../../../../lib/tscharm/embedded';
+import { ConnectClientProviderCharm } from './charm';
+
+const validators = embeddedValidators();
+main(ConnectClientProviderCharm, parseCharmMeta(embeddedCharmMeta()), validators ? { validators } : {});
