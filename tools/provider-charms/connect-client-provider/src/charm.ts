@@ -6,7 +6,9 @@
  * user (`secret-user`, label `connect-client.<id>.user.secret`, granted to the relation). With
  * https endpoints it also publishes `tls: enabled` and the CA PEM as `tls-ca` (`secret-tls`);
  * when a relation that had TLS data goes back to http, `tls`/`tls-ca` become "disabled", as
- * Connect's update_clients_data writes them. relation-broken removes the relation's secrets.
+ * Connect's update_clients_data writes them. relation-departed of a client unit DELETEs the
+ * client's connectors over REST, as Connect does (cleanup.ts); relation-broken removes the
+ * relation's secrets.
  */
 import {
   CharmBase,
@@ -15,6 +17,7 @@ import {
   type HookEvent,
   type Relation,
   type RelationBrokenEvent,
+  type RelationDepartedEvent,
   type SecretEvent,
 } from '../../../../lib/ops';
 import { PLUGIN_URL_NOT_REQUIRED } from '../../../../lib/interfaces/connect-client';
@@ -35,6 +38,7 @@ export class ConnectClientProviderCharm extends CharmBase {
 
   constructor(framework: Framework) {
     super(framework);
+    framework.observe(this.on.relationDeparted('connect-client'), this.onRelationDeparted);
     framework.observe(this.on.relationBroken('connect-client'), this.onRelationBroken);
     framework.observe(this.on.secretRemove, this.onSecretRemove);
     framework.observeAll(this.reconcile);
@@ -65,6 +69,25 @@ export class ConnectClientProviderCharm extends CharmBase {
         password: s.credentials.password,
         ...(tls ? { tls } : {}),
       });
+    }
+  };
+
+  /**
+   * A unit of the client application departed: like Connect's leader, delete every connector the
+   * client made on this relation. A Connect that cannot be reached defers the event.
+   */
+  private readonly onRelationDeparted = async (event: RelationDepartedEvent): Promise<void> => {
+    if (!this.model.unit.isLeader()) return;
+    const settings = this.settings();
+    if (!settings.ok) return;
+    // Loaded here: axios is only needed in this hook, not at every dispatch's start-up.
+    const { deleteRelationConnectors } = await import('./cleanup');
+    try {
+      const deleted = await deleteRelationConnectors(settings.value, event.relation.id);
+      if (deleted.length > 0) this.framework.logger.info(`relation ${event.relation.id}: a client unit departed; deleted connectors ${deleted.join(', ')}`);
+    } catch (e) {
+      this.framework.logger.warning(e instanceof Error ? e.message : String(e));
+      event.defer();
     }
   };
 
