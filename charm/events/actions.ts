@@ -1,0 +1,178 @@
+// The actions: pause, resume, status, restart. Leader only (the leader alone talks to Connect);
+// on another unit they fail and say where to run them. Results never carry secrets: every text
+// from Connect is redacted by the client and charm/core, and lib/ops refuses a result holding a
+// known secret value.
+import type { ActionEvent, Model } from '../../lib/ops';
+import {
+  planManualRestart,
+  planStateChange,
+  statusActionResult,
+  type DesiredConnector,
+  type ObservedConnectors,
+} from '../core';
+import { ConnectApiError } from '../managers/connect-errors';
+import type { ConnectSession } from './connect-session';
+import type { Reconciler } from './reconciler';
+
+class ActionFailed extends Error {}
+
+export class MirrorActions {
+  constructor(
+    private readonly model: Model,
+    private readonly reconciler: Reconciler,
+  ) {}
+
+  private requireLeader(event: ActionEvent): boolean {
+    if (this.model.unit.isLeader()) return true;
+    event.fail(
+      `${this.model.unit.name} is not the leader; only the leader talks to Kafka Connect. ` +
+        `Run: juju run ${this.model.app.name}/leader ${event.name}`,
+    );
+    return false;
+  }
+
+  /** Runs `body` with a Connect session; relation or Connect problems fail the action with a clear message. */
+  private async withConnect(event: ActionEvent, body: (session: ConnectSession, actual: ObservedConnectors, owned: RegExp) => Promise<void>): Promise<void> {
+    const inputs = this.reconciler.inputs();
+    const view = this.reconciler.connectView();
+    const connect = inputs.relations['connect-client'];
+    if (view === undefined || inputs.ownedPattern === undefined) {
+      const why =
+        connect.state === 'missing'
+          ? 'there is no connect-client relation; relate this application to Kafka Connect first'
+          : connect.state === 'incomplete'
+            ? `Kafka Connect has not sent ${connect.missingFields.join(', ')} yet; try again shortly`
+            : connect.state === 'invalid'
+              ? connect.errors[0].message
+              : 'the connect-client relation is not usable';
+      event.fail(`cannot run ${event.name}: ${why}`);
+      return;
+    }
+    const session = this.reconciler.openSession(view);
+    try {
+      let actual: ObservedConnectors;
+      try {
+        actual = await session.observe();
+      } catch (e) {
+        if (e instanceof ConnectApiError) throw new ActionFailed(`cannot read Kafka Connect: ${e.message}`);
+        throw e;
+      }
+      await body(session, actual, inputs.ownedPattern);
+      // Show the effect in the status of this dispatch too.
+      this.reconciler.observation = { connect: { kind: 'observed', actual: await session.observe().catch(() => actual) } };
+    } catch (e) {
+      if (e instanceof ActionFailed) event.fail(e.message);
+      else throw e;
+    } finally {
+      session.close();
+    }
+  }
+
+  private async setPaused(event: ActionEvent, paused: boolean): Promise<void> {
+    if (!this.requireLeader(event)) return;
+    // The intent is recorded first: reconcile keeps it on every later hook, even if Connect is
+    // unreachable right now.
+    this.reconciler.peer.paused = paused;
+    await this.withConnect(event, async (session, actual, owned) => {
+      // All of this charm's connectors on Connect, whatever the config says now.
+      const ours: DesiredConnector[] = Object.keys(actual)
+        .filter((name) => owned.test(name))
+        .sort()
+        .map((name) => ({ name, kind: kindOf(name), config: actual[name].info?.config ?? {} }));
+      const actions = planStateChange({ desired: ours, actual, ownedPattern: owned, paused });
+      const outcomes = await session.applyAll(actions);
+      const failed = outcomes.filter((o) => o.error);
+      const done = outcomes.filter((o) => !o.error).map((o) => o.action.name);
+      if (failed.length > 0) {
+        throw new ActionFailed(
+          `${paused ? 'pause' : 'resume'} recorded, but Kafka Connect did not take it for ${failed.map((o) => o.action.name).join(', ')}: ` +
+            `${failed[0].error?.message}; the charm retries on every hook`,
+        );
+      }
+      event.setResults({
+        paused: String(paused),
+        changed: done.length > 0 ? done.join(',') : 'none',
+        connectors: ours.length > 0 ? ours.map((c) => c.name).join(',') : 'none',
+        message: paused
+          ? `mirroring paused (${done.length} connector(s) changed); it stays paused until the resume action`
+          : `mirroring resumed (${done.length} connector(s) changed)`,
+      });
+    });
+  }
+
+  readonly onPause = async (event: ActionEvent): Promise<void> => this.setPaused(event, true);
+  readonly onResume = async (event: ActionEvent): Promise<void> => this.setPaused(event, false);
+
+  readonly onRestart = async (event: ActionEvent<{ all?: boolean }>): Promise<void> => {
+    if (!this.requireLeader(event)) return;
+    const all = event.params.all === true;
+    await this.withConnect(event, async (session, actual, owned) => {
+      const actions = planManualRestart({ actual, ownedPattern: owned, all });
+      const outcomes = await session.applyAll(actions);
+      const failed = outcomes.filter((o) => o.error);
+      if (failed.length > 0) {
+        throw new ActionFailed(`could not restart ${failed.map((o) => o.action.name).join(', ')}: ${failed[0].error?.message}`);
+      }
+      const names = outcomes.map((o) => o.action.name);
+      event.setResults({
+        restarted: names.length > 0 ? names.join(',') : 'none',
+        count: String(names.length),
+        scope: all ? 'all connectors and tasks' : 'failed connectors and tasks only',
+        message:
+          names.length > 0
+            ? `restarted ${names.length} connector(s)`
+            : all
+              ? 'this charm has no connectors on Kafka Connect'
+              : 'nothing is FAILED; use all=true to restart everything',
+      });
+    });
+  };
+
+  readonly onStatus = async (event: ActionEvent): Promise<void> => {
+    if (!this.requireLeader(event)) return;
+    const inputs = this.reconciler.inputs();
+    const view = this.reconciler.connectView();
+    let actual: ObservedConnectors | undefined;
+    let mirroredTopics: string[] | undefined;
+    let topicsNote: string | undefined;
+    if (view !== undefined) {
+      const session = this.reconciler.openSession(view);
+      try {
+        actual = await session.observe();
+        this.reconciler.observation = { connect: { kind: 'observed', actual } };
+        const source = (inputs.desired ?? []).find((d) => d.kind === 'source');
+        if (source && actual[source.name]) {
+          const topics = await session.client.connectorTopics(source.name);
+          if (topics.tracking === 'enabled') mirroredTopics = topics.topics;
+          else topicsNote = `unknown: ${topics.message}`;
+        }
+      } catch (e) {
+        if (!(e instanceof ConnectApiError)) throw e;
+        this.reconciler.observation = { connect: { kind: 'unreachable', reason: e.message } };
+        topicsNote = undefined;
+      } finally {
+        session.close();
+      }
+    } else {
+      this.reconciler.observation = { connect: { kind: 'not-queried' } };
+    }
+    const summary = this.reconciler.status() ?? { name: 'waiting', message: 'no status yet' };
+    const result = statusActionResult({
+      summary,
+      desired: inputs.desired ?? [],
+      actual,
+      flow: inputs.flow,
+      intent: { paused: this.reconciler.peer.paused },
+      ...(mirroredTopics !== undefined ? { mirroredTopics } : {}),
+      restartBackoff: this.reconciler.peer.restartBackoff,
+      knownSecrets: inputs.knownSecrets,
+    });
+    if (topicsNote !== undefined) result['mirrored-topics'] = { count: 'unknown', note: topicsNote };
+    event.setResults(result);
+  };
+}
+
+function kindOf(name: string): DesiredConnector['kind'] {
+  const m = /^mirror_(source|checkpoint|heartbeat)_/.exec(name);
+  return (m ? m[1] : 'source') as DesiredConnector['kind'];
+}

@@ -1,0 +1,220 @@
+// The reconcile path, leader only:
+//   inputs (config + relations, read once) → desired connectors (charm/core, pure)
+//   → GET /connectors?expand=status&expand=info → planReconcile (charm/core, pure)
+//   → REST writes, only what differs → status summary (charm/core) published for the other units.
+// One instance per dispatch; handlers in this folder share it through the charm.
+import type { CharmBase, HookEvent, Logger, Model } from '../../lib/ops';
+import {
+  ownedConnectorPattern,
+  planReconcile,
+  summarizeStatus,
+  type CharmStatus,
+  type ConnectObservation,
+  type ConnectView,
+  type ObservedConnectors,
+  type ReconcileAction,
+} from '../core';
+import { ConnectApiError, type ConnectErrorKind } from '../managers/connect-errors';
+import { ConnectSession, describeAction, type ActionOutcome } from './connect-session';
+import { readInputs, type MirrorInputs, type Requirers } from './inputs';
+import { PeerState } from './peer-state';
+import { runtime } from './runtime';
+
+/** What this dispatch learnt about Connect, for the status. */
+export interface Observation {
+  readonly connect: ConnectObservation;
+  /** A REST write Connect refused or could not take: shown instead of the summary. */
+  readonly writeFailure?: CharmStatus;
+}
+
+/** Connect errors the operator must fix (Blocked) vs. ones that pass on their own (Waiting). */
+const OPERATOR_MUST_ACT: ReadonlySet<ConnectErrorKind> = new Set<ConnectErrorKind>(['invalid-config', 'tls', 'not-found']);
+
+export function connectErrorStatus(e: ConnectApiError, doing: string): CharmStatus {
+  return OPERATOR_MUST_ACT.has(e.kind)
+    ? { name: 'blocked', message: `cannot ${doing}: ${e.message}` }
+    : { name: 'waiting', message: `cannot ${doing} yet: ${e.message}; retrying on the next hook` };
+}
+
+export class Reconciler {
+  readonly peer: PeerState;
+  private inputsCache: MirrorInputs | undefined;
+  observation: Observation | undefined;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly charm: CharmBase,
+    private readonly requirers: Requirers,
+  ) {
+    this.peer = new PeerState(charm.model);
+    this.logger = charm.framework.logger;
+  }
+
+  private get model(): Model {
+    return this.charm.model;
+  }
+
+  /** Config and relation views, read once per dispatch; every secret seen is registered for redaction. */
+  inputs(): MirrorInputs {
+    if (this.inputsCache === undefined) {
+      const inputs = readInputs(this.model, this.requirers);
+      // Secrets read through secret-get are already known to the framework's redactor; passwords
+      // sent as plain databag fields and the basic-auth token are not. (lib/ops exposes no public
+      // way to add values, see the report.)
+      this.model._backend.redactor.add(...inputs.knownSecrets);
+      this.inputsCache = inputs;
+    }
+    return this.inputsCache;
+  }
+
+  /** Drop the cached inputs (after this dispatch changed something they depend on). */
+  forgetInputs(): void {
+    this.inputsCache = undefined;
+  }
+
+  connectView(): ConnectView | undefined {
+    const c = this.inputs().relations['connect-client'];
+    return c.state === 'ready' ? c.view : undefined;
+  }
+
+  openSession(view: ConnectView): ConnectSession {
+    return new ConnectSession(view, this.inputs().knownSecrets, this.logger);
+  }
+
+  /** The reconcile hook (every hook event but stop/remove/collect-metrics). */
+  readonly reconcile = async (event: HookEvent): Promise<void> => {
+    if (!this.model.unit.isLeader()) return; // the leader alone talks to Connect
+    const inputs = this.inputs();
+    if (inputs.configErrors.length > 0 && event.source.key !== 'update-status') {
+      for (const e of inputs.configErrors) this.logger.warning(`invalid config, Kafka Connect left untouched: ${e.message}`);
+    }
+    const view = this.connectView();
+    if (view === undefined || inputs.desired === undefined || inputs.ownedPattern === undefined) {
+      // Nothing may be written: Connect keeps what it has. The status says why.
+      this.observation = { connect: { kind: 'not-queried' } };
+      return;
+    }
+    const session = this.openSession(view);
+    try {
+      await this.converge(session, inputs.desired, inputs.ownedPattern, inputs.desired.length === 0);
+    } finally {
+      session.close();
+    }
+  };
+
+  private async converge(session: ConnectSession, desired: NonNullable<MirrorInputs['desired']>, ownedPattern: RegExp, teardown: boolean): Promise<void> {
+    let actual: ObservedConnectors;
+    try {
+      actual = await session.observe();
+    } catch (e) {
+      if (!(e instanceof ConnectApiError)) throw e;
+      this.observation = unreachable(e);
+      if (teardown) {
+        this.logger.warning(`cannot delete this charm's connectors now (${e.message}); will retry on the next hook`);
+      }
+      return;
+    }
+    const plan = planReconcile({
+      desired,
+      actual,
+      ownedPattern,
+      intent: { paused: this.peer.paused },
+      restartBackoff: this.peer.restartBackoff,
+      now: runtime.now(),
+    });
+    // Persisted even if a restart below fails: the back-off counts attempts, not successes.
+    this.peer.restartBackoff = plan.nextBackoff;
+    if (plan.actions.length === 0) {
+      this.observation = { connect: { kind: 'observed', actual } };
+      return;
+    }
+    const outcomes = await session.applyAll(plan.actions);
+    this.logOutcomes(outcomes, teardown);
+    const failed = outcomes.find((o) => o.error !== undefined);
+    // Re-read once so the status reflects what the writes did.
+    try {
+      actual = await session.observe();
+    } catch (e) {
+      if (!(e instanceof ConnectApiError)) throw e;
+      this.observation = unreachable(e);
+      return;
+    }
+    this.observation = {
+      connect: { kind: 'observed', actual },
+      ...(failed?.error ? { writeFailure: connectErrorStatus(failed.error, verb(failed.action)) } : {}),
+    };
+  }
+
+  private logOutcomes(outcomes: readonly ActionOutcome[], teardown: boolean): void {
+    for (const o of outcomes) {
+      if (o.error === undefined) this.logger.info(`Kafka Connect: ${describeAction(o.action)}`);
+      else if (teardown) this.logger.warning(`could not ${describeAction(o.action)} (${o.error.message}); will retry on the next hook`);
+      else this.logger.warning(`Kafka Connect: ${describeAction(o.action)} failed: ${o.error.message}`);
+    }
+  }
+
+  /**
+   * connect-client relation-broken: delete this charm's connectors of that relation while its
+   * endpoints and credentials can still be read. Best effort: a Connect that is already gone (or
+   * credentials already revoked) only gets a warning; the Kafka Connect charm also deletes
+   * connectors named `…r<id>_<uuid>` when the relation departs.
+   */
+  async teardownConnect(view: ConnectView | undefined, relationId: number): Promise<void> {
+    if (!this.model.unit.isLeader()) return;
+    // Back-off records are about connectors that are going away.
+    this.peer.restartBackoff = { version: 1, connectors: {} };
+    if (view === undefined) {
+      this.logger.warning(
+        `connect-client relation ${relationId} is gone and its endpoints or credentials can no longer be read; ` +
+          `leaving the deletion of this charm's connectors to the Kafka Connect charm`,
+      );
+      return;
+    }
+    const pattern = ownedConnectorPattern(this.model.app.name, relationId, this.model.uuid);
+    const session = new ConnectSession(view, [...this.inputs().knownSecrets, view.password], this.logger);
+    try {
+      await this.converge(session, [], pattern, true);
+    } finally {
+      session.close();
+      // What the broken relation showed is not this charm's state any more.
+      this.observation = undefined;
+    }
+  }
+
+  /** The unit's status from this dispatch's observation (leader). */
+  status(): CharmStatus | undefined {
+    const obs = this.observation;
+    if (obs === undefined) return undefined;
+    if (obs.writeFailure) return obs.writeFailure;
+    const inputs = this.inputs();
+    return summarizeStatus({
+      configErrors: inputs.configErrors,
+      relations: inputs.relations,
+      flowProblems: inputs.flowProblems,
+      connect: obs.connect,
+      desired: inputs.desired ?? [],
+      intent: { paused: this.peer.paused },
+      restartBackoff: this.peer.restartBackoff,
+      now: runtime.now(),
+      knownSecrets: inputs.knownSecrets,
+    });
+  }
+}
+
+function unreachable(e: ConnectApiError): Observation {
+  if (OPERATOR_MUST_ACT.has(e.kind)) return { connect: { kind: 'unreachable', reason: e.message }, writeFailure: connectErrorStatus(e, 'read Kafka Connect') };
+  return { connect: { kind: 'unreachable', reason: e.message } };
+}
+
+function verb(a: ReconcileAction): string {
+  switch (a.kind) {
+    case 'put':
+      return `write connector ${a.name}`;
+    case 'delete':
+      return `delete connector ${a.name}`;
+    case 'restart':
+      return `restart connector ${a.name}`;
+    default:
+      return `${a.kind} connector ${a.name}`;
+  }
+}
