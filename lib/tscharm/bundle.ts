@@ -81,6 +81,9 @@ export async function bundleCharm(options: BundleOptions): Promise<BundleResult>
     target: 'node20',
     format: 'cjs',
     minify: options.minify ?? true,
+    // Error classes name themselves from `new.target.name`; without this the minifier would turn
+    // "ContextError: JUJU_HOOK_NAME is not set" into "R: JUJU_HOOK_NAME is not set".
+    keepNames: true,
     legalComments: 'eof',
     // Juju runs one process per event; nothing may be resolved from node_modules at run time.
     packages: 'bundle',
