@@ -112,6 +112,13 @@ export class World {
     });
   }
 
+  /** Another World over the same fake, starting from this one's State. */
+  clone(changes: Partial<State> = {}): World {
+    const w = new World(this.fake);
+    w.state = { ...this.state, ...changes };
+    return w;
+  }
+
   get last(): RunResult {
     const r = this.runs[this.runs.length - 1];
     if (!r) throw new Error('no run yet');
@@ -211,6 +218,16 @@ export async function deployed(fake: FakeConnect, init: Partial<State> = {}): Pr
 
 export async function authedFake(): Promise<FakeConnect> {
   return startFakeConnect({ auth: { username: REST_USER, password: REST_PASSWORD } });
+}
+
+/** Fails when any real secret (or a JAAS string) shows up in any text of any run. */
+export function expectNoSecrets(w: World): void {
+  const texts = w.allTexts();
+  expect(texts.length).toBeGreaterThan(0);
+  for (const text of texts) {
+    for (const s of ALL_SECRETS) expect(text).not.toContain(s);
+    expect(text).not.toMatch(/LoginModule required username=/);
+  }
 }
 
 export function writesOf(requests: readonly RecordedRequest[]): RecordedRequest[] {
