@@ -237,6 +237,12 @@ export class LocalModel {
     return this.state.queue;
   }
 
+  /** The PATH hook processes get: the tools directory, then the system PATH. */
+  get hookPath(): string {
+    const system = this.options.systemPath ?? DEFAULT_SYSTEM_PATH;
+    return system ? `${this.agent.toolsDir}:${system}` : this.agent.toolsDir;
+  }
+
   get shimKind(): ShimKind {
     return this.agent.shim.kind;
   }
