@@ -1,0 +1,72 @@
+/**
+ * The localmodel CLI, bundled by esbuild as build-cli.js does and run as separate processes on
+ * one --model-dir: each command loads the persisted model, acts, and saves it.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { REPO_ROOT, SHELL_CHARM, SHELL_PROVIDER } from './helpers';
+
+jest.setTimeout(60_000);
+
+let tmp: string;
+let cli: string;
+let modelDir: string;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-cli-'));
+  cli = path.join(tmp, 'localmodel.js');
+  buildSync({ entryPoints: [path.join(REPO_ROOT, 'lib', 'localmodel', 'cli.ts')], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  modelDir = path.join(tmp, 'model');
+});
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function lm(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, '--model-dir', modelDir, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, LOCALMODEL_CACHE_DIR: path.join(REPO_ROOT, '.tscharm', 'localmodel') },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('deploy, integrate, config, run, status, show-unit, remove-relation, remove-unit across processes', () => {
+  expect(lm('deploy', SHELL_CHARM, 'req', '-n', '2')).toMatchObject({ code: 0, stdout: 'Deployed req/0, req/1\n' });
+  expect(lm('deploy', SHELL_PROVIDER, 'prov', '--config', 'token=abc').code).toBe(0);
+  expect(lm('integrate', 'req:data', 'prov')).toMatchObject({ code: 0, stdout: 'relation id 1\n' });
+  expect(lm('config', 'req', 'greeting=salut').code).toBe(0);
+  expect(lm('config', 'req').stdout).toContain('greeting: salut');
+
+  const run = lm('run', 'req/1', 'greet', 'name=bob', 'times=3', '--format', 'json');
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', results: { greeting: 'hello bob', times: '3' } });
+
+  const status = lm('status');
+  expect(status.stdout).toMatch(/^req\/0\*\s+active\s+idle\s+127\.0\.0\.1\s+token=abc$/m);
+  expect(status.stdout).toMatch(/^prov:data\s+req:data\s+shell-data\s+regular$/m);
+  expect(lm('show-unit', 'prov/0').stdout).toContain('greeting: salut');
+
+  expect(lm('remove-relation', 'req', 'prov').code).toBe(0);
+  expect(lm('remove-unit', 'req/0').code).toBe(0);
+  expect(lm('update-status').code).toBe(0);
+  const after = lm('status', '--format', 'json');
+  const view = JSON.parse(after.stdout) as { units: { unit: string; leader: boolean; message: string }[]; relations: unknown[] };
+  expect(view.units.find((u) => u.unit === 'req/1')).toMatchObject({ leader: true, message: 'greeting=salut' });
+  expect(view.units.some((u) => u.unit === 'req/0')).toBe(false);
+  expect(view.relations).toHaveLength(1); // the peer relation only
+  expect(lm('events').stdout.trim().split('\n').length).toBeGreaterThan(20);
+  expect(lm('debug-log', '--unit', 'req/1').stdout).toMatch(/INFO unit\.req\/1\.install running hooks\/install/);
+});
+
+test('refusals print ERROR and exit 1', () => {
+  expect(lm('config', 'req', 'times=lots')).toMatchObject({ code: 1, stderr: 'ERROR option "times" expected int, got "lots"\n' });
+  expect(lm('run', 'req/1', 'greet', 'name=1')).toMatchObject({ code: 1, stderr: 'ERROR validation failed: (root).name : Invalid type. Expected: string, given: integer\n' });
+  expect(lm('run', 'req/1', 'nope')).toMatchObject({ code: 1, stderr: 'ERROR action "nope" not defined on unit "req/1"\n' });
+  expect(lm('resolve', 'req/1')).toMatchObject({ code: 1, stderr: 'ERROR unit "req/1" is not in an error state\n' });
+  expect(lm('deploy', path.join(tmp, 'missing.charm'))).toMatchObject({ code: 1 });
+  const failed = lm('run', 'req/1', 'explode');
+  expect(failed.code).toBe(1);
+  expect(failed.stdout).toContain('message: exploded as asked');
+});
