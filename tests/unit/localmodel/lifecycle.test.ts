@@ -1,0 +1,80 @@
+/**
+ * Orderings the shell-charm walk-through does not reach: add-unit into an existing regular
+ * relation, remove-unit of a related non-leader (departed on both sides, broken on the unit),
+ * and refresh (upgrade-charm → config-changed, with the new charm's files).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LocalModel } from '../../../lib/localmodel/driver';
+import { CACHE_DIR, eventsOf, SHELL_CHARM, SHELL_PROVIDER, zipCharmDir } from './helpers';
+
+jest.setTimeout(60_000);
+
+let tmp: string;
+let logs: string;
+let lm: LocalModel;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-life-'));
+  logs = path.join(tmp, 'events');
+  fs.mkdirSync(logs);
+  lm = await LocalModel.open({ cacheDir: CACHE_DIR });
+  await lm.deploy(await zipCharmDir(SHELL_CHARM, path.join(tmp, 'req.charm')), { app: 'req', env: { EVENT_LOG_DIR: logs } });
+  await lm.deploy(SHELL_PROVIDER, { app: 'prov', env: { EVENT_LOG_DIR: logs } });
+  await lm.integrate('req', 'prov');
+});
+
+afterAll(async () => {
+  await lm?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('add-unit: setup (created for peer then regular relations) → start, then joined/changed with peers and the remote app', async () => {
+  const provBefore = eventsOf(logs, 'prov/0').length;
+  expect(await lm.addUnit('req')).toEqual(['req/1']);
+  expect(eventsOf(logs, 'req/1')).toEqual([
+    'hooks/install',
+    'hooks/cluster-relation-created',
+    'hooks/data-relation-created',
+    'hooks/leader-settings-changed',
+    'hooks/config-changed',
+    'hooks/start',
+    'hooks/cluster-relation-joined req/0',
+    'hooks/cluster-relation-changed req/0',
+    'hooks/data-relation-joined prov/0',
+    'hooks/data-relation-changed prov/0',
+  ]);
+  expect(eventsOf(logs, 'req/0').slice(-2)).toEqual(['hooks/cluster-relation-joined req/1', 'hooks/cluster-relation-changed req/1']);
+  expect(eventsOf(logs, 'prov/0').slice(provBefore)).toEqual(['hooks/data-relation-joined req/1', 'hooks/data-relation-changed req/1']);
+  expect(lm.model.units['req/1']!.state).toMatchObject({ 'password-seen': 'pw-t0', 'nonleader-app-write': '1' });
+  // Each unit of a packed charm has its own charm directory.
+  expect(lm.unitStates['req/1']!.charmDir).not.toBe(lm.unitStates['req/0']!.charmDir);
+});
+
+test('remove-unit of a related non-leader: departed on the remote side and peers; stop → departed… → broken → remove on the unit', async () => {
+  const provBefore = eventsOf(logs, 'prov/0').length;
+  await lm.removeUnit('req/1');
+  expect(eventsOf(logs, 'req/1').slice(-5)).toEqual([
+    'hooks/stop',
+    'hooks/cluster-relation-departed req/0 req/1',
+    'hooks/data-relation-departed prov/0 req/1',
+    'hooks/data-relation-broken',
+    'hooks/remove',
+  ]);
+  expect(eventsOf(logs, 'prov/0').slice(provBefore)).toEqual(['hooks/data-relation-departed req/1 req/1']);
+  expect(eventsOf(logs, 'req/0').at(-1)).toBe('hooks/cluster-relation-departed req/1 req/1');
+  expect(lm.model.units['req/0']!.leader).toBe(true);
+  expect(fs.existsSync(path.join(lm.modelDir, 'units', 'req-1'))).toBe(false);
+});
+
+test('refresh: upgrade-charm → config-changed on every unit, running the new charm', async () => {
+  const v2 = path.join(tmp, 'req-v2');
+  fs.cpSync(SHELL_CHARM, v2, { recursive: true });
+  const dispatchFile = path.join(v2, 'dispatch');
+  fs.writeFileSync(dispatchFile, fs.readFileSync(dispatchFile, 'utf8').replace('status-set active ready', 'status-set active ready-v2').replace('hooks/start)', 'hooks/start|hooks/upgrade-charm)'));
+  await lm.refresh('req', await zipCharmDir(v2, path.join(tmp, 'req-v2.charm')));
+  expect(eventsOf(logs, 'req/0').slice(-2)).toEqual(['hooks/upgrade-charm', 'hooks/config-changed']);
+  expect(lm.apps['req']!.revision).toBe(2);
+  expect(lm.model.units['req/0']!.status).toMatchObject({ status: 'active', message: 'ready-v2' });
+});
