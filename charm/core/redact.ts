@@ -82,7 +82,11 @@ export function redactSecrets(text: string, knownSecrets: readonly string[] = []
   }
   out = out.replace(PEM_PRIVATE_KEY, `${REDACTED} (private key)`);
   out = out.replace(JAAS_ENTRY, `${REDACTED} (JAAS config)`);
-  out = out.replace(SECRET_KEY_VALUE, (_m, key: string, value: string) => {
+  out = out.replace(SECRET_KEY_VALUE, (match: string, key: string, value: string, offset: number, whole: string) => {
+    // Kafka's ConfigException reads "Invalid value <v> for configuration <key>: <reason>": the
+    // text after the colon is Connect's reason, not the value (the value, if secret-shaped, is
+    // handled by the other rules), and the reason is what tells the operator what to fix.
+    if (!/["'=]/.test(key) && /\bconfiguration\s+$/.test(whole.slice(0, offset))) return match;
     // Keep the quoting, so redacted JSON stays JSON and properties stay readable.
     const quote = value.startsWith('\\"') ? '\\"' : value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
     return `${key}${quote}${REDACTED}${quote}`;

@@ -19,7 +19,7 @@
 //   "…rebalance is expected"; 500 "Request timed out…" for GETs only (a timed-out write may have
 //   been applied; the caller re-reads). At most maxAttempts = 10 attempts per call, never sleeping
 //   past the budget.
-// - Bodies are never logged. Error messages are redacted (see redact.ts) and carry no axios error.
+// - Bodies are never logged. Error messages are redacted (charm/core/redact.ts) and carry no axios error.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -52,7 +52,7 @@ import {
   type WorkerHealth,
   type WorkerInfo,
 } from './connect-types';
-import { Redactor } from './redact';
+import { redactSecrets } from '../core/redact';
 
 export type ConnectLogLevel = 'debug' | 'warning';
 /** Receives one line per attempt and per retry decision; never bodies, never secrets. */
@@ -211,7 +211,8 @@ export class ConnectClient {
   private readonly endpoints: Endpoint[];
   private readonly username: string;
   private readonly password: string;
-  private readonly redactor: Redactor;
+  /** Secret values to redact from every message (the shapes are redacted too, see charm/core). */
+  private readonly secrets: string[];
   private readonly http: AxiosInstance;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
@@ -240,17 +241,17 @@ export class ConnectClient {
     this.endpoints = options.endpoints.map(parseEndpoint);
     this.username = options.username;
     this.password = options.password;
-    this.redactor = new Redactor([
+    this.secrets = [
       options.password,
       Buffer.from(`${options.username}:${options.password}`).toString('base64'),
       ...(options.extraSecrets ?? []),
-    ]);
+    ];
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.totalBudgetMs = options.totalBudgetMs ?? DEFAULT_TOTAL_BUDGET_MS;
     this.backoff = { ...DEFAULT_BACKOFF, ...(options.backoff ?? {}) };
     const logger = options.logger;
     // Lines carry no bodies; redacting them anyway guards against secrets in names or messages.
-    this.log = logger ? (level, line) => logger(level, this.redactor.redact(line)) : () => undefined;
+    this.log = logger ? (level, line) => logger(level, this.redact(line)) : () => undefined;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -277,12 +278,12 @@ export class ConnectClient {
 
   /** Adds values to redact (e.g. SCRAM passwords learnt after construction). */
   addSecrets(secrets: readonly string[]): void {
-    this.redactor.add(secrets);
+    for (const s of secrets) if (typeof s === 'string' && s.length > 0 && !this.secrets.includes(s)) this.secrets.push(s);
   }
 
   /** Redacts text with this client's known secrets and the secret-shaped patterns. */
   redact(text: string): string {
-    return this.redactor.redact(text);
+    return redactSecrets(text, this.secrets);
   }
 
   /** Requests sent by this instance, by method (every attempt counts, including retries). */
