@@ -1,6 +1,7 @@
 // Smoke test of the real local stack (tools/kafka/stack.sh): two SCRAM KRaft clusters and a Kafka
 // Connect worker from Maven Central jars. Needs java + mvn; with CI=true a missing tool or a stack
-// that will not start FAILS the run (never skips).
+// that will not start FAILS the run (never skips). The stack (profile "e2e") is shared by every e2e
+// file: tests/e2e/global-setup.ts starts it, global-teardown.ts stops it (and checks nothing is left).
 import axios from 'axios';
 import { spawnSync } from 'node:child_process';
 import {
@@ -11,7 +12,8 @@ import {
   endpointOf,
   produceMessages,
 } from '../support/kafka-traffic';
-import { StackInfo, connectAuthHeader, startStack, stopStack } from '../support/real-stack';
+import { StackInfo, connectAuthHeader, startStack } from '../support/real-stack';
+import { stackProfile } from '../support/mirror-world';
 
 const MIRROR_CONNECTORS = [
   'org.apache.kafka.connect.mirror.MirrorCheckpointConnector',
@@ -40,17 +42,9 @@ describeStack('real Kafka + Connect stack (tools/kafka/stack.sh)', () => {
     if (missing.length > 0) {
       throw new Error(`CI=true but ${missing.join(', ')} not on PATH: the real-stack e2e tests cannot run`);
     }
-    stack = await startStack({ log });
+    // a no-op when globalSetup already started it (it normally has)
+    stack = await startStack({ ...stackProfile('e2e'), log });
   }, 15 * 60_000);
-
-  afterAll(async () => {
-    if (!stack) return;
-    await stopStack({ log });
-    for (const pid of [stack.kafkaA.pid, stack.kafkaB.pid, stack.connect.pid]) {
-      expect(pid).not.toBeNull();
-      expect(() => process.kill(pid as number, 0)).toThrow(); // gone
-    }
-  }, 5 * 60_000);
 
   test('stack.json describes three running processes on 127.0.0.1', () => {
     expect(stack.kafkaA.bootstrapServers).toMatch(/^127\.0\.0\.1:\d+$/);

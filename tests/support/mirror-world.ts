@@ -1,0 +1,233 @@
+// The MirrorMaker integrator under the local model, wired to the real stack (tools/kafka):
+// the PACKED charm (tscharm pack, its own Node runtime) deployed as `mirrormaker`, and the provider
+// test doubles deployed as `kafka-a` / `kafka-b` (kafka_client, handing out the real brokers and the
+// real `mm2` SCRAM user through Juju secrets) and `kafka-connect` (connect_client, handing out the
+// real worker's REST URL and basic-auth user). Shared by tests/e2e, tools/demo and bench/.
+// No test-framework imports.
+import axios, { type AxiosInstance } from 'axios';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LocalModel, type ActionOutcome } from '../../lib/localmodel/driver';
+import { pack } from '../../lib/tscharm/pack';
+import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../lib/tscharm/runtime';
+import type { StackInfo, StackOptions } from './real-stack';
+
+/** Repository root; TSCHARM_REPO_ROOT wins when this file is bundled elsewhere (tools/demo, bench). */
+export const REPO_ROOT = process.env.TSCHARM_REPO_ROOT ?? path.resolve(__dirname, '..', '..');
+
+export const APP = 'mirrormaker';
+export const UNIT = `${APP}/0`;
+export const SOURCE_APP = 'kafka-a';
+export const TARGET_APP = 'kafka-b';
+export const CONNECT_APP = 'kafka-connect';
+
+/**
+ * Stack profiles: separate run directories and ports, so the e2e suite, the demo and the benchmarks
+ * never share (or stop) one another's stack, nor a colleague's default one.
+ */
+export type StackProfile = 'default' | 'e2e' | 'bench';
+export function stackProfile(profile: StackProfile): StackOptions {
+  if (profile === 'default') return {};
+  const base = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : { a: 19792, b: 19892, c: 18583 };
+  const version = process.env.KAFKA_VERSION ?? '4.1.1';
+  return {
+    env: {
+      KAFKA_STACK_RUN_DIR: path.join(REPO_ROOT, 'tools', 'kafka', `run-${version}-${profile}`),
+      KAFKA_A_PORT: String(base.a),
+      KAFKA_A_CONTROLLER_PORT: String(base.a + 1),
+      KAFKA_B_PORT: String(base.b),
+      KAFKA_B_CONTROLLER_PORT: String(base.b + 1),
+      CONNECT_PORT: String(base.c),
+    },
+  };
+}
+
+/** Builds the provider test doubles' bundles (idempotent; tools/provider-charms/build.js). */
+export function buildProviderCharms(): void {
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'tools', 'provider-charms', 'build.js')], { cwd: REPO_ROOT, stdio: 'pipe' });
+}
+
+/** `tscharm pack` of the integrator into outDir; returns the .charm path. */
+export async function packCharm(outDir: string): Promise<{ charmFile: string; charmBytes: number; ms: number }> {
+  const t0 = Date.now();
+  fs.mkdirSync(outDir, { recursive: true });
+  const result = await pack({
+    charmDir: REPO_ROOT,
+    entry: 'charm/main.ts',
+    base: 'ubuntu@22.04',
+    arch: hostArchitecture() ?? 'amd64',
+    outDir,
+    nodeVersion: DEFAULT_NODE_VERSION,
+    cacheDir: path.join(REPO_ROOT, '.tscharm', 'cache'),
+  });
+  return { charmFile: result.charmFile, charmBytes: result.charmBytes, ms: Date.now() - t0 };
+}
+
+export type ConfigValues = Record<string, string | number | boolean | null>;
+
+/** Fast intervals, so new topics/groups/checkpoints show up in seconds (the charm's defaults are 30–60 s). */
+export const FAST_INTERVALS: ConfigValues = {
+  refresh_topics_interval_seconds: 2,
+  refresh_groups_interval_seconds: 2,
+  emit_checkpoints_interval_seconds: 1,
+  sync_group_offsets_interval_seconds: 1,
+};
+
+export interface MirrorWorldOptions {
+  charmFile: string;
+  stack: StackInfo;
+  /** Config of the integrator at deploy time. */
+  config?: ConfigValues;
+  /** Keeps the model's state and unpacked charms there (default: a temporary directory). */
+  modelDir?: string;
+}
+
+export class MirrorWorld {
+  readonly rest: AxiosInstance;
+  /** Relation ids by endpoint, once integrated. */
+  readonly relations: Partial<Record<'source' | 'target' | 'connect-client', number>> = {};
+
+  private constructor(
+    readonly lm: LocalModel,
+    readonly stack: StackInfo,
+  ) {
+    this.rest = axios.create({
+      baseURL: stack.connect.url,
+      auth: { username: stack.connect.username, password: stack.connect.password },
+      timeout: 30_000,
+      validateStatus: () => true,
+    });
+  }
+
+  /** Opens a local model and deploys the three providers (configured from stack.json) and the charm. */
+  static async create(opts: MirrorWorldOptions): Promise<MirrorWorld> {
+    const lm = await LocalModel.open({
+      cacheDir: path.join(REPO_ROOT, '.tscharm', 'localmodel'),
+      ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
+    });
+    const world = new MirrorWorld(lm, opts.stack);
+    try {
+      const providers = path.join(REPO_ROOT, 'tools', 'provider-charms');
+      const { kafkaA, kafkaB, connect } = opts.stack;
+      await lm.deploy(path.join(providers, 'kafka-client-provider'), {
+        app: SOURCE_APP,
+        config: { 'bootstrap-servers': kafkaA.bootstrapServers, username: kafkaA.mm2.username, password: kafkaA.mm2.password },
+      });
+      await lm.deploy(path.join(providers, 'kafka-client-provider'), {
+        app: TARGET_APP,
+        config: { 'bootstrap-servers': kafkaB.bootstrapServers, username: kafkaB.mm2.username, password: kafkaB.mm2.password },
+      });
+      await lm.deploy(path.join(providers, 'connect-client-provider'), {
+        app: CONNECT_APP,
+        config: { endpoints: connect.url, username: connect.username, password: connect.password },
+      });
+      await lm.deploy(opts.charmFile, { app: APP, config: opts.config ?? {} });
+    } catch (e) {
+      await lm.close();
+      throw e;
+    }
+    return world;
+  }
+
+  /** `juju integrate` in the order a user follows: source, target, then connect-client. */
+  async integrateAll(): Promise<void> {
+    await this.integrate('source');
+    await this.integrate('target');
+    await this.integrate('connect-client');
+  }
+
+  async integrate(endpoint: 'source' | 'target' | 'connect-client'): Promise<number> {
+    const remote = endpoint === 'source' ? SOURCE_APP : endpoint === 'target' ? TARGET_APP : CONNECT_APP;
+    const id = await this.lm.integrate(`${APP}:${endpoint}`, remote);
+    this.relations[endpoint] = id;
+    return id;
+  }
+
+  async removeRelation(endpoint: 'source' | 'target' | 'connect-client'): Promise<void> {
+    const remote = endpoint === 'source' ? SOURCE_APP : endpoint === 'target' ? TARGET_APP : CONNECT_APP;
+    await this.lm.removeRelation(`${APP}:${endpoint}`, remote);
+    delete this.relations[endpoint];
+  }
+
+  status(unit = UNIT): { status: string; message: string } {
+    const s = this.lm.model.units[unit]!.status;
+    return { status: s.status, message: s.message };
+  }
+
+  /** Runs update-status ticks until `accept(status)` holds; bounded. */
+  async waitForStatus(accept: (s: { status: string; message: string }) => boolean, what: string, timeoutMs = 60_000, intervalMs = 1_000): Promise<{ status: string; message: string }> {
+    const t0 = Date.now();
+    for (;;) {
+      const s = this.status();
+      if (accept(s)) return s;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`unit ${UNIT} not ${what} after ${timeoutMs} ms: ${s.status} "${s.message}"`);
+      await sleep(intervalMs);
+      await this.lm.updateStatus();
+    }
+  }
+
+  waitForActive(timeoutMs = 60_000): Promise<{ status: string; message: string }> {
+    return this.waitForStatus((s) => s.status === 'active' && /RUNNING/.test(s.message) && !/paused/.test(s.message), 'active with connectors RUNNING', timeoutMs);
+  }
+
+  async config(values: ConfigValues): Promise<void> {
+    await this.lm.config(APP, values);
+  }
+
+  async action(name: string, params: Record<string, unknown> = {}): Promise<ActionOutcome> {
+    return this.lm.run(UNIT, name, params);
+  }
+
+  /** The connectors on the worker (all of them, not only ours). */
+  async connectorNames(): Promise<string[]> {
+    const r = await this.rest.get<string[]>('/connectors');
+    if (r.status !== 200) throw new Error(`GET /connectors: HTTP ${r.status}`);
+    return [...r.data].sort();
+  }
+
+  /** Connector states: name → {connector state, task states}. */
+  async connectorStates(): Promise<Record<string, { state: string; tasks: string[] }>> {
+    const r = await this.rest.get<Record<string, { status: { connector: { state: string }; tasks: { state: string }[] } }>>('/connectors?expand=status');
+    if (r.status !== 200) throw new Error(`GET /connectors?expand=status: HTTP ${r.status}`);
+    const out: Record<string, { state: string; tasks: string[] }> = {};
+    for (const [name, v] of Object.entries(r.data)) out[name] = { state: v.status.connector.state, tasks: v.status.tasks.map((t) => t.state) };
+    return out;
+  }
+
+  async connectorConfig(name: string): Promise<Record<string, string>> {
+    const r = await this.rest.get<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
+    if (r.status !== 200) throw new Error(`GET /connectors/${name}/config: HTTP ${r.status}`);
+    return r.data;
+  }
+
+  /** This charm's connectors on the worker (by the naming scheme `mirror_<kind>_<app>_r<id>_<uuid>`). */
+  async ourConnectors(): Promise<string[]> {
+    return (await this.connectorNames()).filter((n) => n.startsWith(`mirror_`) && n.includes(`_${APP}_r`));
+  }
+
+  async close(): Promise<void> {
+    await this.lm.close();
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `probe` until it returns a value that is not undefined; bounded. */
+export async function pollUntil<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
+  const t0 = Date.now();
+  let lastError = '';
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+      lastError = '';
+    } catch (e) {
+      lastError = (e as Error).message;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+    await sleep(intervalMs);
+  }
+}
