@@ -1,0 +1,357 @@
+/**
+ * The PACKED MirrorMaker charm (`tscharm pack --entry charm/main.ts`) under the local model, with
+ * no `node` on the hooks' PATH: deploy → integrate source, target, connect-client (Juju's order,
+ * real dispatch processes, real hook-tool shims) against the provider test doubles, which hand out
+ * fake cluster endpoints/users and the URL + basic-auth user of an in-test fake Kafka Connect.
+ * Statuses, the relation data each side published, the REST calls on the fake, a config change,
+ * update-status, every action (leader and non-leader), remove-relation, and no password anywhere.
+ *
+ * One model per file (the tests run in order and build on each other); the pack runs once.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { parse } from 'yaml';
+import type { ActionOutcome, LocalModel } from '../../../lib/localmodel/driver';
+import { showUnit, statusView } from '../../../lib/localmodel/status';
+import type { StatusRecord } from '../../../lib/sim';
+import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../../support/fake-connect';
+import {
+  ALL_PASSWORDS,
+  CHARM_FILE_NAME,
+  deployProviders,
+  openModel,
+  preparePackedWorld,
+  recordHooks,
+  REST_PASSWORD,
+  REST_USER,
+  SOURCE_PASSWORD,
+  SOURCE_USER,
+  TARGET_PASSWORD,
+  TARGET_USER,
+  uuidHex,
+  type PackedWorld,
+  type ServedHook,
+} from './harness';
+
+jest.setTimeout(240_000);
+
+const APP = 'mirrormaker';
+const LEADER = `${APP}/0`;
+/** A connector someone else made on the same Connect cluster: never touched by the charm. */
+const FOREIGN = 'orders-to-s3-sink';
+/** As data_interfaces (Python's json.dumps) writes it: ", " between items. */
+const REQUESTED_SECRETS = '["username", "password", "tls", "tls-ca", "uris"]';
+const FOREIGN_LOOKALIKE = `mirror_source_other_r9_${'ab'.repeat(16)}`;
+
+let fake: FakeConnect;
+let world: PackedWorld;
+let lm: LocalModel;
+let served: ServedHook[];
+const actionOutcomes: ActionOutcome[] = [];
+
+/** The data path the charm names its connectors by: mirror_<kind>_<app>_r<connect relation>_<uuid hex>. */
+let names: { source: string; checkpoint: string; heartbeat: string };
+
+type ShowUnit = Record<string, { 'relation-info': RelationInfo[]; 'workload-status': { current: string; message: string } }>;
+interface RelationInfo {
+  'relation-id': number;
+  endpoint: string;
+  'application-data': Record<string, string>;
+  'local-application-data'?: Record<string, string>;
+}
+
+function relationInfo(unit: string, endpoint: string): RelationInfo {
+  const doc = parse(showUnit(lm, unit)) as ShowUnit;
+  const info = doc[unit]!['relation-info'].find((r) => r.endpoint === endpoint);
+  if (!info) throw new Error(`${unit} has no ${endpoint} relation`);
+  return info;
+}
+
+function status(unit: string): StatusRecord {
+  return lm.model.units[unit]!.status;
+}
+
+/** Every status the unit had, oldest first, including the current one. */
+function statusTrail(unit: string): string[] {
+  const u = lm.model.units[unit]!;
+  return [...u.statusHistory, u.status].map((s) => `${s.status}: ${s.message}`);
+}
+
+const writes = (rs: readonly RecordedRequest[]) => rs.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+
+/** Runs `op` and returns the REST requests and the hooks it caused. */
+async function observe(op: () => Promise<unknown>): Promise<{ requests: RecordedRequest[]; hooks: ServedHook[] }> {
+  const r0 = fake.requests.length;
+  const h0 = served.length;
+  await op();
+  return { requests: fake.requests.slice(r0), hooks: served.slice(h0) };
+}
+
+async function runAction(unit: string, name: string, params: Record<string, unknown> = {}): Promise<ActionOutcome> {
+  const outcome = await lm.run(unit, name, params);
+  actionOutcomes.push(outcome);
+  return outcome;
+}
+
+beforeAll(async () => {
+  fake = await startFakeConnect({ auth: { username: REST_USER, password: REST_PASSWORD } });
+  fake.addConnector(FOREIGN, { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', topics: 'orders', file: '/tmp/orders' });
+  fake.addConnector(FOREIGN_LOOKALIKE, { 'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector', topics: '.*' });
+  world = await preparePackedWorld();
+  lm = await openModel();
+  served = recordHooks(lm);
+  const hex = uuidHex(lm);
+  names = {
+    source: `mirror_source_${APP}_r3_${hex}`,
+    checkpoint: `mirror_checkpoint_${APP}_r3_${hex}`,
+    heartbeat: `mirror_heartbeat_${APP}_r3_${hex}`,
+  };
+});
+
+afterAll(async () => {
+  await lm?.close();
+  await fake?.stop();
+  if (world) fs.rmSync(world.tmp, { recursive: true, force: true });
+});
+
+test('the pack is the real charm, and the hooks’ PATH has the hook tools and no node', () => {
+  expect(world.charmFile.endsWith(`/${CHARM_FILE_NAME}`)).toBe(true);
+  expect(lm.hookPath.split(':')).toEqual([expect.stringContaining('localmodel-tools-')]);
+  const noNode = spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: lm.hookPath }, encoding: 'utf8' });
+  expect(noNode.status).not.toBe(0);
+  expect(noNode.stdout).toBe('');
+  const tools = spawnSync('/bin/sh', ['-c', 'command -v relation-get'], { env: { PATH: lm.hookPath }, encoding: 'utf8' });
+  expect(tools.status).toBe(0);
+});
+
+test('deploy: the setup hooks all commit, and the charm is Blocked naming the missing relations', async () => {
+  await lm.deploy(world.charmFile, { app: APP });
+  expect(lm.apps[APP]!.packed).toBe(true);
+  expect(lm.history.filter((h) => h.unit === LEADER).map((h) => [h.event, h.ok])).toEqual([
+    ['install', true],
+    ['peer-relation-created', true],
+    ['leader-elected', true],
+    ['config-changed', true],
+    ['start', true],
+  ]);
+  expect(status(LEADER)).toMatchObject({ status: 'blocked', message: 'missing relations: source, target, connect-client' });
+  expect(statusView(lm).apps.find((a) => a.app === APP)).toMatchObject({ status: 'blocked' });
+  await deployProviders(lm, world, fake.url);
+  expect(lm.history.every((h) => h.ok)).toBe(true);
+  expect(fake.requests).toEqual([]);
+});
+
+test('integrate source: the requirer asks for the topic and admin role; Kafka A publishes endpoints and secret URIs', async () => {
+  const { requests, hooks } = await observe(() => lm.integrate(`${APP}:source`, 'kafka-a'));
+  expect(requests).toEqual([]); // no Connect relation yet: nothing to talk to
+  expect(hooks.filter((h) => h.unit === LEADER).map((h) => h.event)).toEqual([
+    'source-relation-created',
+    'source-relation-joined',
+    'source-relation-changed',
+    'source-relation-changed', // after Kafka A published its app data
+  ]);
+  const mine = relationInfo(LEADER, 'source');
+  expect(mine['local-application-data']).toEqual({
+    topic: '__mirrormaker-user',
+    'extra-user-roles': 'admin',
+    'requested-secrets': REQUESTED_SECRETS,
+  });
+  expect(mine['application-data']).toEqual({
+    endpoints: '10.1.0.11:9092,10.1.0.12:9092',
+    topic: '__mirrormaker-user',
+    'secret-user': expect.stringMatching(/^secret:[0-9a-v]{20}$/),
+    'secret-tls': expect.stringMatching(/^secret:[0-9a-v]{20}$/),
+  });
+  // The user secret carries the configured SCRAM user, granted to this relation only.
+  const userSecret = lm.model.secrets[mine['application-data']['secret-user']!.replace(/^secret:/, '')]!;
+  expect(userSecret.revisions.at(-1)!.content).toMatchObject({ username: SOURCE_USER });
+  expect(userSecret.grants).toEqual([expect.objectContaining({ target: APP, relationId: mine['relation-id'] })]);
+  // The charm read it under its own label (data_interfaces label pinning).
+  expect(userSecret.consumers[LEADER]).toMatchObject({ label: `source.${mine['relation-id']}.user.secret` });
+  expect(status(LEADER)).toMatchObject({ status: 'blocked', message: 'missing relations: target, connect-client' });
+  expect(status('kafka-a/0')).toMatchObject({ status: 'active', message: 'serving 1 client' });
+});
+
+test('integrate target, then connect-client: Waiting on the way, then Active with 3 connectors PUT', async () => {
+  await lm.integrate(`${APP}:target`, 'kafka-b');
+  expect(relationInfo(LEADER, 'target')['application-data']).toMatchObject({ endpoints: '10.2.0.21:9092', topic: '__mirrormaker-user' });
+  expect(status(LEADER)).toMatchObject({ status: 'blocked', message: 'missing relations: connect-client' });
+  const trailBefore = statusTrail(LEADER).length;
+
+  const { requests, hooks } = await observe(() => lm.integrate(`${APP}:connect-client`, 'kafka-connect'));
+  expect(hooks.filter((h) => h.unit === LEADER).map((h) => h.event)).toEqual([
+    'connect-client-relation-created',
+    'connect-client-relation-joined',
+    'connect-client-relation-changed',
+    'connect-client-relation-changed',
+  ]);
+  // Until Kafka Connect has published its endpoints and user, the charm waits for it.
+  const trail = statusTrail(LEADER).slice(trailBefore - 1);
+  expect(trail.some((s) => s.startsWith('waiting: '))).toBe(true);
+  expect(trail.at(-1)).toBe('active: mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks');
+  expect(statusView(lm).apps.find((a) => a.app === APP)).toMatchObject({ status: 'active' });
+
+  const mine = relationInfo(LEADER, 'connect-client');
+  expect(mine['local-application-data']).toEqual({
+    'plugin-url': 'NOT-REQUIRED',
+    'requested-secrets': REQUESTED_SECRETS,
+  });
+  expect(mine['application-data']).toEqual({ endpoints: fake.url, 'secret-user': expect.stringMatching(/^secret:[0-9a-v]{20}$/) });
+
+  // Exactly three writes, each creating one of the charm's connectors, authenticated.
+  expect(writes(requests).sort()).toEqual([names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/config`).sort());
+  expect(requests.every((r) => r.authorized)).toBe(true);
+  for (const name of Object.values(names)) expect(name).toMatch(/^mirror_(source|checkpoint|heartbeat)_mirrormaker_r3_[0-9a-f]{32}$/);
+  const source = fake.connector(names.source)!.config;
+  expect(source).toMatchObject({
+    'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
+    'source.cluster.alias': 'kafka-a',
+    'target.cluster.alias': 'kafka-b',
+    'source.cluster.bootstrap.servers': '10.1.0.11:9092,10.1.0.12:9092',
+    'target.cluster.bootstrap.servers': '10.2.0.21:9092',
+    topics: '.*',
+  });
+  // The SCRAM users from the providers' secrets reached the connector config (and only there).
+  expect(source['source.cluster.sasl.jaas.config']).toContain(`username="${SOURCE_USER}" password="${SOURCE_PASSWORD}"`);
+  expect(source['target.cluster.sasl.jaas.config']).toContain(`username="${TARGET_USER}" password="${TARGET_PASSWORD}"`);
+  expect(fake.connector(FOREIGN)).toBeDefined();
+});
+
+test('config topics=… PUTs exactly the affected connectors, once each', async () => {
+  const { requests } = await observe(() => lm.config(APP, { topics: 'orders,payments.*' }));
+  expect(writes(requests).sort()).toEqual([`PUT /connectors/${names.checkpoint}/config`, `PUT /connectors/${names.source}/config`].sort());
+  expect(fake.connector(names.source)!.config['topics']).toBe('orders,payments.*');
+  expect(fake.connector(names.checkpoint)!.config['topics']).toBe('orders,payments.*');
+  expect(status(LEADER).status).toBe('active');
+});
+
+test('update-status in the steady state: 0 REST writes, 0 relation-set, no status-set, on every unit', async () => {
+  await lm.updateStatus(); // status memory settles after the config change
+  const { requests, hooks } = await observe(() => lm.updateStatus());
+  expect(hooks.map((h) => h.unit).sort()).toEqual(['kafka-a/0', 'kafka-b/0', 'kafka-connect/0', LEADER]);
+  expect(writes(requests)).toEqual([]);
+  expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /connectors']);
+  const tools = hooks.flatMap((h) => h.transcript.map((t) => t.tool));
+  expect(tools).not.toContain('relation-set');
+  expect(tools).not.toContain('status-set');
+  expect(tools).not.toContain('state-set');
+  expect(hooks.every((h) => h.transcript.every((t) => t.code === 0))).toBe(true);
+  // The charm logs its own tool-call count; it agrees with what the agent served.
+  const mine = hooks.find((h) => h.unit === LEADER)!;
+  const logged = lm.model.logs.filter((l) => l.unit === LEADER && l.context === 'update-status' && /done with \d+ hook-tool call/.test(l.message)).at(-1);
+  expect(logged?.message).toContain(`done with ${mine.transcript.length} hook-tool call(s)`);
+  expect(status(LEADER).message).toBe('mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks');
+});
+
+describe('actions on the leader', () => {
+  test('status: the flow, each connector’s state and tasks, no writes', async () => {
+    let outcome: ActionOutcome | undefined;
+    const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'status')));
+    expect(writes(requests)).toEqual([]);
+    expect(outcome).toMatchObject({ status: 'completed', returnCode: 0 });
+    const res = outcome!.results as Record<string, any>;
+    expect(res['summary']).toBe('active: mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks');
+    expect(res['paused']).toBe('false');
+    expect(res['flow']).toMatchObject({ source: 'kafka-a', target: 'kafka-b', topics: 'orders,payments.*' });
+    expect(res['connectors']['source']).toMatchObject({ name: names.source, state: 'RUNNING', 'task-count': '1' });
+    expect(res['connectors']['heartbeat']).toMatchObject({ name: names.heartbeat, state: 'RUNNING' });
+  });
+
+  test('pause: the three connectors are paused and stay paused across update-status', async () => {
+    let outcome: ActionOutcome | undefined;
+    const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'pause')));
+    expect(outcome).toMatchObject({ status: 'completed', results: { paused: 'true' } });
+    expect(writes(requests).sort()).toEqual([names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/pause`).sort());
+    expect(status(LEADER).message).toMatch(/^paused by operator \(run the resume action\)/);
+    const idle = await observe(() => lm.updateStatus());
+    expect(writes(idle.requests)).toEqual([]);
+    expect(Object.values(names).map((n) => fake.connector(n)!.targetState)).toEqual(['PAUSED', 'PAUSED', 'PAUSED']);
+  });
+
+  test('resume: the three connectors run again and the status is Active', async () => {
+    let outcome: ActionOutcome | undefined;
+    const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'resume')));
+    expect(outcome).toMatchObject({ status: 'completed', results: { paused: 'false' } });
+    expect(writes(requests).filter((w) => w.endsWith('/resume')).sort()).toEqual(
+      [names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/resume`).sort(),
+    );
+    expect(status(LEADER)).toMatchObject({ status: 'active', message: 'mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks' });
+  });
+
+  test('restart: only failed parts by default; all=true restarts every connector', async () => {
+    fake.holdRestarts(true);
+    fake.failConnector(names.checkpoint, 'java.lang.RuntimeException: boom');
+    let only: ActionOutcome | undefined;
+    const failed = await observe(async () => (only = await runAction(LEADER, 'restart')));
+    expect(only).toMatchObject({ status: 'completed', results: { restarted: names.checkpoint, count: '1' } });
+    expect(failed.requests.filter((r) => r.method === 'POST').map((r) => [decodeURIComponent(r.path), r.query['onlyFailed']])).toEqual([
+      [`/connectors/${names.checkpoint}/restart`, ['true']],
+    ]);
+    fake.settleRestarts();
+    fake.holdRestarts(false);
+    let all: ActionOutcome | undefined;
+    const every = await observe(async () => (all = await runAction(LEADER, 'restart', { all: true })));
+    expect(all).toMatchObject({ status: 'completed', results: { count: '3' } });
+    expect(every.requests.filter((r) => r.method === 'POST').map((r) => r.query['onlyFailed']?.[0])).toEqual(['false', 'false', 'false']);
+    await lm.updateStatus();
+    expect(status(LEADER).status).toBe('active');
+  });
+});
+
+describe('a second unit (non-leader)', () => {
+  test('add-unit: the new unit joins every relation and makes no REST write', async () => {
+    const { requests, hooks } = await observe(() => lm.addUnit(APP));
+    expect(lm.history.filter((h) => !h.ok)).toEqual([]);
+    expect(writes(requests)).toEqual([]);
+    const events = hooks.filter((h) => h.unit === `${APP}/1`).map((h) => h.event);
+    expect(events.slice(0, 5)).toEqual(['install', 'peer-relation-created', 'source-relation-created', 'target-relation-created', 'connect-client-relation-created']);
+    expect(events).toContain('connect-client-relation-changed');
+    expect(lm.model.units[`${APP}/1`]!.leader).toBe(false);
+  });
+
+  test('every action fails on the non-leader with the command to run instead, touching nothing', async () => {
+    for (const name of ['status', 'pause', 'resume', 'restart']) {
+      let outcome: ActionOutcome | undefined;
+      const { requests, hooks } = await observe(async () => (outcome = await runAction(`${APP}/1`, name)));
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        message: `${APP}/1 is not the leader; only the leader talks to Kafka Connect. Run: juju run ${APP}/leader ${name}`,
+      });
+      expect(requests).toEqual([]);
+      expect(hooks.flatMap((h) => h.transcript).filter((t) => t.tool === 'relation-set')).toEqual([]);
+    }
+  });
+});
+
+test('remove-relation connect-client: the charm’s connectors are deleted, foreign ones untouched', async () => {
+  const { requests } = await observe(() => lm.removeRelation(`${APP}:connect-client`, 'kafka-connect'));
+  expect(lm.history.filter((h) => !h.ok)).toEqual([]);
+  const deleted = writes(requests).filter((w) => w.startsWith('DELETE '));
+  expect([...new Set(deleted)].sort()).toEqual([names.checkpoint, names.heartbeat, names.source].map((n) => `DELETE /connectors/${n}`).sort());
+  for (const n of Object.values(names)) expect(fake.connector(n)).toBeUndefined();
+  expect(fake.connector(FOREIGN)).toBeDefined();
+  expect(fake.connector(FOREIGN_LOOKALIKE)).toBeDefined();
+  expect(fake.requests.filter((r) => r.method !== 'GET' && (r.path.includes(FOREIGN) || r.path.includes(FOREIGN_LOOKALIKE)))).toEqual([]);
+  expect(status(LEADER)).toMatchObject({ status: 'blocked', message: 'missing relations: connect-client' });
+  expect(lm.model.relations.some((r) => r.ends.some((e) => e.endpoint === 'connect-client'))).toBe(false);
+});
+
+test('no SCRAM or REST password in any unit log line, status message, action result or tool-call trace', () => {
+  const texts: string[] = [];
+  for (const l of lm.model.logs) texts.push(l.message);
+  for (const u of Object.values(lm.model.units)) for (const s of [...u.statusHistory, u.status]) texts.push(s.message);
+  for (const a of Object.values(lm.model.applications)) for (const s of [a.status, ...a.statusHistory]) texts.push(s.message);
+  for (const o of actionOutcomes) texts.push(JSON.stringify(o.results), o.message ?? '', ...o.logs, o.stdout, o.stderr);
+  for (const h of served) texts.push(JSON.stringify(h.transcript));
+  for (const u of Object.keys(lm.model.units)) texts.push(showUnit(lm, u));
+  expect(texts.length).toBeGreaterThan(100);
+  expect(lm.model.logs.filter((l) => l.unit.startsWith(`${APP}/`)).length).toBeGreaterThan(20);
+  for (const text of texts) {
+    for (const secret of ALL_PASSWORDS) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/LoginModule required/);
+  }
+  // The passwords did travel: to Connect, inside the connector configs the charm PUT.
+  const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/config')).map((r) => JSON.stringify(r.body));
+  expect(puts.some((b) => ALL_PASSWORDS.slice(0, 2).every((p) => b.includes(p)))).toBe(true);
+  expect(fake.requests.filter((r) => !r.authorized)).toEqual([]);
+});
