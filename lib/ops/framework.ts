@@ -38,7 +38,7 @@ import {
 } from './events';
 import type { Logger } from './log';
 import type { CharmMeta } from './meta';
-import type { Model, StatusMemory } from './model';
+import type { Model, RemoteAppMemory, StatusMemory } from './model';
 import { ControllerState } from './state';
 import { highestPriorityStatus } from './status';
 import { actionParamsSchema, compileSchema, describeValidationErrors, PrecompiledValidators } from './validation';
@@ -72,6 +72,8 @@ export const STATE_KEYS = {
   deferred: 'tscharm.deferred',
   unitStatus: 'tscharm.status.unit',
   appStatus: 'tscharm.status.app',
+  /** Followed by a relation id: that relation's remote application. */
+  remoteAppPrefix: 'tscharm.remote-app.',
 } as const;
 
 const RECONCILE_PREFIX = 'reconcile:';
@@ -110,6 +112,16 @@ export function statusMemoryIn(state: ControllerState): StatusMemory {
     put(scope, status) {
       state.set(key(scope), JSON.stringify(status));
     },
+  };
+}
+
+/** Remote application names kept in the framework's controller state, one key per relation. */
+export function remoteAppMemoryIn(state: ControllerState): RemoteAppMemory {
+  const key = (relationId: number) => `${STATE_KEYS.remoteAppPrefix}${relationId}`;
+  return {
+    get: (relationId) => state.get(key(relationId)),
+    put: (relationId, app) => state.set(key(relationId), app),
+    forget: (relationId) => state.set(key(relationId), null),
   };
 }
 

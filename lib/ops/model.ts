@@ -43,6 +43,18 @@ export interface StatusMemory {
   put(scope: 'unit' | 'app', status: { name: string; message: string }): void;
 }
 
+/**
+ * Where the remote application of each (non-peer) relation is remembered across dispatches
+ * (controller state, see framework). A relation's remote application never changes and relation
+ * ids are never reused, so once known — from `JUJU_REMOTE_APP` in that relation's hooks or one
+ * `relation-list --app` — later hooks need not ask again.
+ */
+export interface RemoteAppMemory {
+  get(relationId: number): string | undefined;
+  put(relationId: number, app: string): void;
+  forget(relationId: number): void;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Relation data
 
@@ -193,7 +205,7 @@ export class Relation {
   /** The remote application's name (own app for peers); null if Juju does not know it. */
   get app(): string | null {
     if (this.remoteAppName === undefined) {
-      this.remoteAppName = this.isPeer ? this.model.app.name : this.model._backend.relationRemoteApp(this.ref);
+      this.remoteAppName = this.isPeer ? this.model.app.name : this.model._remoteAppOf(this.ref);
     }
     return this.remoteAppName;
   }
@@ -464,6 +476,8 @@ export interface ModelOptions {
   readonly statusMemory?: StatusMemory;
   /** Scopes whose status memory must not be trusted in this dispatch (always set them). */
   readonly ignoreStatusMemory?: readonly ('unit' | 'app')[];
+  /** Remote application names learnt in earlier dispatches (saves `relation-list --app`). */
+  readonly remoteAppMemory?: RemoteAppMemory;
 }
 
 export class Model {
@@ -537,10 +551,28 @@ export class Model {
     if (!rel) {
       const ctxRel = this.context.relation;
       const remote = knownRemoteApp ?? (ctxRel && ctxRel.id === id ? ctxRel.remoteApp : undefined);
-      rel = new Relation(endpoint, id, this.endpoint(endpoint), id !== this.brokenRelationId, this, remote);
+      const info = this.endpoint(endpoint);
+      rel = new Relation(endpoint, id, info, id !== this.brokenRelationId, this, remote);
       this.relationCache.set(id, rel);
+      const memory = this.options.remoteAppMemory;
+      if (memory && info.role !== 'peer' && ctxRel && ctxRel.id === id) {
+        // The relation's own hooks name its remote app for free: remember it for later hooks,
+        // and drop it when the relation is gone (ids are not reused, but state should not grow).
+        if (id === this.brokenRelationId) memory.forget(id);
+        else if (ctxRel.remoteApp) memory.put(id, ctxRel.remoteApp);
+      }
     }
     return rel;
+  }
+
+  /** @internal The remote app of a non-peer relation: remembered, or one `relation-list --app`. */
+  _remoteAppOf(ref: RelationRef): string | null {
+    const memory = this.options.remoteAppMemory;
+    const remembered = ref.id === this.brokenRelationId ? undefined : memory?.get(ref.id);
+    if (remembered !== undefined) return remembered;
+    const app = this._backend.relationRemoteApp(ref);
+    if (app !== null && ref.id !== this.brokenRelationId) memory?.put(ref.id, app);
+    return app;
   }
 
   /** Every live relation on `endpoint` (the one being broken is left out, as in ops). */

@@ -170,11 +170,11 @@ describe('kafka_client requirer: diff, secrets and events', () => {
       ['--label', `source.${rel.id}.user.secret`, '--format=json'],
       ['--label', `source.${rel.id}.tls.secret`, '--format=json'],
     ]);
-    // Everything this dispatch costs, in order: relation ids, remote app name, its bag, 2 secrets.
+    // Everything this dispatch costs, in order: relation ids, its bag, 2 secrets (the remote app
+    // name was remembered from the relation's own hooks, so no relation-list --app).
     expect(r.transcript.map((c) => c.tool)).toEqual([
       'state-get',
       'relation-ids',
-      'relation-list',
       'relation-get',
       'secret-get',
       'secret-get',

@@ -9,7 +9,9 @@ import {
   SecretNotFoundError,
   TooManyRelatedAppsError,
 } from '../../../lib/ops/errors';
-import { Model, StatusMemory } from '../../../lib/ops/model';
+import { remoteAppMemoryIn } from '../../../lib/ops/framework';
+import { Model, RemoteAppMemory, StatusMemory } from '../../../lib/ops/model';
+import { ControllerState } from '../../../lib/ops/state';
 import { ActiveStatus, BlockedStatus, ErrorStatus } from '../../../lib/ops/status';
 import { FakeJuju, hookEnv, relationEnv, testMeta } from './fake-juju';
 
@@ -310,5 +312,60 @@ describe('status, ports, workload version', () => {
     model(j).unit.setWorkloadVersion('3.9.1');
     expect(j.workloadVersion).toBe('3.9.1');
     expect(j.callsOf('application-version-set')[0].args).toEqual(['--', '3.9.1']);
+  });
+});
+
+describe('remote app memory (saves relation-list --app across dispatches)', () => {
+  function mapMemory(): RemoteAppMemory & { map: Map<number, string> } {
+    const map = new Map<number, string>();
+    return { map, get: (id) => map.get(id), put: (id, app) => void map.set(id, app), forget: (id) => void map.delete(id) };
+  }
+  const withMemory = (j: FakeJuju, env: Record<string, string>, memory: RemoteAppMemory) =>
+    new Model(parseJujuContext(env, meta), new HookToolBackend(j), meta, { remoteAppMemory: memory });
+
+  it('asks relation-list --app once, then later dispatches use the remembered name', () => {
+    const j = withRelations();
+    const memory = mapMemory();
+    expect(withMemory(j, hookEnv('update-status'), memory).getRelation('source')!.app).toBe('kafka');
+    expect(j.callsOf('relation-list')).toHaveLength(1);
+    expect(memory.map.get(1)).toBe('kafka');
+    const later = withMemory(j, hookEnv('update-status'), memory);
+    expect(later.getRelation('source')!.app).toBe('kafka');
+    expect(later.getRelation('source')!.remoteAppData.get('endpoints')).toBe('k:9092');
+    expect(j.callsOf('relation-list')).toHaveLength(1);
+  });
+
+  it('learns the name for free from the relation’s own hook, and never remembers peers', () => {
+    const j = withRelations();
+    const memory = mapMemory();
+    const m = withMemory(j, relationEnv('target', 'created', 3, 'k2'), memory);
+    expect(m.getRelation('target', 3)!.app).toBe('k2');
+    expect(m.peers()!.app).toBe('app');
+    expect(j.callsOf('relation-list')).toHaveLength(0);
+    expect([...memory.map]).toEqual([[3, 'k2']]);
+  });
+
+  it('forgets the relation in its relation-broken and does not trust memory for it there', () => {
+    const j = withRelations();
+    const memory = mapMemory();
+    memory.put(3, 'stale-name');
+    memory.put(1, 'kafka');
+    const m = withMemory(j, relationEnv('target', 'broken', 3, 'k2'), memory);
+    expect(m.getRelation('target', 3)!.app).toBe('k2');
+    expect([...memory.map]).toEqual([[1, 'kafka']]);
+  });
+
+  it('lives in controller state under tscharm.remote-app.<id>, written only when new', () => {
+    const j = withRelations();
+    const state = new ControllerState(new HookToolBackend(j));
+    withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(state)).getRelation('source')!.app;
+    state.commit();
+    expect(j.state).toMatchObject({ 'tscharm.remote-app.1': 'kafka' });
+    const writesBefore = j.callsOf('state-set').length;
+    const next = new ControllerState(new HookToolBackend(j));
+    withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(next)).getRelation('source')!.app;
+    next.commit();
+    expect(j.callsOf('state-set')).toHaveLength(writesBefore);
+    expect(j.callsOf('relation-list')).toHaveLength(1);
   });
 });

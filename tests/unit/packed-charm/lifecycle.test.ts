@@ -238,6 +238,11 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
   expect(hooks.every((h) => h.transcript.every((t) => t.code === 0))).toBe(true);
   // The charm logs its own tool-call count; it agrees with what the agent served.
   const mine = hooks.find((h) => h.unit === LEADER)!;
+  // Remote app names come from controller state (learnt in the relations' own hooks): no
+  // relation-list; reads only, each at most once (the framework's per-dispatch memo).
+  const leaderCalls = mine.transcript.map((t) => `${t.tool} ${t.args.join(' ')}`);
+  expect(leaderCalls.filter((c) => c.startsWith('relation-list'))).toEqual([]);
+  expect(new Set(leaderCalls).size).toBe(leaderCalls.length);
   const logged = lm.model.logs.filter((l) => l.unit === LEADER && l.context === 'update-status' && /done with \d+ hook-tool call/.test(l.message)).at(-1);
   expect(logged?.message).toContain(`done with ${mine.transcript.length} hook-tool call(s)`);
   expect(status(LEADER).message).toBe('mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks');
