@@ -581,7 +581,9 @@ export class ConnectClient {
         method: spec.method,
         url: `${endpoint.base}${spec.path}`,
         auth: { username: this.username, password: this.password },
-        headers: { Accept: 'application/json', ...(spec.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        // Connect's resources only consume application/json (415 otherwise), and axios labels a
+        // bodiless PUT/POST (pause, resume, stop, restart) application/x-www-form-urlencoded.
+        headers: { Accept: 'application/json', ...(spec.body !== undefined || spec.method !== 'GET' ? { 'Content-Type': 'application/json' } : {}) },
         ...(spec.body !== undefined ? { data: JSON.stringify(spec.body) } : {}),
         timeout: timeoutMs,
         signal: controller.signal,
