@@ -39,6 +39,11 @@ export interface BundleOptions {
    * It roughly halves the bundle V8 has to compile at every dispatch. Default true.
    */
   readonly omitFrameworkLazyDeps?: boolean;
+  /**
+   * Keep axios to its Node http adapter and leave out, at bundle time, what it loads at import
+   * but only uses for features a charm must ask for explicitly (see slimAxios). Default true.
+   */
+  readonly slimAxios?: boolean;
 }
 
 /** Packages lib/ops requires lazily only for what a tscharm bundle embeds instead. */
@@ -59,6 +64,67 @@ function omitFrameworkLazyDeps(): esbuild.Plugin {
         contents: `throw new Error(${JSON.stringify(`tscharm: "${args.path}" is not in this bundle; it is only needed for ${FRAMEWORK_LAZY_DEPS[args.path]}`)});`,
         loader: 'js',
       }));
+    },
+  };
+}
+
+/**
+ * axios (1.x) on Node always picks its `http` adapter (the default order is xhr, http, fetch and
+ * http exists on Node), yet at import it costs a hook ~25 ms for things that adapter never uses:
+ *
+ * - lib/adapters/fetch.js probes `Request`, `Response`, `ReadableStream` when it is imported, and
+ *   lib/utils.js reads `globalThis.FormData` to cache it: on Node 20 those globals are lazy getters
+ *   that load undici (~18 ms) and web streams. The fetch adapter is replaced by "not supported"
+ *   (what axios itself reports where fetch is missing; a charm asking for `adapter: 'fetch'` gets
+ *   axios' clear "Adapter fetch is not supported" error), and utils' cached FormData constructor
+ *   by `undefined`: isFormData() then recognises native FormData and form-data instances by their
+ *   `[object FormData]` tag, as it already does for every other FormData implementation, so its
+ *   answers are unchanged. `define` cannot do this: both read the globals through a local
+ *   variable (`globalObject.Request`, `G.FormData`), which only a module-level change reaches.
+ * - `form-data` (with mime-types/mime-db, ~150 KB of the bundle) is only needed to build a
+ *   multipart body, and node's `http2` only for `httpVersion: 2`. Both are replaced by stubs that
+ *   throw a clear error when used, never at import.
+ *
+ * follow-redirects and the proxy agents stay: axios uses them for its default config
+ * (maxRedirects 21, proxies from the environment). Every replacement is checked when the bundle
+ * is built: if an axios upgrade moves what it replaces, the build fails instead of silently
+ * bundling a different axios.
+ */
+const AXIOS_DIR = `${path.sep}node_modules${path.sep}axios${path.sep}`;
+const AXIOS_UTILS_FORMDATA_PROBE = "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;";
+const AXIOS_STUBS: Readonly<Record<string, string>> = {
+  'fetch-adapter': 'export const getFetch = () => false;\nexport default false;\n',
+  'form-data': [
+    'export default class FormData {',
+    `  constructor() { throw new Error(${JSON.stringify('tscharm: axios multipart bodies (form-data) are not in this bundle; send JSON or a string, or bundle with slimAxios: false')}); }`,
+    '}',
+    '',
+  ].join('\n'),
+  http2: [
+    `const unsupported = () => { throw new Error(${JSON.stringify('tscharm: axios HTTP/2 (httpVersion: 2) is not in this bundle; use HTTP/1.1 or bundle with slimAxios: false')}); };`,
+    'export default { connect: unsupported, get constants() { return unsupported(); } };',
+    '',
+  ].join('\n'),
+};
+
+function slimAxios(): esbuild.Plugin {
+  return {
+    name: 'tscharm-slim-axios',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/fetch\.js$/ }, (args) =>
+        args.importer.endsWith(`${AXIOS_DIR}lib${path.sep}adapters${path.sep}adapters.js`) ? { path: 'fetch-adapter', namespace: 'tscharm-axios-stub' } : undefined,
+      );
+      build.onResolve({ filter: /^(form-data|http2)$/ }, (args) =>
+        args.importer.includes(AXIOS_DIR) ? { path: args.path, namespace: 'tscharm-axios-stub' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'tscharm-axios-stub' }, (args) => ({ contents: AXIOS_STUBS[args.path]!, loader: 'js' }));
+      build.onLoad({ filter: /[\\/]node_modules[\\/]axios[\\/]lib[\\/]utils\.js$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        if (!source.includes(AXIOS_UTILS_FORMDATA_PROBE)) {
+          return { errors: [{ text: `tscharm slimAxios: ${args.path} no longer contains the FormData probe it replaces; review slimAxios in lib/tscharm/bundle.ts for this axios version` }] };
+        }
+        return { contents: source.replace(AXIOS_UTILS_FORMDATA_PROBE, 'const FormDataCtor = undefined; // tscharm slimAxios: no Node 20 undici load at import'), loader: 'js' };
+      });
     },
   };
 }
@@ -89,7 +155,10 @@ export async function bundleCharm(options: BundleOptions): Promise<BundleResult>
     packages: 'bundle',
     define: { [META_GLOBAL]: JSON.stringify(options.meta) },
     inject: options.validatorsModule ? [options.validatorsModule] : [],
-    plugins: options.omitFrameworkLazyDeps === false ? [] : [omitFrameworkLazyDeps()],
+    plugins: [
+      ...(options.omitFrameworkLazyDeps === false ? [] : [omitFrameworkLazyDeps()]),
+      ...(options.slimAxios === false ? [] : [slimAxios()]),
+    ],
     metafile: true,
     write: options.outFile !== undefined,
     outfile: options.outFile ?? path.join(path.dirname(entry), '__tscharm_analysis__.js'),
