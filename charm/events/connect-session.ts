@@ -4,9 +4,20 @@
 // REST writes of a plan from charm/core.
 import type { Logger } from '../../lib/ops';
 import type { ConnectView, ObservedConnectors, ReconcileAction } from '../core';
-import { ConnectClient } from '../managers/connect-client';
+import type { ConnectClient } from '../managers/connect-client';
 import { ConnectApiError } from '../managers/connect-errors';
 import { runtime } from './runtime';
+
+/**
+ * The REST stack (connect-client → axios → node http/https/tls) is loaded when the first session
+ * is opened, not when the charm starts: non-leader units and hooks that stop before talking to
+ * Connect never pay for it (tens of ms of every cold hook). A `require` inside a function keeps
+ * the module's initialisation lazy in the esbuild bundle too.
+ */
+function loadConnectClient(): typeof ConnectClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../managers/connect-client') as typeof import('../managers/connect-client')).ConnectClient;
+}
 
 export interface ActionOutcome {
   readonly action: ReconcileAction;
@@ -17,7 +28,8 @@ export class ConnectSession {
   readonly client: ConnectClient;
 
   constructor(view: ConnectView, knownSecrets: readonly string[], logger: Logger) {
-    this.client = new ConnectClient({
+    const Client = loadConnectClient();
+    this.client = new Client({
       endpoints: view.endpoints,
       username: view.username,
       password: view.password,
