@@ -28,7 +28,7 @@ import {
   ToolFailure,
   ToolOutputError,
 } from './errors';
-import { Redactor } from './redact';
+import { Redactor, secretContentValues } from './redact';
 import type { ToolRunner } from './tool-runner';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
@@ -325,7 +325,7 @@ export class HookToolBackend {
       }
       const out: Record<string, string> = {};
       for (const [k, val] of Object.entries(v as Record<string, unknown>)) out[k] = String(val);
-      this.redactor.add(...Object.values(out));
+      this.redactor.add(...secretContentValues(out));
       return out;
     };
     if (mode === 'refresh') {
@@ -372,7 +372,7 @@ export class HookToolBackend {
 
   /** Create a secret; returns its URI. Content goes through temp files, never argv. */
   secretAdd(content: Readonly<Record<string, string>>, opts: SecretAddOptions = {}): string {
-    this.redactor.add(...Object.values(content));
+    this.redactor.add(...secretContentValues(content));
     const flags = [...(opts.owner ? ['--owner', opts.owner] : []), ...this.metaArgs(opts)];
     const out = this.withSecretFiles(content, (kv) => this.run('secret-add', [...flags, ...kv]));
     const id = out.trim();
@@ -381,7 +381,7 @@ export class HookToolBackend {
   }
 
   secretSet(id: string, content: Readonly<Record<string, string>> | null, opts: SecretMetaOptions = {}): void {
-    if (content) this.redactor.add(...Object.values(content));
+    if (content) this.redactor.add(...secretContentValues(content));
     const flags = this.metaArgs(opts);
     if (content) this.withSecretFiles(content, (kv) => this.run('secret-set', [id, ...flags, ...kv]));
     else this.run('secret-set', [id, ...flags]);
