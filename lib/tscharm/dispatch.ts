@@ -17,6 +17,11 @@ export const MANDATORY_HOOKS = ['install', 'start', 'upgrade-charm'] as const;
 export interface DispatchOptions {
   /** Allow `node` from PATH when runtime/node is missing (development checkouts only). */
   readonly allowSystemNode: boolean;
+  /**
+   * What node runs: the bundle itself (default), or the code-cache loader (codecache.ts) that
+   * `pack` ships next to it when it could make a V8 code cache.
+   */
+  readonly script?: string;
 }
 
 export function dispatchScript(options: DispatchOptions): string {
@@ -43,7 +48,7 @@ export function dispatchScript(options: DispatchOptions): string {
     '  *) charm_dir=. ;;',
     'esac',
     ...pickNode,
-    `exec "$node" "$charm_dir/${BUNDLE_PATH}"`,
+    `exec "$node" "$charm_dir/${options.script ?? BUNDLE_PATH}"`,
     '',
   ].join('\n');
 }

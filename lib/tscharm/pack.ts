@@ -7,16 +7,19 @@
  *   metadata.yaml, config.yaml, actions.yaml (verbatim, when present)
  *   manifest.yaml            charmcraft-style manifest
  *   dist/charm.js            the charm, one minified CommonJS bundle with its metadata embedded
+ *   dist/charm.js.cache, dist/start.js   V8 code cache of the bundle and the loader that uses it
+ *                            (only when the target arch is the host's: the shipped runtime makes it)
  *   runtime/node, runtime/LICENSE   the Node.js runtime for the target architecture
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleCharm, type BundleResult } from './bundle';
+import { CODE_CACHE_SUFFIX, LOADER_PATH, loaderSource, writeCodeCache, type CodeCacheResult } from './codecache';
 import { BUNDLE_PATH, dispatchScript, MANDATORY_HOOKS, RUNTIME_LICENSE_PATH, RUNTIME_NODE_PATH } from './dispatch';
 import { manifestYaml, parseBase, type Base } from './manifest';
 import { charmName, embeddedMeta, META_FILE_NAMES, readCharmMetaFiles, type CharmMetaFiles } from './meta';
-import { ensureNodeRuntime, type Architecture } from './runtime';
+import { ensureNodeRuntime, hostArchitecture, type Architecture } from './runtime';
 import { scanSources } from './scan';
 import { charmSourcesOf, declaredNames, formatProblem, observationProblems, validateMetaFiles } from './validate';
 import { writePrecompiledValidators } from './validators';
@@ -40,6 +43,11 @@ export interface PackOptions {
    * directory: what a charmcraft part stages (charmcraft adds metadata, hooks and manifest itself).
    */
   readonly stageDir?: string;
+  /**
+   * Ship a V8 code cache of the bundle and start it through the loader (codecache.ts). Made only
+   * when `arch` is the host's, as the shipped runtime makes it. Default true.
+   */
+  readonly codeCache?: boolean;
 }
 
 export interface PackedEntry {
@@ -55,6 +63,7 @@ export interface PackResult {
   readonly bundleBytes: number;
   readonly bundledPackages: readonly string[];
   readonly entries: readonly PackedEntry[];
+  readonly codeCache: CodeCacheResult;
 }
 
 export class PackError extends Error {}
@@ -124,12 +133,31 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
   const { name, files, bundle } = built;
   const runtime = ensureNodeRuntime(options.arch, options.nodeVersion, options.cacheDir);
   const startedAt = options.startedAt ?? new Date();
+  const codeCache: CodeCacheResult =
+    options.codeCache === false
+      ? { written: false, reason: 'disabled' }
+      : options.arch !== hostArchitecture()
+        ? { written: false, reason: `the target architecture ${options.arch} is not this host's; the cache is made by the shipped runtime` }
+        : writeCodeCache(runtime.nodeBinary, bundleFile);
+  const bundleName = path.posix.basename(BUNDLE_PATH);
+  const cacheEntries: ZipEntry[] = codeCache.written
+    ? [
+        { name: LOADER_PATH, kind: 'file', data: Buffer.from(loaderSource(bundleName)), mode: 0o100644 },
+        { name: `${BUNDLE_PATH}${CODE_CACHE_SUFFIX}`, kind: 'disk-file', source: `${bundleFile}${CODE_CACHE_SUFFIX}`, mode: 0o100644 },
+      ]
+    : [];
 
   const entries: ZipEntry[] = [
-    { name: 'dispatch', kind: 'file', data: Buffer.from(dispatchScript({ allowSystemNode: false })), mode: 0o100755 },
+    {
+      name: 'dispatch',
+      kind: 'file',
+      data: Buffer.from(dispatchScript({ allowSystemNode: false, ...(codeCache.written ? { script: LOADER_PATH } : {}) })),
+      mode: 0o100755,
+    },
     ...MANDATORY_HOOKS.map((hook): ZipEntry => ({ name: `hooks/${hook}`, kind: 'symlink', target: '../dispatch' })),
     { name: 'manifest.yaml', kind: 'file', data: Buffer.from(manifestYaml(base, options.arch, startedAt)), mode: 0o100644 },
     { name: BUNDLE_PATH, kind: 'disk-file', source: bundleFile, mode: 0o100644 },
+    ...cacheEntries,
     { name: RUNTIME_NODE_PATH, kind: 'disk-file', source: runtime.nodeBinary, mode: 0o100755 },
     { name: RUNTIME_LICENSE_PATH, kind: 'disk-file', source: runtime.license, mode: 0o100644 },
   ];
@@ -150,6 +178,7 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
       bundleBytes: bundle.bytes,
       bundledPackages: bundle.packages,
       entries: describe(staged),
+      codeCache,
     };
   }
 
@@ -165,6 +194,7 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
     bundleBytes: bundle.bytes,
     bundledPackages: bundle.packages,
     entries: packed,
+    codeCache,
   };
 }
 

@@ -57,6 +57,9 @@ test('has exactly charmcraft’s layout, in sorted order, with no node_modules',
     'config.yaml',
     'dispatch',
     'dist/charm.js',
+    // packed for the host's arch: the V8 code cache of the bundle and the loader that uses it
+    'dist/charm.js.cache',
+    'dist/start.js',
     'hooks/install',
     'hooks/start',
     'hooks/upgrade-charm',
@@ -72,7 +75,7 @@ test('has exactly charmcraft’s layout, in sorted order, with no node_modules',
 test('dispatch and runtime/node are executable, the rest plain files', () => {
   expect(record('dispatch').mode).toBe(0o100755);
   expect(record('runtime/node').mode).toBe(0o100755);
-  for (const name of ['actions.yaml', 'config.yaml', 'metadata.yaml', 'manifest.yaml', 'dist/charm.js', 'runtime/LICENSE']) {
+  for (const name of ['actions.yaml', 'config.yaml', 'metadata.yaml', 'manifest.yaml', 'dist/charm.js', 'dist/charm.js.cache', 'dist/start.js', 'runtime/LICENSE']) {
     expect([name, record(name).mode]).toEqual([name, 0o100644]);
   }
 });
@@ -86,12 +89,13 @@ test('hooks are symlinks to ../dispatch', () => {
   }
 });
 
-test('dispatch is the sh script that execs the shipped runtime', () => {
+test('dispatch is the sh script that execs the shipped runtime on the code-cache loader', () => {
   const text = record('dispatch').data.toString();
-  expect(text).toBe(dispatchScript({ allowSystemNode: false }));
+  expect(result.codeCache).toMatchObject({ written: true });
+  expect(text).toBe(dispatchScript({ allowSystemNode: false, script: 'dist/start.js' }));
   expect(text.startsWith('#!/bin/sh\n')).toBe(true);
   expect(text).toContain('JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}"');
-  expect(text).toMatch(/exec "\$node" "\$charm_dir\/dist\/charm\.js"/);
+  expect(text).toMatch(/exec "\$node" "\$charm_dir\/dist\/start\.js"/);
   expect(text).not.toContain('node=node');
 });
 
