@@ -38,7 +38,7 @@ import {
 } from './events';
 import type { Logger } from './log';
 import type { CharmMeta } from './meta';
-import type { Model, RemoteAppMemory, StatusMemory } from './model';
+import type { Model, RelationIdMemory, RemoteAppMemory, StatusMemory } from './model';
 import { ControllerState } from './state';
 import { highestPriorityStatus } from './status';
 import { actionParamsSchema, compileSchema, describeValidationErrors, PrecompiledValidators } from './validation';
@@ -74,6 +74,10 @@ export const STATE_KEYS = {
   appStatus: 'tscharm.status.app',
   /** Followed by a relation id: that relation's remote application. */
   remoteAppPrefix: 'tscharm.remote-app.',
+  /** JSON {endpoint: {ids, at}}: each endpoint's relation ids (see README, relation-id memory). */
+  relationIds: 'tscharm.relation-ids',
+  /** Followed by a charm-chosen key: the charm's own unit state (`framework.unitState`). */
+  charmPrefix: 'charm.',
 } as const;
 
 const RECONCILE_PREFIX = 'reconcile:';
@@ -125,6 +129,59 @@ export function remoteAppMemoryIn(state: ControllerState): RemoteAppMemory {
   };
 }
 
+/** Relation ids per endpoint kept in the framework's controller state, in one key. */
+export function relationIdMemoryIn(state: ControllerState): RelationIdMemory {
+  type Stored = Record<string, { ids: number[]; at: number }>;
+  const read = (): Stored => {
+    const raw = state.get(STATE_KEYS.relationIds);
+    if (!raw) return {};
+    try {
+      const v = JSON.parse(raw) as unknown;
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Stored) : {};
+    } catch {
+      return {};
+    }
+  };
+  return {
+    get(endpoint) {
+      const entry = read()[endpoint];
+      if (!entry || !Array.isArray(entry.ids) || !entry.ids.every((id) => Number.isInteger(id)) || typeof entry.at !== 'number') return undefined;
+      return { ids: entry.ids, at: entry.at };
+    },
+    put(endpoint, ids, at) {
+      const all = read();
+      all[endpoint] = { ids: [...ids].sort((a, b) => a - b), at };
+      // Sorted keys: the same memory always serialises the same way (no state-set for nothing).
+      const sorted: Stored = {};
+      for (const k of Object.keys(all).sort()) sorted[k] = all[k];
+      state.set(STATE_KEYS.relationIds, JSON.stringify(sorted));
+    },
+    forgetAll() {
+      state.set(STATE_KEYS.relationIds, null);
+    },
+  };
+}
+
+/**
+ * The charm's own per-unit state, kept in Juju's controller state next to the framework's (one
+ * `state-get` per dispatch, one `state-set` at its end only if something changed; committed by
+ * Juju only when the hook succeeds). Keys are namespaced, values are strings. Never put secret
+ * values here: controller state is not a secret store.
+ */
+export class UnitState {
+  /** @internal */
+  constructor(private readonly state: ControllerState) {}
+
+  get(key: string): string | undefined {
+    return this.state.get(`${STATE_KEYS.charmPrefix}${key}`);
+  }
+
+  /** Stage a value (`null` deletes); written at the end of a successful dispatch. */
+  set(key: string, value: string | null): void {
+    this.state.set(`${STATE_KEYS.charmPrefix}${key}`, value);
+  }
+}
+
 export class Framework {
   readonly context: JujuContext;
   readonly model: Model;
@@ -139,6 +196,8 @@ export class Framework {
   private readonly sources = new Map<string, EventSource<EventBase>>();
   private queue: DeferredNotice[] | null = null;
   private queueChanged = false;
+  /** The charm's own per-unit state (controller state, committed only on success). */
+  readonly unitState: UnitState;
 
   /** @internal created by runCharm. */
   constructor(init: FrameworkInit) {
@@ -150,6 +209,7 @@ export class Framework {
     this.state = init.state;
     this.validators = init.validators ?? {};
     this.deferWarnThreshold = init.deferWarnThreshold ?? 10;
+    this.unitState = new UnitState(init.state);
   }
 
   // ---- sources --------------------------------------------------------------------------
@@ -454,6 +514,7 @@ export class Framework {
 
   /** @internal flush coalesced writes: relation data, then framework state. */
   _commit(): void {
+    this.model._maintainMemories();
     this.model.commitRelationData();
     if (this.queueChanged && this.queue !== null) {
       this.state.set(STATE_KEYS.deferred, this.queue.length > 0 ? JSON.stringify(this.queue) : null);

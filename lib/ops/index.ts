@@ -11,7 +11,7 @@ export { runCharm, main } from './main';
 export type { RunOptions } from './main';
 export { CharmBase, CharmEvents } from './charm';
 export type { CharmClass } from './charm';
-export { Framework, STATE_KEYS } from './framework';
+export { Framework, STATE_KEYS, UnitState } from './framework';
 export type { Handler, ObserveOptions, DeferredNotice } from './framework';
 
 export {
@@ -35,7 +35,8 @@ export { ActionEvent, flattenActionResults } from './actions';
 export type { ActionResults, ActionResultValue } from './actions';
 
 export { Model, Relation, RelationDataBag, Secret, Application, Unit } from './model';
-export type { ConfigData, ConfigValue, Port, PortProtocol, AddSecretOptions } from './model';
+export type { ConfigData, ConfigValue, Port, PortProtocol, AddSecretOptions, RelationIdMemory } from './model';
+export { RELATION_ID_MEMORY_MAX_AGE_MS } from './model';
 export {
   StatusBase,
   ActiveStatus,
