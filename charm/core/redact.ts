@@ -24,6 +24,11 @@ export function jaasQuote(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
+/** The inverse of jaasQuote. */
+export function jaasUnquote(value: string): string {
+  return value.replace(/\\(.)/g, '$1');
+}
+
 function jsonInner(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }

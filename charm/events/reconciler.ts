@@ -5,6 +5,8 @@
 // One instance per dispatch; handlers in this folder share it through the charm.
 import type { CharmBase, HookEvent, Logger, Model } from '../../lib/ops';
 import {
+  credentialSecretsIn,
+  hasCredentialPlaceholder,
   ownedConnectorPattern,
   planReconcile,
   summarizeStatus,
@@ -26,6 +28,17 @@ export interface Observation {
   /** A REST write Connect refused or could not take: shown instead of the summary. */
   readonly writeFailure?: CharmStatus;
 }
+
+/**
+ * Unit-state key (leader's controller state, framework.unitState): epoch ms of the last full
+ * comparison (credentials read) that left Connect matching the desired set. Absent = unconfirmed.
+ */
+export const CREDENTIALS_CONFIRMED_AT = 'mirror.credentials-confirmed-at';
+/** A full comparison at least this often, even when no event could have changed the credentials. */
+export const CREDENTIALS_RECHECK_MS = 60 * 60 * 1000;
+/** Relation endpoints whose events can bring new credentials (a new secret URI, new fields). */
+const CREDENTIAL_ENDPOINTS: ReadonlySet<string> = new Set(['source', 'target', 'connect-client']);
+const CREDENTIAL_EVENT_KINDS: ReadonlySet<string> = new Set(['secret-changed', 'leader-elected', 'upgrade-charm']);
 
 /** Connect errors the operator must fix (Blocked) vs. ones that pass on their own (Waiting). */
 const OPERATOR_MUST_ACT: ReadonlySet<ConnectErrorKind> = new Set<ConnectErrorKind>(['invalid-config', 'tls', 'not-found']);
@@ -54,17 +67,50 @@ export class Reconciler {
     return this.charm.model;
   }
 
-  /** Config and relation views, read once per dispatch; every secret seen is registered for redaction. */
+  /**
+   * Config and relation views, read once per dispatch; every secret seen is registered for
+   * redaction. Whatever this dispatch read already is returned (the status uses it); use
+   * `credentialInputs()` when the Kafka credentials are needed.
+   */
   inputs(): MirrorInputs {
-    if (this.inputsCache === undefined) {
-      const inputs = readInputs(this.model, this.requirers);
+    return this.inputsCache ?? this.credentialInputs();
+  }
+
+  /** The inputs with the source/target credentials read (for writes and actions). */
+  credentialInputs(): MirrorInputs {
+    if (this.inputsCache === undefined || !this.inputsCache.credentialsRead) this.inputsCache = this.read('read');
+    return this.inputsCache;
+  }
+
+  private read(kafkaCredentials: 'read' | 'deferred'): MirrorInputs {
+    {
+      const inputs = readInputs(this.model, this.requirers, { kafkaCredentials });
       // Secrets read through secret-get are already known to the framework's redactor; passwords
       // sent as plain databag fields and the basic-auth token are not. (lib/ops exposes no public
       // way to add values, see the report.)
       this.model._backend.redactor.add(...inputs.knownSecrets);
-      this.inputsCache = inputs;
+      return inputs;
     }
-    return this.inputsCache;
+  }
+
+  /**
+   * Whether this hook may compare with the Kafka credentials masked (no secret-get for them):
+   * not when the event can bring new credentials (secret-changed; relation events of source,
+   * target, connect-client; leader-elected; upgrade-charm), and not unless a full comparison
+   * confirmed Connect within the last CREDENTIALS_RECHECK_MS (a failed or skipped one leaves it
+   * unconfirmed, so a rotation that could not be written is retried in full on every hook).
+   */
+  private mayDeferCredentials(event: HookEvent): boolean {
+    const kind = event.source.kind;
+    if (CREDENTIAL_EVENT_KINDS.has(kind)) return false;
+    if (kind.startsWith('relation-') && event.source.scope !== undefined && CREDENTIAL_ENDPOINTS.has(event.source.scope)) return false;
+    const confirmedAt = Number(this.charm.framework.unitState.get(CREDENTIALS_CONFIRMED_AT));
+    const now = runtime.now();
+    return Number.isFinite(confirmedAt) && confirmedAt <= now && now - confirmedAt < CREDENTIALS_RECHECK_MS;
+  }
+
+  private recordCredentials(confirmed: boolean): void {
+    this.charm.framework.unitState.set(CREDENTIALS_CONFIRMED_AT, confirmed ? String(runtime.now()) : null);
   }
 
   /** Drop the cached inputs (after this dispatch changed something they depend on). */
@@ -84,7 +130,8 @@ export class Reconciler {
   /** The reconcile hook (every hook event but stop/remove/collect-metrics). */
   readonly reconcile = async (event: HookEvent): Promise<void> => {
     if (!this.model.unit.isLeader()) return; // the leader alone talks to Connect
-    const inputs = this.inputs();
+    const deferred = this.mayDeferCredentials(event);
+    const inputs = deferred ? (this.inputsCache ?? (this.inputsCache = this.read('deferred'))) : this.credentialInputs();
     if (inputs.configErrors.length > 0 && event.source.key !== 'update-status') {
       for (const e of inputs.configErrors) this.logger.warning(`invalid config, Kafka Connect left untouched: ${e.message}`);
     }
@@ -92,17 +139,31 @@ export class Reconciler {
     if (view === undefined || inputs.desired === undefined || inputs.ownedPattern === undefined) {
       // Nothing may be written: Connect keeps what it has. The status says why.
       this.observation = { connect: { kind: 'not-queried' } };
+      if (!deferred) this.recordCredentials(false);
       return;
     }
     const session = this.openSession(view);
     try {
-      await this.converge(session, inputs.desired, inputs.ownedPattern, inputs.desired.length === 0);
+      const confirmed = await this.converge(session, inputs.desired, inputs.ownedPattern, inputs.desired.length === 0, !inputs.credentialsRead);
+      if (confirmed !== 'masked') this.recordCredentials(confirmed);
     } finally {
       session.close();
     }
   };
 
-  private async converge(session: ConnectSession, desired: NonNullable<MirrorInputs['desired']>, ownedPattern: RegExp, teardown: boolean): Promise<void> {
+  /**
+   * Observe Connect, plan, write. With `masked` (desired built without the Kafka credentials) the
+   * plan only answers "does anything differ?": if it has any action, the credentials are read and
+   * the plan is made again in full (never written from placeholders). Returns whether a full
+   * comparison left Connect matching, or 'masked' when the masked comparison found nothing to do.
+   */
+  private async converge(
+    session: ConnectSession,
+    desired: NonNullable<MirrorInputs['desired']>,
+    ownedPattern: RegExp,
+    teardown: boolean,
+    masked = false,
+  ): Promise<boolean | 'masked'> {
     let actual: ObservedConnectors;
     try {
       actual = await session.observe();
@@ -112,7 +173,39 @@ export class Reconciler {
       if (teardown) {
         this.logger.warning(`cannot delete this charm's connectors now (${e.message}); will retry on the next hook`);
       }
-      return;
+      return masked ? 'masked' : false;
+    }
+    if (masked) {
+      // The passwords Connect holds for our connectors are the ones its texts could echo.
+      const seen = credentialSecretsIn(
+        Object.entries(actual).filter(([name]) => ownedPattern.test(name)).map(([, c]) => c.info?.config ?? {}),
+      );
+      this.model._backend.redactor.add(...seen);
+      session.client.addSecrets(seen);
+      const question = planReconcile({
+        desired,
+        actual,
+        ownedPattern,
+        intent: { paused: this.peer.paused },
+        restartBackoff: this.peer.restartBackoff,
+        now: runtime.now(),
+        credentials: 'masked',
+      });
+      if (question.actions.length === 0) {
+        this.peer.restartBackoff = question.nextBackoff;
+        this.observation = { connect: { kind: 'observed', actual } };
+        return 'masked';
+      }
+      // Something must be written: read the credentials and decide in full.
+      const full = this.credentialInputs();
+      if (full.desired === undefined || full.ownedPattern === undefined) {
+        this.observation = { connect: { kind: 'observed', actual } };
+        return false;
+      }
+      session.client.addSecrets(full.knownSecrets);
+      desired = full.desired;
+      ownedPattern = full.ownedPattern;
+      teardown = desired.length === 0;
     }
     const plan = planReconcile({
       desired,
@@ -122,11 +215,14 @@ export class Reconciler {
       restartBackoff: this.peer.restartBackoff,
       now: runtime.now(),
     });
+    if (plan.actions.some((a) => a.kind === 'put' && hasCredentialPlaceholder(a.config))) {
+      throw new Error('bug: a connector config built without credentials was about to be written');
+    }
     // Persisted even if a restart below fails: the back-off counts attempts, not successes.
     this.peer.restartBackoff = plan.nextBackoff;
     if (plan.actions.length === 0) {
       this.observation = { connect: { kind: 'observed', actual } };
-      return;
+      return true;
     }
     const outcomes = await session.applyAll(plan.actions);
     this.logOutcomes(outcomes, teardown);
@@ -137,12 +233,13 @@ export class Reconciler {
     } catch (e) {
       if (!(e instanceof ConnectApiError)) throw e;
       this.observation = unreachable(e);
-      return;
+      return false;
     }
     this.observation = {
       connect: { kind: 'observed', actual },
       ...(failed?.error ? { writeFailure: connectErrorStatus(failed.error, verb(failed.action)) } : {}),
     };
+    return failed === undefined;
   }
 
   private logOutcomes(outcomes: readonly ActionOutcome[], teardown: boolean): void {

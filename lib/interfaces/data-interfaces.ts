@@ -151,6 +151,8 @@ export class RemoteFields {
     readonly values: Readonly<Record<string, string>>,
     /** Fields whose value came from a secret: never quoted in messages. */
     readonly secretFields: ReadonlySet<string>,
+    /** Groups whose `secret-<group>` URI is published but whose content was not read (on request). */
+    readonly unreadSecretGroups: ReadonlySet<SecretGroup> = new Set(),
   ) {}
 
   get where(): string {
@@ -503,7 +505,9 @@ export class DataInterfacesRequirer {
    * The remote app's fields with secrets resolved (secret content wins over a plain field of
    * the same name); `data` and `secret-*` keys left out. Cached for the dispatch.
    */
-  remoteFields(relation: Relation): RemoteFields {
+  remoteFields(relation: Relation, opts: { readonly skipSecretGroups?: readonly SecretGroup[] } = {}): RemoteFields {
+    const skip = new Set(opts.skipSecretGroups ?? []);
+    if (skip.size > 0) return this.remoteFieldsSkipping(relation, skip);
     const cached = this.fieldsCache.get(relation.id);
     if (cached) return cached;
     const remote = relation.remoteAppData.toObject();
@@ -524,6 +528,36 @@ export class DataInterfacesRequirer {
     const fields = new RemoteFields(relation, values, fromSecret);
     this.fieldsCache.set(relation.id, fields);
     return fields;
+  }
+
+  /**
+   * The remote fields without reading the secrets of the `skip` groups (no secret-get for them):
+   * their fields are absent and the groups are listed in `unreadSecretGroups`. For callers that
+   * need the secret content only to write something, and read it then (not cached as complete).
+   */
+  private remoteFieldsSkipping(relation: Relation, skip: ReadonlySet<SecretGroup>): RemoteFields {
+    const full = this.fieldsCache.get(relation.id);
+    if (full) return full;
+    const remote = relation.remoteAppData.toObject();
+    const values: Bag = {};
+    const fromSecret = new Set<string>();
+    const unread = new Set<SecretGroup>();
+    for (const [k, v] of Object.entries(remote)) {
+      if (k !== SNAPSHOT_KEY && groupOfSecretField(k) === null) values[k] = v;
+    }
+    for (const group of SECRET_GROUPS) {
+      const uri = remote[secretFieldKey(group)];
+      if (!uri) continue;
+      if (skip.has(group)) {
+        unread.add(group);
+        continue;
+      }
+      for (const [k, v] of Object.entries(this.secretContent(relation, group, uri))) {
+        values[k] = v;
+        fromSecret.add(k);
+      }
+    }
+    return new RemoteFields(relation, values, fromSecret, unread);
   }
 
   /** A group's content: by the pinned label, or by id (pinning the label) when not pinned yet. */

@@ -1,6 +1,6 @@
 // Steady state, config changes and config validation: what reaches Kafka Connect and Juju.
 import type { FakeConnect } from '../../support/fake-connect';
-import { authedFake, deployed, events, expectNoSecrets, fastClient, NAMES, World, writesOf } from './world';
+import { authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, World, writesOf } from './world';
 
 let fake: FakeConnect;
 let base: World;
@@ -25,19 +25,33 @@ describe('steady state', () => {
     expect(calls).not.toContain('relation-set');
     expect(calls).not.toContain('status-set');
     expect(calls).not.toContain('juju-log');
-    // Relation ids of every endpoint and remote app names come from controller state (lib/ops
-    // memories), so no relation-ids and no relation-list --app.
+    // 8 calls (15 before the lib/ops memories and the deferred Kafka credentials). Relation ids
+    // of every endpoint and remote app names come from controller state (lib/ops), so no
+    // relation-ids and no relation-list --app; nothing can have changed the source/target
+    // credentials and nothing differs with them masked, so their secrets are not read
+    // (charm/core/credentials.ts). The Connect REST password is needed for the GET.
     expect(calls).toEqual([
       'state-get',
       'is-leader',
       'config-get',
-      'relation-get', 'secret-get', // connect-client
-      'relation-get', 'secret-get', 'secret-get', // source (user + tls)
-      'relation-get', 'secret-get', // target
+      'relation-get', 'secret-get', // connect-client (REST basic auth)
+      'relation-get', // source
+      'relation-get', // target
       'relation-get', // peer
+    ]);
+    expect(result.transcript.filter((t) => t.tool === 'secret-get').map((t) => t.args.join(' '))).toEqual([
+      `--label connect-client.${IDS.connect}.user.secret --format=json`,
     ]);
     expect(result.state.unitStatus.name).toBe('active');
     expectNoSecrets(w);
+  });
+
+  it('a non-leader update-status: is-leader, the published status from the peer bag, nothing else', async () => {
+    const w = base.clone({ leader: false });
+    await w.run(events.updateStatus()); // settle status memory
+    const { result, requests } = await w.runCounting(events.updateStatus());
+    expect(requests).toEqual([]);
+    expect(result.transcript.map((t) => t.tool)).toEqual(['state-get', 'is-leader', 'relation-get']);
   });
 
   it('a no-op relation-changed (same provider data) makes zero REST writes and zero relation-set', async () => {
