@@ -241,6 +241,16 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
   // Remote app names come from controller state (learnt in the relations' own hooks): no
   // relation-list; reads only, each at most once (the framework's per-dispatch memo).
   const leaderCalls = mine.transcript.map((t) => `${t.tool} ${t.args.join(' ')}`);
+  // The exact list: relation ids and remote app names from controller state (lib/ops memories),
+  // no source/target secret (nothing changed, nothing differs with credentials masked), the
+  // Connect REST password for the GET.
+  expect(mine.transcript.map((t) => t.tool)).toEqual([
+    'state-get', 'is-leader', 'config-get',
+    'relation-get', 'secret-get', // connect-client
+    'relation-get', // source
+    'relation-get', // target
+    'relation-get', // peer
+  ]);
   expect(leaderCalls.filter((c) => c.startsWith('relation-list'))).toEqual([]);
   expect(new Set(leaderCalls).size).toBe(leaderCalls.length);
   const logged = lm.model.logs.filter((l) => l.unit === LEADER && l.context === 'update-status' && /done with \d+ hook-tool call/.test(l.message)).at(-1);
@@ -312,6 +322,15 @@ describe('a second unit (non-leader)', () => {
     expect(events.slice(0, 5)).toEqual(['install', 'peer-relation-created', 'source-relation-created', 'target-relation-created', 'connect-client-relation-created']);
     expect(events).toContain('connect-client-relation-changed');
     expect(lm.model.units[`${APP}/1`]!.leader).toBe(false);
+  });
+
+  test('update-status on the non-leader: the leader’s published status from the peer bag, 3 calls', async () => {
+    await lm.updateStatus(); // the new unit learns what it has not asked before
+    const { requests, hooks } = await observe(() => lm.updateStatus());
+    const mine = hooks.find((h) => h.unit === `${APP}/1`)!;
+    expect(requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(mine.transcript.map((t) => t.tool)).toEqual(['state-get', 'is-leader', 'relation-get']);
+    expect(status(`${APP}/1`).status).toBe(status(LEADER).status);
   });
 
   test('every action fails on the non-leader with the command to run instead, touching nothing', async () => {
