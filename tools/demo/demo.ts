@@ -65,6 +65,7 @@ async function liveCounts(stack: StackInfo, topic: string, remote: string, expec
   let last = -1;
   for (;;) {
     const [a, b] = await Promise.all([retainedRecords(src, topic).catch(() => 0), retainedRecords(tgt, remote).catch(() => 0)]);
+    if (stopping) return Date.now() - t0;
     const line = `  ${(secs(Date.now() - t0)).padStart(7)}  kafka-a ${topic}: ${String(a).padStart(6)}   →   kafka-b ${remote}: ${String(b).padStart(6)}`;
     if (tty) process.stdout.write(`\r${line}`);
     else if (b !== last) say(line);
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
   if (STAY) {
     say(bold(`\nstill mirroring; producing 50 records every 2 s. Ctrl-C stops everything.`));
     let total = RECORDS;
-    for (;;) {
+    while (!stopping) {
       await produceMessages(src, TOPIC, 50, { prefix: `live-${total}` });
       total += 50;
       await liveCounts(stack, TOPIC, TOPIC, total, 60_000);
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => shutdown('finished').then(() => process.exit(0)),
+  () => (stopping ?? shutdown('finished')).then(() => process.exit(0)),
   (e: Error) => {
     say(`\n${bold('demo failed:')} ${e.message}`);
     void shutdown('error').then(() => process.exit(1));
