@@ -21,7 +21,13 @@ export default async function globalTeardown(): Promise<void> {
     () => [] as number[],
   );
   // down is safe when nothing runs; it also cleans up after a half-started stack
-  await stopStack(stackProfile('e2e'));
+  try {
+    await stopStack(stackProfile('e2e'));
+  } catch (e) {
+    // outside CI, a machine that could not start the stack may not be able to stop it either
+    if (process.env.CI === 'true' || state?.ok) throw e;
+    process.stderr.write(`e2e teardown: ${(e as Error).message}\n`);
+  }
   const alive = pids.filter((pid) => {
     try {
       process.kill(pid, 0);

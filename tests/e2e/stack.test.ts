@@ -14,6 +14,7 @@ import {
 } from '../support/kafka-traffic';
 import { StackInfo, connectAuthHeader, startStack } from '../support/real-stack';
 import { stackProfile } from '../support/mirror-world';
+import { readE2EState } from './e2e-state';
 
 const MIRROR_CONNECTORS = [
   'org.apache.kafka.connect.mirror.MirrorCheckpointConnector',
@@ -30,7 +31,9 @@ const inCI = process.env.CI === 'true';
 if (missing.length > 0 && !inCI) {
   console.warn(`SKIPPING real-stack e2e: ${missing.join(', ')} not on PATH (with CI=true this fails)`);
 }
-const describeStack = missing.length > 0 && !inCI ? describe.skip : describe;
+const setup = readE2EState();
+if (!setup.ok && missing.length === 0 && !inCI) console.warn(`SKIPPING real-stack e2e: ${setup.reason} (with CI=true this fails)`);
+const describeStack = (missing.length > 0 || !setup.ok) && !inCI ? describe.skip : describe;
 
 jest.setTimeout(120_000);
 
