@@ -8,7 +8,7 @@
  * The fake's own cost is measured and reported, so it can be subtracted by the reader.
  *
  * Output: JSON on stdout, also written to bench/results/dispatch.json.
- * Run: node bench/run-dispatch.js [--runs N] [--profile]
+ * Run: npm run bench:dispatch -- [--runs N] [--profile]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { pack } from '../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION, hostArchitecture } from '../lib/tscharm/runtime';
 
-// Bundled to build/ by run-dispatch.js, so the repo root is one level up in both layouts.
+// Bundled to build/bench/ by tools/run-ts.js, so the repo root is one level up in both layouts.
 const REPO_ROOT = process.env['TSCHARM_REPO_ROOT'] ?? path.resolve(__dirname, '..');
 const FIXTURE = path.join(REPO_ROOT, 'bench', 'fixtures', 'minimal-charm');
 const TARGET_RATIO = 1.3;

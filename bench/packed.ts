@@ -14,7 +14,7 @@
  *  plus the cost of one hook-tool call as the charm pays it, so the reader can see what the calls cost.
  *
  * Output: JSON on stdout, also written to bench/results/packed.json.
- * Run: node bench/run-packed.js [--runs N] [--profile]   (--profile: one dispatch with --cpu-prof)
+ * Run: npm run bench:packed -- [--runs N] [--profile]   (--profile: one dispatch with --cpu-prof)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -12,7 +12,7 @@
  *      update-status of the leader vs bare `runtime/node -e 0`, interleaved; hook-tool calls per
  *      dispatch (recorded with tests/unit/packed-charm/harness.ts's recordHooks, as bench/packed.ts does).
  *
- * Run: node bench/run-replication.js [--records N] [--rounds R] [--dispatch-runs D]
+ * Run: npm run bench:replication -- [--records N] [--rounds R] [--dispatch-runs D]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -3,7 +3,7 @@
 // KRaft clusters + one Kafka Connect worker from Maven Central jars), deploys and integrates in a
 // local Juju model, produces records and shows them arriving, prints `juju status` and the result
 // of the `status` action, then stops everything (also on Ctrl-C).
-//   node tools/demo/run.js [--records N] [--stay]
+//   npm start -- [--records N] [--stay]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
