@@ -117,6 +117,26 @@ export function extractPemCertificates(value: string | undefined): string | unde
   return blocks.map((b) => b.replace(/\r\n/g, '\n').trim()).join('\n') + '\n';
 }
 
+/**
+ * The three fields both interfaces require (`endpoints`, `username`, `password`), or the names of
+ * those not sent yet, in that order.
+ */
+function requiredFields(
+  raw: RawRelation,
+): { ok: true; endpoints: string; username: string; password: string } | { ok: false; missingFields: string[] } {
+  const endpoints = field(raw, 'endpoints');
+  const username = field(raw, 'username');
+  // Passwords are used verbatim: surrounding spaces could be part of them.
+  const password = raw.fields.password !== undefined && raw.fields.password !== '' ? raw.fields.password : undefined;
+  if (endpoints !== undefined && username !== undefined && password !== undefined) return { ok: true, endpoints, username, password };
+  const missingFields = [
+    endpoints === undefined ? 'endpoints' : null,
+    username === undefined ? 'username' : null,
+    password === undefined ? 'password' : null,
+  ].filter((f): f is string => f !== null);
+  return { ok: false, missingFields };
+}
+
 function invalid<V>(relation: RelationName, fieldName: string, what: string): RelationReadiness<V> {
   return { state: 'invalid', errors: [{ relation, field: fieldName, message: `${relation}: ${fieldName}: ${what}` }] };
 }
@@ -127,22 +147,15 @@ export function parseKafkaRelation(
   raw: RawRelation | undefined,
 ): RelationReadiness<KafkaClusterView> {
   if (raw === undefined) return { state: 'missing' };
-  const endpoints = field(raw, 'endpoints');
-  const username = field(raw, 'username');
-  // Passwords are used verbatim: surrounding spaces could be part of them.
-  const password = raw.fields.password !== undefined && raw.fields.password !== '' ? raw.fields.password : undefined;
-  const missingFields = [
-    endpoints === undefined ? 'endpoints' : null,
-    username === undefined ? 'username' : null,
-    password === undefined ? 'password' : null,
-  ].filter((f): f is string => f !== null);
-  if (missingFields.length > 0) return { state: 'incomplete', missingFields };
+  const required = requiredFields(raw);
+  if (!required.ok) return { state: 'incomplete', missingFields: required.missingFields };
+  const { endpoints, username, password } = required;
 
   const alias = raw.appName ?? relation;
   if (!ALIAS.test(alias)) {
     return invalid(relation, 'application name', `'${alias}' cannot be used as a MirrorMaker cluster alias (lower-case letters, digits, '-')`);
   }
-  const parsed = parseHostPortList(endpoints as string);
+  const parsed = parseHostPortList(endpoints);
   if (!parsed.ok) {
     return invalid(relation, 'endpoints', `${parsed.reason}; the Kafka charm should publish comma-separated host:port (check the Kafka application)`);
   }
@@ -151,8 +164,8 @@ export function parseKafkaRelation(
   const view: KafkaClusterView = {
     alias,
     bootstrapServers: parsed.endpoints,
-    username: username as string,
-    password: password as string,
+    username,
+    password,
     tlsEnabled,
   };
   if (tlsCaPem !== undefined) view.tlsCaPem = tlsCaPem;
@@ -163,20 +176,14 @@ export function parseKafkaRelation(
 export function parseConnectRelation(raw: RawRelation | undefined): RelationReadiness<ConnectView> {
   const relation: RelationName = 'connect-client';
   if (raw === undefined) return { state: 'missing' };
-  const endpoints = field(raw, 'endpoints');
-  const username = field(raw, 'username');
-  const password = raw.fields.password !== undefined && raw.fields.password !== '' ? raw.fields.password : undefined;
-  const missingFields = [
-    endpoints === undefined ? 'endpoints' : null,
-    username === undefined ? 'username' : null,
-    password === undefined ? 'password' : null,
-  ].filter((f): f is string => f !== null);
-  if (missingFields.length > 0) return { state: 'incomplete', missingFields };
-  const parsed = parseRestEndpoints(endpoints as string);
+  const required = requiredFields(raw);
+  if (!required.ok) return { state: 'incomplete', missingFields: required.missingFields };
+  const { endpoints, username, password } = required;
+  const parsed = parseRestEndpoints(endpoints);
   if (!parsed.ok) {
     return invalid(relation, 'endpoints', `${parsed.reason}; the Kafka Connect charm should publish comma-separated http(s)://host:port`);
   }
-  const view: ConnectView = { endpoints: parsed.endpoints, username: username as string, password: password as string };
+  const view: ConnectView = { endpoints: parsed.endpoints, username, password };
   const tlsCaPem = extractPemCertificates(raw.fields['tls-ca']);
   if (tlsCaPem !== undefined) view.tlsCaPem = tlsCaPem;
   return { state: 'ready', view };
