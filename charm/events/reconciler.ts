@@ -175,6 +175,17 @@ export class Reconciler {
       }
       return masked ? 'masked' : false;
     }
+    // Reads `desired` and `ownedPattern` when called: a masked question may replace them below.
+    const planAgainst = (observed: ObservedConnectors, credentials?: 'masked') =>
+      planReconcile({
+        desired,
+        actual: observed,
+        ownedPattern,
+        intent: { paused: this.peer.paused },
+        restartBackoff: this.peer.restartBackoff,
+        now: runtime.now(),
+        ...(credentials ? { credentials } : {}),
+      });
     if (masked) {
       // The passwords Connect holds for our connectors are the ones its texts could echo.
       const seen = credentialSecretsIn(
@@ -182,15 +193,7 @@ export class Reconciler {
       );
       this.model._backend.redactor.add(...seen);
       session.client.addSecrets(seen);
-      const question = planReconcile({
-        desired,
-        actual,
-        ownedPattern,
-        intent: { paused: this.peer.paused },
-        restartBackoff: this.peer.restartBackoff,
-        now: runtime.now(),
-        credentials: 'masked',
-      });
+      const question = planAgainst(actual, 'masked');
       if (question.actions.length === 0) {
         this.peer.restartBackoff = question.nextBackoff;
         this.observation = { connect: { kind: 'observed', actual } };
@@ -207,14 +210,7 @@ export class Reconciler {
       ownedPattern = full.ownedPattern;
       teardown = desired.length === 0;
     }
-    const plan = planReconcile({
-      desired,
-      actual,
-      ownedPattern,
-      intent: { paused: this.peer.paused },
-      restartBackoff: this.peer.restartBackoff,
-      now: runtime.now(),
-    });
+    const plan = planAgainst(actual);
     if (plan.actions.some((a) => a.kind === 'put' && hasCredentialPlaceholder(a.config))) {
       throw new Error('bug: a connector config built without credentials was about to be written');
     }
