@@ -7,14 +7,8 @@
 import type { CharmBase } from '../ops/charm';
 import type { CustomEvent, EventSource } from '../ops/events';
 import type { Relation } from '../ops/model';
-import {
-  DataInterfacesRequirer,
-  InterfaceChange,
-  parseUrlList,
-  RelationDataError,
-  RemoteDataChange,
-  RequirerView,
-} from './data-interfaces';
+import { ClientCredentialsData, ClientRequirer, ClientRequirerEvents } from './client-requirer';
+import { InterfaceChange, parseUrlList, RelationDataError, RemoteDataChange, RequirerView } from './data-interfaces';
 
 /** `PLUGIN_URL_NOT_REQUIRED` of data_interfaces LIBPATCH 40. */
 export const PLUGIN_URL_NOT_REQUIRED = 'NOT-REQUIRED';
@@ -25,21 +19,12 @@ export interface ConnectRequirerOptions {
   readonly requestedSecrets?: readonly string[];
 }
 
-export interface ConnectClientData {
-  readonly relationId: number;
-  readonly remoteApp: string | null;
+export interface ConnectClientData extends ClientCredentialsData {
   /** REST endpoints with scheme, e.g. `https://10.0.0.1:8083`, without a trailing slash. */
   readonly endpoints: readonly string[];
-  readonly username: string;
-  readonly password: string;
-  readonly tls: boolean;
-  readonly tlsCa?: string;
 }
 
-const REQUIRED = ['endpoints', 'username', 'password'] as const;
-const CREDENTIAL_FIELDS = ['username', 'password', 'tls', 'tls-ca'];
-
-export interface ConnectRequirerEvents {
+export interface ConnectRequirerEvents extends ClientRequirerEvents {
   /** Credentials appeared: `secret-user` was added, or plain username + password now both present. */
   readonly integrationCreated: EventSource<CustomEvent<InterfaceChange>>;
   /** Credentials or TLS material changed after that (rotation, a new secret, tls appearing). */
@@ -47,43 +32,29 @@ export interface ConnectRequirerEvents {
   readonly endpointsChanged: EventSource<CustomEvent<InterfaceChange>>;
 }
 
-export class ConnectRequirer {
-  readonly endpoint: string;
+export class ConnectRequirer extends ClientRequirer<ConnectClientData, ConnectRequirerEvents> {
   readonly on: ConnectRequirerEvents;
-  readonly dataInterfaces: DataInterfacesRequirer;
 
-  constructor(
-    private readonly charm: CharmBase,
-    endpoint: string,
-    opts: ConnectRequirerOptions,
-  ) {
-    this.endpoint = endpoint;
+  constructor(charm: CharmBase, endpoint: string, opts: ConnectRequirerOptions) {
     if (!opts.pluginUrl) {
       throw new RelationDataError(endpoint, null, 'plugin-url', 'missing', `pass a plugin URL or "${PLUGIN_URL_NOT_REQUIRED}"`);
     }
+    super(charm, endpoint, {
+      requestFields: { 'plugin-url': opts.pluginUrl },
+      ...(opts.requestedSecrets ? { requestedSecrets: opts.requestedSecrets } : {}),
+      parseEndpoints: parseUrlList,
+      providerName: 'Kafka Connect',
+    });
     const fw = charm.framework;
     this.on = {
       integrationCreated: fw.defineEvent<InterfaceChange>(`${endpoint}.integration-created`),
       credentialsChanged: fw.defineEvent<InterfaceChange>(`${endpoint}.credentials-changed`),
       endpointsChanged: fw.defineEvent<InterfaceChange>(`${endpoint}.endpoints-changed`),
     };
-    this.dataInterfaces = new DataInterfacesRequirer(charm, {
-      endpoint,
-      requestFields: { 'plugin-url': opts.pluginUrl },
-      ...(opts.requestedSecrets ? { requestedSecrets: opts.requestedSecrets } : {}),
-      onChange: (change) => this.emitFor(change),
-    });
   }
 
-  private async emitFor(change: RemoteDataChange): Promise<void> {
-    const fw = this.charm.framework;
-    const relationId = change.relation.id;
-    const credentials = change.fields.filter((f) => CREDENTIAL_FIELDS.includes(f));
-    if (credentials.length > 0) {
-      if (this.isCreation(change)) await fw.emit(this.on.integrationCreated, { relationId, fields: credentials });
-      else await fw.emit(this.on.credentialsChanged, { relationId, fields: credentials });
-    }
-    if (change.fields.includes('endpoints')) await fw.emit(this.on.endpointsChanged, { relationId, fields: ['endpoints'] });
+  protected override credentialsEventFor(change: RemoteDataChange): EventSource<CustomEvent<InterfaceChange>> {
+    return this.isCreation(change) ? this.on.integrationCreated : this.on.credentialsChanged;
   }
 
   /** data_interfaces' rule: `secret-user` added, or plain username/password added and both now set. */
@@ -95,48 +66,7 @@ export class ConnectRequirer {
     return f.get('username') !== undefined && f.get('password') !== undefined;
   }
 
-  get relations(): Relation[] {
-    return this.dataInterfaces.relations;
-  }
-
   view(relation?: Relation | number): RequirerView<ConnectClientData> {
-    const rel = this.pick(relation);
-    const f = this.dataInterfaces.remoteFields(rel);
-    const endpointsRaw = f.get('endpoints');
-    const endpoints = endpointsRaw !== undefined ? parseUrlList(endpointsRaw, f, 'endpoints') : undefined;
-    const tls = f.tlsEnabled();
-    const tlsCa = f.tlsCa();
-    const username = f.get('username');
-    const password = f.get('password');
-    if (endpoints === undefined || username === undefined || password === undefined) {
-      return { ready: false, relationId: rel.id, missing: REQUIRED.filter((k) => f.get(k) === undefined) };
-    }
-    return {
-      ready: true,
-      data: { relationId: rel.id, remoteApp: rel.app, endpoints, username, password, tls, ...(tlsCa !== undefined ? { tlsCa } : {}) },
-    };
-  }
-
-  read(relation?: Relation | number): ConnectClientData {
-    const v = this.view(relation);
-    if (v.ready) return v.data;
-    const rel = this.pick(relation);
-    throw new RelationDataError(`${rel.name}:${rel.id}`, rel.app, v.missing[0], 'missing', `waiting for Kafka Connect to publish ${v.missing.join(', ')}`);
-  }
-
-  isReady(relation?: Relation | number): boolean {
-    try {
-      return this.view(relation).ready;
-    } catch (e) {
-      if (e instanceof RelationDataError) return false;
-      throw e;
-    }
-  }
-
-  private pick(relation: Relation | number | undefined): Relation {
-    if (relation !== undefined) return this.dataInterfaces.resolve(relation);
-    const rel = this.dataInterfaces.relation();
-    if (!rel) throw new RelationDataError(this.endpoint, null, 'relation', 'missing', `no "${this.endpoint}" relation exists yet`);
-    return rel;
+    return this.viewCredentials(relation).view;
   }
 }
