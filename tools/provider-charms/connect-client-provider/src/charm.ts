@@ -10,19 +10,11 @@
  * client's connectors over REST, as Connect does (cleanup.ts); relation-broken removes the
  * relation's secrets.
  */
-import {
-  CharmBase,
-  type CollectStatusEvent,
-  type Framework,
-  type HookEvent,
-  type Relation,
-  type RelationBrokenEvent,
-  type RelationDepartedEvent,
-  type SecretEvent,
-} from '../../../../lib/ops';
+import type { ConfigData, Framework, Relation, RelationDepartedEvent } from '../../../../lib/ops';
 import { PLUGIN_URL_NOT_REQUIRED } from '../../../../lib/interfaces/connect-client';
-import { publishConnectClient, readRequest } from '../../../../lib/interfaces/providers';
-import { readCredentials, removeRelationSecrets, servingStatus, type Parsed } from '../../common/provider';
+import { publishConnectClient } from '../../../../lib/interfaces/providers';
+import type { Credentials, Parsed } from '../../common/provider';
+import { ProviderCharm } from '../../common/provider-charm';
 import { parseConnectSettings, type ConnectSettings } from './settings';
 
 export const CONNECT_CLIENT = 'connect-client';
@@ -33,44 +25,28 @@ function hadTls(relation: Relation): boolean {
   return bag.has('secret-tls') || bag.has('tls');
 }
 
-export class ConnectClientProviderCharm extends CharmBase {
-  private settingsMemo: Parsed<ConnectSettings> | undefined;
-
+export class ConnectClientProviderCharm extends ProviderCharm<ConnectSettings> {
   constructor(framework: Framework) {
-    super(framework);
-    framework.observe(this.on.relationDeparted('connect-client'), this.onRelationDeparted);
-    framework.observe(this.on.relationBroken('connect-client'), this.onRelationBroken);
-    framework.observe(this.on.secretRemove, this.onSecretRemove);
-    framework.observeAll(this.reconcile);
-    framework.observe(this.on.collectUnitStatus, this.collectStatus);
-    framework.observe(this.on.collectAppStatus, this.collectStatus);
+    super(framework, CONNECT_CLIENT, 'plugin-url');
+    framework.observe(this.on.relationDeparted(CONNECT_CLIENT), this.onRelationDeparted);
   }
 
-  private settings(): Parsed<ConnectSettings> {
-    if (this.settingsMemo === undefined) this.settingsMemo = parseConnectSettings(this.model.config, readCredentials(this.model));
-    return this.settingsMemo;
+  protected parseSettings(config: ConfigData, credentials: Parsed<Credentials>): Parsed<ConnectSettings> {
+    return parseConnectSettings(config, credentials);
   }
 
-  private readonly reconcile = (_event: HookEvent): void => {
-    if (!this.model.unit.isLeader()) return;
-    const settings = this.settings();
-    if (!settings.ok) return; // Blocked (collect-status); what was published stays as it was
-    const s = settings.value;
-    for (const relation of this.model.relations(CONNECT_CLIENT)) {
-      const pluginUrl = readRequest(relation).fields['plugin-url'];
-      if (!pluginUrl) continue;
-      if (pluginUrl !== PLUGIN_URL_NOT_REQUIRED && !relation.localAppData.has('endpoints')) {
-        this.framework.logger.warning(`relation ${relation.id} asks for plugin ${pluginUrl}: this test double does not install plugins`);
-      }
-      const tls = s.tlsCa !== undefined ? { enabled: true, ca: s.tlsCa } : hadTls(relation) ? { enabled: false } : undefined;
-      publishConnectClient(this.model, relation, {
-        endpoints: s.endpoints,
-        username: s.credentials.username,
-        password: s.credentials.password,
-        ...(tls ? { tls } : {}),
-      });
+  protected publish(relation: Relation, pluginUrl: string, s: ConnectSettings): void {
+    if (pluginUrl !== PLUGIN_URL_NOT_REQUIRED && !relation.localAppData.has('endpoints')) {
+      this.framework.logger.warning(`relation ${relation.id} asks for plugin ${pluginUrl}: this test double does not install plugins`);
     }
-  };
+    const tls = s.tlsCa !== undefined ? { enabled: true, ca: s.tlsCa } : hadTls(relation) ? { enabled: false } : undefined;
+    publishConnectClient(this.model, relation, {
+      endpoints: s.endpoints,
+      username: s.credentials.username,
+      password: s.credentials.password,
+      ...(tls ? { tls } : {}),
+    });
+  }
 
   /**
    * A unit of the client application departed: like Connect's leader, delete every connector the
@@ -89,21 +65,5 @@ export class ConnectClientProviderCharm extends CharmBase {
       this.framework.logger.warning(e instanceof Error ? e.message : String(e));
       event.defer();
     }
-  };
-
-  private readonly onRelationBroken = (event: RelationBrokenEvent): void => {
-    if (!this.model.unit.isLeader()) return;
-    const removed = removeRelationSecrets(this.model, event.relation);
-    if (removed.length > 0) this.framework.logger.info(`relation ${event.relation.id} broken: removed its ${removed.join(', ')} secret(s)`);
-  };
-
-  /** A revision no consumer tracks any more (after a rotation): drop it, as Juju asks. */
-  private readonly onSecretRemove = (event: SecretEvent): void => {
-    if (event.revision !== null) event.secret.removeRevision(event.revision);
-  };
-
-  private readonly collectStatus = (event: CollectStatusEvent): void => {
-    const settings = this.settings();
-    event.addStatus(servingStatus(this.model, CONNECT_CLIENT, 'plugin-url', settings.ok ? null : settings.problem));
   };
 }
