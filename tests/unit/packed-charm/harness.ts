@@ -5,6 +5,7 @@
  * tools and no `node`, and record every hook's tool-call transcript (lib/sim's, secret content
  * redacted) as the agent serves it.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -61,7 +62,9 @@ export async function packMirrorMaker(outDir: string): Promise<string> {
 export function stageProvider(name: 'kafka-client-provider' | 'connect-client-provider', into: string): string {
   const src = path.join(REPO_ROOT, 'tools', 'provider-charms', name);
   const bundle = path.join(src, 'dist', 'charm.js');
-  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run node tools/provider-charms/build.js`);
+  // A fresh clone has no provider bundles yet: build them (build.js skips up-to-date ones).
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'tools', 'provider-charms', 'build.js')], { stdio: 'pipe' });
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing after tools/provider-charms/build.js`);
   const dir = path.join(into, name);
   fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
   for (const f of ['metadata.yaml', 'config.yaml']) fs.copyFileSync(path.join(src, f), path.join(dir, f));
