@@ -4,38 +4,19 @@
 // @platformatic/kafka, so tests/support/kafka-values.ts runs this with plain `node`).
 // stdin:  {"endpoint": {...}, "params": {"topic": "...", "expected": ["v1", ...]}, "timeoutMs": 60000}
 // stdout: {"ok": true, "result": {"count", "distinct", "duplicates", "missing": [...first 20], "missingCount"}}
-import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
-
-function clientOptions(endpoint, clientId) {
-  return {
-    clientId,
-    bootstrapBrokers: endpoint.bootstrapServers.split(',').map((s) => s.trim()),
-    sasl: { mechanism: endpoint.mechanism ?? 'SCRAM-SHA-512', username: endpoint.username, password: endpoint.password },
-    connectTimeout: 10000,
-    retries: 5,
-    retryDelay: 500,
-  };
-}
+import { EARLIEST, LATEST, offsetsAt, partitionsOf, readUpTo, withAdmin } from '../../tools/kafka/kafka-client.mjs';
 
 async function endOffsets(endpoint, topic) {
-  const admin = new Admin(clientOptions(endpoint, 'values-admin'));
-  try {
-    const names = await admin.listTopics({ includeInternals: true });
-    if (!names.includes(topic)) throw new Error(`topic ${topic} not found`);
-    const md = await admin.metadata({ topics: [topic], forceUpdate: true });
-    const partitions = Array.from({ length: md.topics.get(topic).partitionsCount }, (_, i) => i);
-    const at = async (timestamp) => {
-      const res = await admin.listOffsets({ topics: [{ name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, timestamp })) }] });
-      const m = new Map();
-      for (const t of res) for (const p of t.partitions) m.set(p.partitionIndex, p.offset);
-      return m;
-    };
-    const start = await at(-2n);
-    const end = await at(-1n);
-    return partitions.map((p) => ({ partition: p, start: start.get(p), end: end.get(p) }));
-  } finally {
-    await admin.close().catch(() => {});
-  }
+  return withAdmin(
+    endpoint,
+    async (admin) => {
+      const partitions = await partitionsOf(admin, topic);
+      const start = await offsetsAt(admin, topic, partitions, EARLIEST);
+      const end = await offsetsAt(admin, topic, partitions, LATEST);
+      return partitions.map((p) => ({ partition: p, start: start.get(p), end: end.get(p) }));
+    },
+    'values-admin',
+  );
 }
 
 async function values(endpoint, { topic, expected = [] }) {
@@ -44,26 +25,14 @@ async function values(endpoint, { topic, expected = [] }) {
   const seen = new Map();
   let count = 0;
   if (pending.size > 0) {
-    const consumer = new Consumer({
-      ...clientOptions(endpoint, 'values-reader'),
-      groupId: `values-${process.pid}-${Date.now()}`,
-      deserializers: stringDeserializers,
-      maxWaitTime: 500,
-    });
-    try {
-      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
-      for await (const message of stream) {
-        const last = pending.get(message.partition);
-        if (last === undefined || message.offset > last) continue;
+    await readUpTo(
+      endpoint,
+      { clientId: 'values-reader', groupId: `values-${process.pid}-${Date.now()}`, topic, pending },
+      (message) => {
         count++;
         seen.set(message.value, (seen.get(message.value) ?? 0) + 1);
-        if (message.offset === last) pending.delete(message.partition);
-        if (pending.size === 0) break;
-      }
-      await stream.close().catch(() => {});
-    } finally {
-      await consumer.close(true).catch(() => {});
-    }
+      },
+    );
   }
   const missing = expected.filter((v) => !seen.has(v));
   return { count, distinct: seen.size, duplicates: count - seen.size, missing: missing.slice(0, 20), missingCount: missing.length };

@@ -8,49 +8,8 @@
 //          "params": {...}, "timeoutMs": 60000}
 // stdout: one line, {"ok": true, "result": ...} or {"ok": false, "error": "..."}
 // Passwords never appear in the output.
-import { Admin, Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-
-const LATEST = -1n;
-const EARLIEST = -2n;
-
-function clientOptions(endpoint, clientId) {
-  return {
-    clientId,
-    bootstrapBrokers: endpoint.bootstrapServers.split(',').map((s) => s.trim()),
-    sasl: { mechanism: endpoint.mechanism ?? 'SCRAM-SHA-512', username: endpoint.username, password: endpoint.password },
-    connectTimeout: 10000,
-    retries: 5,
-    retryDelay: 500,
-  };
-}
-
-async function withAdmin(endpoint, fn) {
-  const admin = new Admin(clientOptions(endpoint, 'traffic-admin'));
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.close().catch(() => {});
-  }
-}
-
-async function partitionsOf(admin, topic) {
-  // checked first: a metadata request for a missing topic is retried as a transient error
-  const names = await admin.listTopics({ includeInternals: true });
-  if (!names.includes(topic)) throw new Error(`topic ${topic} not found`);
-  const md = await admin.metadata({ topics: [topic], forceUpdate: true });
-  const t = md.topics.get(topic);
-  if (!t) throw new Error(`topic ${topic} not found`);
-  return Array.from({ length: t.partitionsCount }, (_, i) => i);
-}
-
-async function offsetsAt(admin, topic, partitions, timestamp) {
-  const res = await admin.listOffsets({
-    topics: [{ name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, timestamp })) }],
-  });
-  const out = new Map();
-  for (const t of res) for (const p of t.partitions) out.set(p.partitionIndex, p.offset);
-  return out;
-}
+import { Consumer, Producer, ProduceAcks, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { clientOptions, EARLIEST, LATEST, offsetsAt, partitionsOf, readUpTo, withAdmin } from './kafka-client.mjs';
 
 const ops = {
   async describeCluster(endpoint) {
@@ -105,26 +64,12 @@ const ops = {
     const parts = await ops.offsets(endpoint, { topic });
     const pending = new Map(parts.filter((p) => p.end > p.start).map((p) => [p.partition, BigInt(p.end - 1)]));
     if (pending.size === 0) return { count: 0, partitions: parts };
-    const consumer = new Consumer({
-      ...clientOptions(endpoint, 'traffic-counter'),
-      groupId: `traffic-count-${process.pid}-${Date.now()}`,
-      deserializers: stringDeserializers,
-      maxWaitTime: 500,
-    });
     let count = 0;
-    try {
-      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
-      for await (const message of stream) {
-        const last = pending.get(message.partition);
-        if (last === undefined || message.offset > last) continue;
-        count++;
-        if (message.offset === last) pending.delete(message.partition);
-        if (pending.size === 0) break;
-      }
-      await stream.close().catch(() => {});
-    } finally {
-      await consumer.close(true).catch(() => {});
-    }
+    await readUpTo(
+      endpoint,
+      { clientId: 'traffic-counter', groupId: `traffic-count-${process.pid}-${Date.now()}`, topic, pending },
+      () => count++,
+    );
     return { count, partitions: parts };
   },
 
@@ -150,13 +95,7 @@ const ops = {
         }
         await stream.close().catch(() => {});
       }
-      const admin = new Admin(clientOptions(endpoint, 'traffic-admin'));
-      let partitions;
-      try {
-        partitions = await partitionsOf(admin, topic);
-      } finally {
-        await admin.close().catch(() => {});
-      }
+      const partitions = await withAdmin(endpoint, (admin) => partitionsOf(admin, topic));
       const committed = await consumer.listCommittedOffsets({ topics: [{ topic, partitions }] });
       const offs = (committed.get(topic) ?? []).map((o, partition) => ({ partition, offset: Number(o) }));
       return { consumed, firstValues: values, committed: offs };
