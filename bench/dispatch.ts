@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pack } from '../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION, hostArchitecture } from '../lib/tscharm/runtime';
+import { msSince, round, stats } from './stats';
 
 // Bundled to build/bench/ by tools/run-ts.js, so the repo root is one level up in both layouts.
 const REPO_ROOT = process.env['TSCHARM_REPO_ROOT'] ?? path.resolve(__dirname, '..');
@@ -23,26 +24,10 @@ const FIXTURE = path.join(REPO_ROOT, 'bench', 'fixtures', 'minimal-charm');
 const TARGET_RATIO = 1.3;
 const FAKE_TOOLS = ['config-get', 'state-get', 'state-set', 'is-leader', 'status-get', 'status-set', 'juju-log', 'application-version-set'];
 
-interface Stats {
-  readonly runs: number;
-  readonly median: number;
-  readonly min: number;
-  readonly p90: number;
-  readonly mean: number;
-}
-
-function stats(samples: readonly number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
-  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { runs: s.length, median: round(median), min: round(s[0]!), p90: round(at(0.9)), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
-}
-
 function timeSpawn(file: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(file, [...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const ms = msSince(t0);
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr?.toString()}`);
   return ms;
 }
@@ -161,23 +146,23 @@ async function mainBench(): Promise<void> {
     const dispatchStats = stats(dispatchMs);
     const toolStats = stats(toolMs);
     const perDispatch = callCounts.reduce((a, b) => a + b, 0) / callCounts.length;
-    const ratio = Math.round((dispatchStats.median / bareStats.median) * 1000) / 1000;
+    const ratio = round(dispatchStats.median / bareStats.median, 3);
     const result = {
       benchmark: 'dispatch',
       what: 'cold update-status dispatch of bench/fixtures/minimal-charm (dispatch sh → runtime/node → dist/charm.js) vs runtime/node -e 0',
       when: new Date().toISOString(),
       node: spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim(),
-      host: { arch: process.arch, cpus: os.cpus().length, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+      host: { arch: process.arch, cpus: os.cpus().length, loadavg: os.loadavg().map((x) => round(x)) },
       runsEach: runs,
       unit: 'ms',
       baseline: { command: 'runtime/node -e 0', ...bareStats },
       dispatch: { command: './dispatch (JUJU_DISPATCH_PATH=hooks/update-status)', ...dispatchStats },
-      ratio: { median: ratio, min: Math.round((dispatchStats.min / bareStats.min) * 1000) / 1000, target: TARGET_RATIO, met: ratio <= TARGET_RATIO },
+      ratio: { median: ratio, min: round(dispatchStats.min / bareStats.min, 3), target: TARGET_RATIO, met: ratio <= TARGET_RATIO },
       toolCalls: { perDispatch, calls },
       fakeTool: { note: 'one fake hook-tool call (sh script) spawned from Node', ...toolStats },
       overheadOverBare: {
-        medianMs: Math.round((dispatchStats.median - bareStats.median) * 100) / 100,
-        ofWhichFakeToolsMs: Math.round(perDispatch * toolStats.median * 100) / 100,
+        medianMs: round(dispatchStats.median - bareStats.median),
+        ofWhichFakeToolsMs: round(perDispatch * toolStats.median),
       },
       bundleBytes,
       charmBytes: packed.unpackedBytes,

@@ -37,27 +37,11 @@ import {
   REST_USER,
   type ServedHook,
 } from '../tests/unit/packed-charm/harness';
+import { msSince, round, stats, type Stats } from './stats';
 
 const APP = 'mirrormaker';
 const UNIT = `${APP}/0`;
 const TARGETS = { ratio: 1.3, toolCalls: 10, peakRssMb: 80 } as const;
-
-interface Stats {
-  readonly runs: number;
-  readonly median: number;
-  readonly min: number;
-  readonly p90: number;
-  readonly mean: number;
-}
-
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-function stats(samples: readonly number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
-  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { runs: s.length, median: round(median), min: round(s[0]!), p90: round(at(0.9)), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
-}
 
 interface Exit {
   readonly code: number | null;
@@ -74,7 +58,7 @@ function timedSpawn(file: string, args: readonly string[], cwd: string, env: Nod
     child.stdout.resume();
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, ms: Number(process.hrtime.bigint() - t0) / 1e6, stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) => resolve({ code, ms: msSince(t0), stderr: Buffer.concat(err).toString('utf8') }));
   });
 }
 

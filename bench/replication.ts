@@ -21,6 +21,7 @@ import { countMessages, createTopic, endpointOf, produceMessages, retainedRecord
 import { startStack, stopStack } from '../tests/support/real-stack';
 import { FAST_INTERVALS, MirrorWorld, REPO_ROOT, UNIT, packCharm, buildProviderCharms, sleep, stackProfile } from '../tests/support/mirror-world';
 import { recordHooks } from '../tests/unit/packed-charm/harness';
+import { median, msSince, round } from './stats';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: number) => {
@@ -31,11 +32,6 @@ const RECORDS = arg('--records', 20_000);
 const ROUNDS = arg('--rounds', 3);
 const DISPATCH_RUNS = arg('--dispatch-runs', 15);
 const TARGETS = { timeToFirstMs: 15_000, throughputRatio: 0.5 } as const;
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 function timedSpawn(file: string, args: string[], cwd: string): Promise<number> {
@@ -43,7 +39,7 @@ function timedSpawn(file: string, args: string[], cwd: string): Promise<number> 
     const t0 = process.hrtime.bigint();
     const child = spawn(file, args, { cwd, stdio: 'ignore' });
     child.on('error', reject);
-    child.on('close', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+    child.on('close', () => resolve(msSince(t0)));
   });
 }
 
