@@ -5,7 +5,7 @@
  * JSON as under Juju), and the events a commit triggers on other units (relation-changed,
  * secret-changed, secret-remove) are run in turn until the model is quiet.
  */
-import { CharmBase, loadCharmMeta, parseCharmMeta, runCharm, type CharmClass, type CharmMeta, type CustomEvent, type Framework, type HookEvent } from '../../../lib/ops';
+import { CharmBase, loadCharmMeta, parseCharmMeta, type CharmMeta, type CustomEvent, type Framework, type HookEvent } from '../../../lib/ops';
 import { ConnectRequirer, PLUGIN_URL_NOT_REQUIRED, type ConnectClientData } from '../../../lib/interfaces/connect-client';
 import type { InterfaceChange, RequirerView } from '../../../lib/interfaces/data-interfaces';
 import { KafkaRequirer, type KafkaClientData } from '../../../lib/interfaces/kafka-client';
@@ -15,7 +15,6 @@ import {
   addUnit,
   charmMetaFromYaml,
   createModel,
-  openSession,
   type HookContextSpec,
   type JujuModel,
   type SimRelation,
@@ -23,6 +22,7 @@ import {
 } from '../../../lib/sim';
 import { ConnectClientProviderCharm } from '../../../tools/provider-charms/connect-client-provider/src/charm';
 import { KafkaClientProviderCharm } from '../../../tools/provider-charms/kafka-client-provider/src/charm';
+import { runHook as runCharmHook, type TestCharm } from '../interfaces/harness';
 import { CA_PEM, CONNECT_DIR, KAFKA_DIR, PASSWORD, ROTATED } from './fixtures';
 
 /** What the requirer units saw, by unit. */
@@ -57,7 +57,7 @@ const REQUIRER_META = parseCharmMeta({
 });
 const KAFKA_META = loadCharmMeta(KAFKA_DIR);
 const CONNECT_META = loadCharmMeta(CONNECT_DIR);
-const CHARMS: Record<string, { cls: CharmClass; meta: CharmMeta }> = {
+const CHARMS: Record<string, TestCharm> = {
   mm: { cls: RequirerCharm, meta: REQUIRER_META },
   kafka: { cls: KafkaClientProviderCharm, meta: KAFKA_META },
   connect: { cls: ConnectClientProviderCharm, meta: CONNECT_META },
@@ -77,18 +77,12 @@ function newModel(): JujuModel {
   return model;
 }
 
-/** Run one hook with the charm of the unit's application; commit on exit 0. */
+/** Run one hook with the charm of the unit's application (committed on exit 0); a failure throws. */
 async function runHook(model: JujuModel, spec: HookContextSpec): Promise<readonly TriggeredEvent[]> {
   const app = spec.unit.slice(0, spec.unit.indexOf('/'));
-  const charm = CHARMS[app]!;
-  const session = openSession(model, spec);
-  let stderr = '';
-  const code = await runCharm(charm.cls, { env: session.env, runner: session.runner, meta: charm.meta, stdout: () => undefined, stderr: (s) => void (stderr += s) });
-  if (code !== 0) {
-    session.discard();
-    throw new Error(`${spec.hook} on ${spec.unit} exited ${code}: ${stderr}`);
-  }
-  return session.commit().events;
+  const run = await runCharmHook(model, CHARMS[app]!, spec);
+  if (run.code !== 0) throw new Error(`${spec.hook} on ${spec.unit} exited ${run.code}: ${run.stderr}`);
+  return run.events;
 }
 
 /** Run `spec`, then every event it triggers, breadth first, until nothing is left; returns the hooks run. */
