@@ -32,6 +32,8 @@ beforeAll(async () => {
     nodeVersion: '20.20.2',
     cacheDir: CACHE_DIR,
     startedAt,
+    // The tiny charm is below the default size threshold; this file checks the cached layout.
+    codeCacheMinBytes: 0,
   });
   records = await readZip(result.charmFile);
   unpacked = path.join(tmp, 'unpacked');
@@ -219,4 +221,23 @@ test('zip entry order and bytes do not depend on the order entries are given in'
   await writeZip(two, [...entries].reverse(), mtime);
   expect(fs.readFileSync(one).equals(fs.readFileSync(two))).toBe(true);
   expect((await readZip(one)).map((r) => r.name)).toEqual(['a', 'a/x', 'b']);
+});
+
+test('a bundle below the code-cache threshold ships without cache or loader, and dispatch runs the bundle', async () => {
+  const staged = path.join(tmp, 'staged-default');
+  const r = await pack({
+    charmDir: TINY_CHARM,
+    entry: 'src/main.ts',
+    base: 'ubuntu@22.04',
+    arch: 'amd64',
+    outDir: tmp,
+    nodeVersion: '20.20.2',
+    cacheDir: CACHE_DIR,
+    stageDir: staged,
+  });
+  expect(r.codeCache.written).toBe(false);
+  expect(r.codeCache.written === false && r.codeCache.reason).toMatch(/smaller than 131072 bytes/);
+  expect(fs.existsSync(path.join(staged, 'dist', 'start.js'))).toBe(false);
+  expect(fs.existsSync(path.join(staged, 'dist', 'charm.js.cache'))).toBe(false);
+  expect(fs.readFileSync(path.join(staged, 'dispatch'), 'utf8')).toContain('dist/charm.js"');
 });
