@@ -52,7 +52,7 @@ export class MirrorMakerCharm extends CharmBase {
       if (!(e instanceof RelationDataError)) throw e;
       view = undefined;
     }
-    if (view) this.model._backend.redactor.add(view.password);
+    if (view) this.model.addSecretValues(view.password);
     await this.reconciler.teardownConnect(view, event.relation.id);
   };
 }

@@ -88,7 +88,7 @@ export class Reconciler {
       // Secrets read through secret-get are already known to the framework's redactor; passwords
       // sent as plain databag fields and the basic-auth token are not. (lib/ops exposes no public
       // way to add values, see the report.)
-      this.model._backend.redactor.add(...inputs.knownSecrets);
+      this.model.addSecretValues(...inputs.knownSecrets);
       return inputs;
     }
   }
@@ -191,7 +191,7 @@ export class Reconciler {
       const seen = credentialSecretsIn(
         Object.entries(actual).filter(([name]) => ownedPattern.test(name)).map(([, c]) => c.info?.config ?? {}),
       );
-      this.model._backend.redactor.add(...seen);
+      this.model.addSecretValues(...seen);
       session.client.addSecrets(seen);
       const question = planAgainst(actual, 'masked');
       if (question.actions.length === 0) {

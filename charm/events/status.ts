@@ -36,7 +36,7 @@ export class MirrorStatus {
   private leaderStatus(): CharmStatus | undefined {
     const status = this.reconciler.status();
     if (status !== undefined) {
-      const redacted = { name: status.name, message: this.model._backend.redactor.redact(status.message) };
+      const redacted = { name: status.name, message: this.model.redact(status.message) };
       this.reconciler.peer.publishStatus(redacted);
       return redacted;
     }
@@ -52,7 +52,7 @@ export class MirrorStatus {
   readonly onCollectUnitStatus = (event: CollectStatusEvent): void => {
     if (this.model.unit.isLeader()) {
       const status = this.reconciler.status();
-      if (status) event.addStatus(toStatus({ name: status.name, message: this.model._backend.redactor.redact(status.message) }));
+      if (status) event.addStatus(toStatus({ name: status.name, message: this.model.redact(status.message) }));
       return;
     }
     const published = this.reconciler.peer.publishedStatus;

@@ -546,6 +546,20 @@ export class Model {
     return this.context.modelName;
   }
 
+  /**
+   * Secret values the charm learnt other than through `secret-get` (e.g. a password found in a
+   * workload's own config): from now on they are redacted from every log line, error and
+   * tool-call trace of this dispatch, like secret content is.
+   */
+  addSecretValues(...values: readonly string[]): void {
+    this._backend.redactor.add(...values);
+  }
+
+  /** `text` with every secret value known to this dispatch replaced by `<redacted>`. */
+  redact(text: string): string {
+    return this._backend.redactor.redact(text);
+  }
+
   get uuid(): string {
     return this.context.modelUuid;
   }

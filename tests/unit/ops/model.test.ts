@@ -499,3 +499,12 @@ describe('relation-id memory (saves relation-ids across dispatches)', () => {
     expect(j.callsOf('relation-ids')).toHaveLength(2);
   });
 });
+
+describe('charm-registered secret values', () => {
+  it('addSecretValues makes a value redacted from model.redact', () => {
+    const m = model(new FakeJuju());
+    expect(m.redact('user mm2 password s3cr3t-value')).toBe('user mm2 password s3cr3t-value');
+    m.addSecretValues('s3cr3t-value');
+    expect(m.redact('user mm2 password s3cr3t-value')).toBe('user mm2 password <redacted>');
+  });
+});
