@@ -33,6 +33,7 @@ import {
   RelationBrokenEvent,
   RelationChangedEvent,
   RelationCreatedEvent,
+  RelationDataBag,
   RelationDepartedEvent,
   RelationJoinedEvent,
   Secret,
@@ -96,6 +97,17 @@ type StoreReady = { endpoint: string; zone: string | null };
 
 function newToken(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/**
+ * Stage only what differs. A bag that was never read is sent whole by the framework (it cannot
+ * know what Juju holds), so read it first: one relation-get spares a relation-set, and with it a
+ * relation-changed on every remote unit, whenever nothing changed.
+ */
+function writeChanges(bag: RelationDataBag, values: Readonly<Record<string, string>>): void {
+  const current = bag.toObject();
+  const changed = Object.entries(values).filter(([k, v]) => (current[k] ?? '') !== v);
+  if (changed.length > 0) bag.update(Object.fromEntries(changed));
 }
 
 export class GreeterCharm extends CharmBase {
@@ -330,7 +342,8 @@ export class GreeterCharm extends CharmBase {
     if (!check.ok) return;
     const serving = this.serving;
     this.model.unit.setPorts(...(serving ? [{ protocol: 'tcp' as const, port: check.config.port }] : []));
-    this.model.peers('cluster')?.localUnitData.update({ serving: String(serving), port: String(check.config.port) });
+    const peerBag = this.model.peers('cluster')?.localUnitData;
+    if (peerBag) writeChanges(peerBag, { serving: String(serving), port: String(check.config.port) });
     if (this.model.unit.isLeader()) this.publishToClients(check.config, serving);
   };
 
@@ -343,7 +356,7 @@ export class GreeterCharm extends CharmBase {
     for (const rel of clients) {
       const bag = rel.localAppData;
       if (bag.get('token-secret-id') !== tokenId) token.grant(rel);
-      bag.update({ url: serving ? this.urlFor(rel, config) : '', 'token-secret-id': tokenId });
+      writeChanges(bag, { url: serving ? this.urlFor(rel, config) : '', 'token-secret-id': tokenId });
     }
   }
 
@@ -356,9 +369,13 @@ export class GreeterCharm extends CharmBase {
   // ---- status -------------------------------------------------------------------------------
 
   collectUnitStatus = (event: CollectStatusEvent): void => {
+    if (this.stopping) {
+      // The unit is going away: nothing else it could say is actionable.
+      event.addStatus(new MaintenanceStatus('greeter stopped'));
+      return;
+    }
     const check = this.config;
     if (!check.ok) event.addStatus(new BlockedStatus(check.problem));
-    if (this.stopping) event.addStatus(new MaintenanceStatus('greeter stopped'));
     if (this.model.getRelation('store') === null) event.addStatus(new BlockedStatus('needs a store: juju integrate greeter <kv-store>'));
     else if (this.storeConnection() === null) event.addStatus(new WaitingStatus('waiting for the store to publish its endpoint and credentials'));
     if (!this.started) event.addStatus(new WaitingStatus('waiting to start'));
