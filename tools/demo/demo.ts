@@ -20,7 +20,11 @@ const tty = process.stdout.isTTY;
 const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
 const green = (s: string) => (tty ? `\x1b[32m${s}\x1b[0m` : s);
-const say = (s = '') => process.stdout.write(`${s}\n`);
+// Once the reader of our output is gone (`npm start | head`, a closed terminal), stop printing.
+let outputClosed = false;
+const say = (s = '') => {
+  if (!outputClosed) process.stdout.write(`${s}\n`);
+};
 const step = (n: number, s: string) => say(`\n${bold(`[${n}/6] ${s}`)}`);
 const juju = (s: string) => say(`  ${dim('$')} ${s}`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -52,11 +56,16 @@ function shutdown(reason: string): Promise<void> {
   return stopping;
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(sig, () => {
-    void shutdown(sig).then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    void shutdown(sig).then(() => process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143));
   });
 }
+// A closed stdout (EPIPE) would otherwise kill the process before it stops the JVMs it started.
+process.stdout.on('error', () => {
+  outputClosed = true;
+  void shutdown('output closed').then(() => process.exit(1));
+});
 
 async function liveCounts(stack: StackInfo, topic: string, remote: string, expected: number, timeoutMs: number): Promise<number> {
   const src = endpointOf(stack.kafkaA);
