@@ -48,15 +48,16 @@ export function trafficWorkerPath(): string {
 
 type WorkerReply = { ok: true; result: unknown } | { ok: false; error: string };
 
-function runWorker<T>(op: string, endpoint: KafkaEndpoint, params: object, opts: TrafficOptions = {}): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const worker = trafficWorkerPath();
+/**
+ * Run one request through a Kafka client worker script (a plain `node` child process speaking one
+ * JSON request on stdin and one JSON reply line on stdout). `label` names the operation in errors;
+ * the endpoint's password is redacted from the worker's stderr.
+ */
+export function callKafkaWorker<T>(worker: string, request: object, endpoint: KafkaEndpoint, timeoutMs: number, label: string): Promise<T> {
+  // cwd = repo root so the worker resolves @platformatic/kafka from the project's node_modules
+  const root = process.env.TSCHARM_REPO_ROOT ?? path.resolve(__dirname, '..', '..');
   return new Promise<T>((resolve, reject) => {
-    // cwd = repo root so the worker resolves @platformatic/kafka from the project's node_modules
-    const child = spawn(process.execPath, [worker], {
-      cwd: path.resolve(path.dirname(worker), '..', '..'),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [worker], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -64,7 +65,7 @@ function runWorker<T>(op: string, endpoint: KafkaEndpoint, params: object, opts:
     const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5_000);
     child.on('error', (e) => {
       clearTimeout(killer);
-      reject(new Error(`kafka traffic ${op}: cannot start ${process.execPath}: ${e.message}`));
+      reject(new Error(`${label}: cannot start ${process.execPath}: ${e.message}`));
     });
     child.on('close', (code) => {
       clearTimeout(killer);
@@ -78,11 +79,16 @@ function runWorker<T>(op: string, endpoint: KafkaEndpoint, params: object, opts:
       if (reply?.ok) resolve(reply.result as T);
       else {
         const why = reply && !reply.ok ? reply.error : `exit ${code}, no reply; stderr: ${redact(err, endpoint).slice(-2000)}`;
-        reject(new Error(`kafka traffic ${op} on ${endpoint.bootstrapServers} as ${endpoint.username} failed: ${why}`));
+        reject(new Error(`${label} on ${endpoint.bootstrapServers} as ${endpoint.username} failed: ${why}`));
       }
     });
-    child.stdin.end(JSON.stringify({ op, endpoint, params, timeoutMs }));
+    child.stdin.end(JSON.stringify(request));
   });
+}
+
+function runWorker<T>(op: string, endpoint: KafkaEndpoint, params: object, opts: TrafficOptions = {}): Promise<T> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  return callKafkaWorker<T>(trafficWorkerPath(), { op, endpoint, params, timeoutMs }, endpoint, timeoutMs, `kafka traffic ${op}`);
 }
 
 function redact(text: string, endpoint: KafkaEndpoint): string {
