@@ -29,7 +29,13 @@ export const CONNECT_APP = 'kafka-connect';
 export type StackProfile = 'default' | 'e2e' | 'bench';
 export function stackProfile(profile: StackProfile): StackOptions {
   if (profile === 'default') return {};
-  const base = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : { a: 19792, b: 19892, c: 18583 };
+  // STACK_PORT_OFFSET shifts every port, so two checkouts on one machine can run their suites at once.
+  const offset = Number(process.env.STACK_PORT_OFFSET ?? 0);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 9000) {
+    throw new Error(`STACK_PORT_OFFSET must be a whole number from 0 to 9000, not '${process.env.STACK_PORT_OFFSET}'`);
+  }
+  const b0 = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : { a: 19792, b: 19892, c: 18583 };
+  const base = { a: b0.a + offset, b: b0.b + offset, c: b0.c + offset };
   const version = process.env.KAFKA_VERSION ?? '4.1.1';
   return {
     env: {
