@@ -276,12 +276,34 @@ live_pid() { # component
 
 port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
+EXEC_TIMEOUT="${KAFKA_STACK_EXEC_TIMEOUT:-60}"
+
+# The background child is first a copy of this shell (no marker in /proc/<pid>/cmdline yet), then
+# nohup, then java, and on a loaded machine each step can take a while. Wait until the child runs
+# java with the marker (the component is started) or is gone (it really failed), so that live_pid,
+# which keeps the pid-marker safety, is asked only once the exec has happened.
+wait_exec() { # component pid logfile
+  local c=$1 pid=$2 logf=$3 deadline state
+  deadline=$(( $(date +%s) + EXEC_TIMEOUT ))
+  while :; do
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = java ] && [ -n "$(live_pid "$c")" ]; then return 0; fi
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+    if [ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ]; then
+      fail_with_log "$logf" "$c (pid $pid) exited before it ran java" || return 1
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || fail_with_log "$logf" "$c (pid $pid) has not exec'd java after ${EXEC_TIMEOUT}s" || return 1
+    sleep 0.05
+  done
+}
+
 start_bg() { # component logfile java-args...
-  local c=$1 logf=$2
+  local c=$1 logf=$2 pid
   shift 2
   # fd 9 is the stack lock: never let a long-lived JVM inherit it
   nohup java -Dkafka.stack.marker="$(marker "$c")" "$@" > "$logf" 2>&1 < /dev/null 9>&- &
-  echo $! > "$(pidfile "$c")"
+  pid=$!
+  echo "$pid" > "$(pidfile "$c")"
+  wait_exec "$c" "$pid" "$logf"
 }
 
 stop_component() { # component signal(TERM|KILL)
@@ -495,6 +517,9 @@ cmd_up() {
     fi
     log "stack processes alive but Connect not ready: restarting cleanly"
   fi
+  # Interrupted from here on (Ctrl-C, TERM from the demo or a test runner, a closed terminal): stop
+  # what this up started rather than leave JVMs nobody will stop.
+  trap 'log "up interrupted: stopping the stack"; trap - INT TERM HUP; stop_all; rm -f "$STACK_JSON"; exit 130' INT TERM HUP
   # anything half-up is stopped first; data is kept, so existing topics survive a re-up
   stop_component connect TERM
   [ -n "$(live_pid kafka-a)" ] && [ -n "$(live_pid kafka-b)" ] || { stop_component kafka-a TERM; stop_component kafka-b TERM; }
@@ -510,8 +535,9 @@ cmd_up() {
     wait "$pa" || ra=$?
     wait "$pb" || rb=$?
     [ "$ra" = 0 ] && [ "$rb" = 0 ] || die "storage format failed"
-    start_broker kafka-a "$A_PORT" "$A_CTRL" "$A_ID" "$A_ADMIN_PW" "$A_MM2_PW"
-    start_broker kafka-b "$B_PORT" "$B_CTRL" "$B_ID" "$B_ADMIN_PW" "$B_MM2_PW"
+    start_broker kafka-a "$A_PORT" "$A_CTRL" "$A_ID" "$A_ADMIN_PW" "$A_MM2_PW" \
+      && start_broker kafka-b "$B_PORT" "$B_CTRL" "$B_ID" "$B_ADMIN_PW" "$B_MM2_PW" \
+      || { stop_all; die "a broker did not start (logs: $RUN/kafka-a/kafka-a.log, $RUN/kafka-b/kafka-b.log)"; }
     deadline=$(( $(date +%s) + BROKER_TIMEOUT ))
     ra=0; rb=0
     wait_broker kafka-a "$A_PORT" "$CONF/client-kafka-a-admin.properties" "$deadline" & pa=$!
@@ -523,11 +549,11 @@ cmd_up() {
     fi
     log "brokers ready after $(( ($(now_ms) - t0) / 1000 ))s"
   fi
-  start_connect
-  if ! wait_connect $(( $(date +%s) + CONNECT_TIMEOUT )); then
+  if ! start_connect || ! wait_connect $(( $(date +%s) + CONNECT_TIMEOUT )); then
     stop_all; die "Connect did not become ready (log: $RUN/connect/connect.log)"
   fi
   write_stack_json "$(( $(now_ms) - t0 ))"
+  trap - INT TERM HUP
   log "stack up in $(( ($(now_ms) - t0) / 1000 ))s: $STACK_JSON"
   echo "$STACK_JSON"
 }
@@ -556,8 +582,7 @@ cmd_restart_connect() {
   [ -n "$(live_pid kafka-b)" ] || die "kafka-b is not running: run '$0 up' first"
   local t0; t0=$(now_ms)
   stop_component connect TERM
-  start_connect
-  wait_connect $(( $(date +%s) + CONNECT_TIMEOUT )) || die "Connect did not become ready after restart (log: $RUN/connect/connect.log)"
+  { start_connect && wait_connect $(( $(date +%s) + CONNECT_TIMEOUT )); } || die "Connect did not become ready after restart (log: $RUN/connect/connect.log)"
   write_stack_json "$(jq_up_ms)"
   log "Connect restarted in $(( ($(now_ms) - t0) / 1000 ))s"
 }
@@ -613,6 +638,9 @@ env: KAFKA_VERSION (4.1.1), KAFKA_STACK_RUN_DIR, KAFKA_A_PORT (19392), KAFKA_A_C
      KAFKA_B_PORT (19492), KAFKA_B_CONTROLLER_PORT (19493), CONNECT_PORT (18383)
 EOF
 }
+
+# Sourced (`. stack.sh`, the unit tests do): define the functions only.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
 
 case "${1:-}" in
   fetch) with_lock fetch ;;

@@ -28,18 +28,20 @@ export const CONNECT_APP = 'kafka-connect';
  */
 export type StackProfile = 'default' | 'e2e' | 'bench';
 export function stackProfile(profile: StackProfile): StackOptions {
-  if (profile === 'default') return {};
   // STACK_PORT_OFFSET shifts every port, so two checkouts on one machine can run their suites at once.
   const offset = Number(process.env.STACK_PORT_OFFSET ?? 0);
   if (!Number.isInteger(offset) || offset < 0 || offset > 9000) {
     throw new Error(`STACK_PORT_OFFSET must be a whole number from 0 to 9000, not '${process.env.STACK_PORT_OFFSET}'`);
   }
-  const b0 = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : { a: 19792, b: 19892, c: 18583 };
+  // default: stack.sh's own ports and run dir (tools/kafka/README.md), unless shifted
+  if (profile === 'default' && offset === 0) return {};
+  const b0 = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : profile === 'bench' ? { a: 19792, b: 19892, c: 18583 } : { a: 19392, b: 19492, c: 18383 };
   const base = { a: b0.a + offset, b: b0.b + offset, c: b0.c + offset };
   const version = process.env.KAFKA_VERSION ?? '4.1.1';
+  const runDir = profile === 'default' ? `run-${version}-offset${offset}` : `run-${version}-${profile}`;
   return {
     env: {
-      KAFKA_STACK_RUN_DIR: path.join(REPO_ROOT, 'tools', 'kafka', `run-${version}-${profile}`),
+      KAFKA_STACK_RUN_DIR: path.join(REPO_ROOT, 'tools', 'kafka', runDir),
       KAFKA_A_PORT: String(base.a),
       KAFKA_A_CONTROLLER_PORT: String(base.a + 1),
       KAFKA_B_PORT: String(base.b),

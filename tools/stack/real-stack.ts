@@ -1,7 +1,7 @@
 // Drives tools/kafka/stack.sh (two SCRAM KRaft clusters + one Kafka Connect worker on 127.0.0.1,
 // from Maven Central jars) and reads the stack.json it writes. No test-framework imports, so demo
 // scripts can reuse it. Secrets come back in StackInfo; never log it whole.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
@@ -95,15 +95,29 @@ function stackEnv(opts: StackOptions): NodeJS.ProcessEnv {
   return env;
 }
 
+const running = new Set<ChildProcess>();
+
+/**
+ * SIGTERMs every stack.sh this process is running (e.g. an `up` when the demo is stopped): stack.sh
+ * stops the JVMs it started and exits, so a following `stopStack` needs no wait for its lock.
+ */
+export function terminateStackScripts(): void {
+  for (const child of running) child.kill('SIGTERM');
+}
+
 /** Runs `stack.sh <args>`; resolves with stdout, rejects with a StackError carrying the output tail. */
 export function runStackScript(args: string[], opts: StackOptions = {}): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   const command = `stack.sh ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
+    // detached: its own process group, so a Ctrl-C at the terminal does not interrupt it half-way
+    // (the caller stops it with terminateStackScripts(), which it traps and cleans up after)
     const child = spawn('bash', [stackScriptPath(), ...args], {
       env: stackEnv(opts),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -121,10 +135,12 @@ export function runStackScript(args: string[], opts: StackOptions = {}): Promise
       reject(new StackError(`${command} timed out after ${timeoutMs} ms\n${tail(stderr)}`, command, null, stderr));
     }, timeoutMs);
     child.on('error', (err) => {
+      running.delete(child);
       clearTimeout(timer);
       reject(new StackError(`${command} could not be started: ${err.message}`, command, null, ''));
     });
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
       else reject(new StackError(`${command} failed (exit ${code}):\n${tail(stderr)}`, command, code, stderr));
