@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { LocalModel, type ActionOutcome } from '../../lib/localmodel/driver';
 import { pack } from '../../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../lib/tscharm/runtime';
-import type { StackInfo, StackOptions } from './real-stack';
+import { stackCaPem, type StackInfo, type StackOptions } from './real-stack';
 
 /** Repository root; TSCHARM_REPO_ROOT wins when this file is bundled elsewhere (tools/demo, bench). */
 export const REPO_ROOT = process.env.TSCHARM_REPO_ROOT ?? path.resolve(__dirname, '..', '..');
@@ -82,9 +82,43 @@ export const FAST_INTERVALS: ConfigValues = {
   sync_group_offsets_interval_seconds: 1,
 };
 
+/** Which links the providers hand out over TLS (the stack's SASL_SSL listeners, Connect's https). */
+export interface ProviderTls {
+  kafka?: boolean;
+  connect?: boolean;
+}
+
+/**
+ * The providers' config for the stack's plain or TLS endpoints, in the option names every provider
+ * implementation keeps (kafka: bootstrap-servers, username, password, tls, tls-ca; connect:
+ * endpoints, username, password, tls-ca). TLS hands out the stack's current CA.
+ */
+export function providerConfigs(stack: StackInfo, tls: ProviderTls = {}): Record<typeof SOURCE_APP | typeof TARGET_APP | typeof CONNECT_APP, ConfigValues> {
+  const ca = tls.kafka || tls.connect ? stackCaPem(stack) : '';
+  const kafka = (c: StackInfo['kafkaA']): ConfigValues => ({
+    'bootstrap-servers': tls.kafka ? c.tlsBootstrapServers : c.bootstrapServers,
+    username: c.mm2.username,
+    password: c.mm2.password,
+    ...(tls.kafka ? { tls: 'enabled', 'tls-ca': ca } : {}),
+  });
+  return {
+    [SOURCE_APP]: kafka(stack.kafkaA),
+    [TARGET_APP]: kafka(stack.kafkaB),
+    [CONNECT_APP]: {
+      // every worker of the group, as Charmed Kafka Connect publishes its units' endpoints
+      endpoints: stack.connect.workers.map((w) => (tls.connect ? w.httpsUrl : w.url)).join(','),
+      username: stack.connect.username,
+      password: stack.connect.password,
+      ...(tls.connect ? { 'tls-ca': ca } : {}),
+    },
+  } as Record<typeof SOURCE_APP | typeof TARGET_APP | typeof CONNECT_APP, ConfigValues>;
+}
+
 export interface MirrorWorldOptions {
   charmFile: string;
   stack: StackInfo;
+  /** Providers hand out the TLS endpoints from the start (default: plain). */
+  tls?: ProviderTls;
   /** Config of the integrator at deploy time. */
   config?: ConfigValues;
   /** Keeps the model's state and unpacked charms there (default: a temporary directory). */
@@ -117,19 +151,10 @@ export class MirrorWorld {
     const world = new MirrorWorld(lm, opts.stack);
     try {
       const providers = path.join(REPO_ROOT, 'tools', 'provider-charms');
-      const { kafkaA, kafkaB, connect } = opts.stack;
-      await lm.deploy(path.join(providers, 'kafka-client-provider'), {
-        app: SOURCE_APP,
-        config: { 'bootstrap-servers': kafkaA.bootstrapServers, username: kafkaA.mm2.username, password: kafkaA.mm2.password },
-      });
-      await lm.deploy(path.join(providers, 'kafka-client-provider'), {
-        app: TARGET_APP,
-        config: { 'bootstrap-servers': kafkaB.bootstrapServers, username: kafkaB.mm2.username, password: kafkaB.mm2.password },
-      });
-      await lm.deploy(path.join(providers, 'connect-client-provider'), {
-        app: CONNECT_APP,
-        config: { endpoints: connect.url, username: connect.username, password: connect.password },
-      });
+      const configs = providerConfigs(opts.stack, opts.tls);
+      await lm.deploy(path.join(providers, 'kafka-client-provider'), { app: SOURCE_APP, config: configs[SOURCE_APP] });
+      await lm.deploy(path.join(providers, 'kafka-client-provider'), { app: TARGET_APP, config: configs[TARGET_APP] });
+      await lm.deploy(path.join(providers, 'connect-client-provider'), { app: CONNECT_APP, config: configs[CONNECT_APP] });
       await lm.deploy(opts.charmFile, { app: APP, config: opts.config ?? {} });
     } catch (e) {
       await lm.close();
@@ -181,6 +206,20 @@ export class MirrorWorld {
 
   async config(values: ConfigValues): Promise<void> {
     await this.lm.config(APP, values);
+  }
+
+  /**
+   * Re-configures the providers for `stack`'s plain or TLS endpoints (`juju config` on each, as an
+   * operator turning TLS on or handing out a rotated CA); the charm hears it through the relations.
+   */
+  async configureProviders(stack: StackInfo, tls: ProviderTls): Promise<void> {
+    const configs = providerConfigs(stack, tls);
+    for (const app of [SOURCE_APP, TARGET_APP, CONNECT_APP] as const) await this.lm.config(app, configs[app]);
+  }
+
+  /** Deletes this charm's connectors from the worker directly (test clean-up, not the charm's job). */
+  async deleteOurConnectors(): Promise<void> {
+    for (const n of await this.ourConnectors()) await this.rest.delete(`/connectors/${encodeURIComponent(n)}`);
   }
 
   async action(name: string, params: Record<string, unknown> = {}): Promise<ActionOutcome> {
