@@ -3,7 +3,7 @@
 //   → GET /connectors?expand=status&expand=info → planReconcile (charm/core, pure)
 //   → REST writes, only what differs → status summary (charm/core) published for the other units.
 // One instance per dispatch; handlers in this folder share it through the charm.
-import type { CharmBase, HookEvent, Logger, Model } from '../../lib/ops';
+import { RelationDepartedEvent, RelationBrokenEvent, type CharmBase, type HookEvent, type Logger, type Model } from '../../lib/ops';
 import {
   credentialSecretsIn,
   hasCredentialPlaceholder,
@@ -39,6 +39,14 @@ export const CREDENTIALS_RECHECK_MS = 60 * 60 * 1000;
 /** Relation endpoints whose events can bring new credentials (a new secret URI, new fields). */
 const CREDENTIAL_ENDPOINTS: ReadonlySet<string> = new Set(['source', 'target', 'connect-client']);
 const CREDENTIAL_EVENT_KINDS: ReadonlySet<string> = new Set(['secret-changed', 'leader-elected', 'upgrade-charm']);
+
+/**
+ * Unit-state key: set once this unit has seen its own departure (a relation-departed whose
+ * departing unit is this unit: Juju is removing it). 'with-peers' when other units of the
+ * application remained (seen on the peer relation), 'alone' when it is the last one.
+ */
+export const DEPARTING = 'mirror.departing';
+const PEER_ENDPOINT = 'peer';
 
 /** Connect errors the operator must fix (Blocked) vs. ones that pass on their own (Waiting). */
 const OPERATOR_MUST_ACT: ReadonlySet<ConnectErrorKind> = new Set<ConnectErrorKind>(['invalid-config', 'tls', 'not-found']);
@@ -127,9 +135,39 @@ export class Reconciler {
     return new ConnectSession(view, this.inputs().knownSecrets, this.logger);
   }
 
+  /**
+   * Whether this unit may write to Kafka Connect in this hook: the leader, unless it is being
+   * removed. A unit on its way out gets relation-departed for every remote unit and relation-broken
+   * for every relation it leaves; none of those says anything about the flow, which the remaining
+   * units keep running (a new leader converges on leader-elected). Only the last unit of the
+   * application may tear down, on relation-broken, as the removal of a relation does.
+   */
+  mayWrite(event: HookEvent): boolean {
+    if (!this.model.unit.isLeader()) return false;
+    const departing = this.noteDeparture(event);
+    if (departing === undefined) return true;
+    if (departing === 'alone' && event instanceof RelationBrokenEvent) return true;
+    this.logger.info(`this unit is being removed: Kafka Connect is left to the remaining units (${event.source.kind})`);
+    return false;
+  }
+
+  /** Records this unit's own departure (unit state) and returns what is known of it. */
+  private noteDeparture(event: HookEvent): 'with-peers' | 'alone' | undefined {
+    const state = this.charm.framework.unitState;
+    let known = state.get(DEPARTING) as 'with-peers' | 'alone' | undefined;
+    if (event instanceof RelationDepartedEvent && event.departingUnit === this.model.unit.name) {
+      const seen = event.relation.name === PEER_ENDPOINT ? 'with-peers' : 'alone';
+      if (known !== 'with-peers' && known !== seen) {
+        known = seen;
+        state.set(DEPARTING, seen);
+      }
+    }
+    return known === 'with-peers' || known === 'alone' ? known : undefined;
+  }
+
   /** The reconcile hook (every hook event but stop/remove/collect-metrics). */
   readonly reconcile = async (event: HookEvent): Promise<void> => {
-    if (!this.model.unit.isLeader()) return; // the leader alone talks to Connect
+    if (!this.mayWrite(event)) return; // the leader alone talks to Connect, and not on its way out
     const deferred = this.mayDeferCredentials(event);
     const inputs = deferred ? (this.inputsCache ?? (this.inputsCache = this.read('deferred'))) : this.credentialInputs();
     if (inputs.configErrors.length > 0 && event.source.key !== 'update-status') {
