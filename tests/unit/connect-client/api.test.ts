@@ -1,7 +1,7 @@
 // Every client method against the fake Connect over real HTTP, with the status codes each maps.
 
 import type { ConnectClient } from '../../../charm/managers/connect-client';
-import type { FakeConnect } from '../../support/fake-connect';
+import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { MM2_SOURCE, makeClient, mm2Config, startAuthedFake, thrown } from './helpers';
 
 const NAME = 'src->tgt.MirrorSourceConnector';
