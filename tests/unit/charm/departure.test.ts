@@ -2,7 +2,7 @@
 // only the removal of a relation (or of the last unit) tears down; the remaining leader restores
 // what the Kafka Connect side deleted (it deletes this relation's connectors whenever a unit of
 // ours departs), under the same names, at the first hook it gets.
-import type { FakeConnect, RecordedRequest } from '../../support/fake-connect';
+import type { FakeConnect, RecordedRequest } from '../../../tools/testkit/fake-connect';
 import { APP, authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, World, writesOf } from './world';
 import { peerRelation, type EventSpec } from '../../../lib/testing';
 import { DEPARTING } from '../../../charm/events/reconciler';
