@@ -52,6 +52,9 @@ const PEER_ENDPOINT = 'peer';
 const OPERATOR_MUST_ACT: ReadonlySet<ConnectErrorKind> = new Set<ConnectErrorKind>(['invalid-config', 'tls', 'not-found']);
 
 export function connectErrorStatus(e: ConnectApiError, doing: string): CharmStatus {
+  // Credentials: the message says what was refused; it is not an outage of Connect.
+  if (e.kind === 'unauthorized') return { name: 'waiting', message: `${e.message}; retrying on every hook` };
+  if (e.kind === 'forbidden') return { name: 'blocked', message: e.message };
   return OPERATOR_MUST_ACT.has(e.kind)
     ? { name: 'blocked', message: `cannot ${doing}: ${e.message}` }
     : { name: 'waiting', message: `cannot ${doing} yet: ${e.message}; retrying on the next hook` };
@@ -333,7 +336,7 @@ export class Reconciler {
 }
 
 function unreachable(e: ConnectApiError): Observation {
-  if (OPERATOR_MUST_ACT.has(e.kind)) return { connect: { kind: 'unreachable', reason: e.message }, writeFailure: connectErrorStatus(e, 'read Kafka Connect') };
+  if (OPERATOR_MUST_ACT.has(e.kind) || e.kind === 'unauthorized' || e.kind === 'forbidden') return { connect: { kind: 'unreachable', reason: e.message }, writeFailure: connectErrorStatus(e, 'read Kafka Connect') };
   return { connect: { kind: 'unreachable', reason: e.message } };
 }
 
