@@ -87,7 +87,6 @@ export const CONFIG_OPTIONS = {
 
 export type OptionName = keyof typeof CONFIG_OPTIONS;
 
-export const OFFSET_SYNCS_LOCATIONS: readonly OffsetSyncsTopicLocation[] = ['source', 'target'];
 
 const JAVA_CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
 
