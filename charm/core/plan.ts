@@ -93,7 +93,7 @@ const MINUTE_MS = 60_000;
  * cap keeps recovery after a long outage (broker maintenance, credential rotation) within half an
  * hour while still limiting a crash-looping connector to two restarts an hour.
  */
-export const RESTART_BACKOFF_CAP_MINUTES = 30;
+const RESTART_BACKOFF_CAP_MINUTES = 30;
 /** A connector counts as stable (counter reset) after being healthy this long, at least. */
 export const MIN_STABLE_MS = 5 * MINUTE_MS;
 
@@ -107,7 +107,7 @@ export function restartDelayMs(restartsSoFar: number): number {
 }
 
 /** How long a connector must stay healthy after `restarts` restarts before the counter resets. */
-export function stableAfterMs(restarts: number): number {
+function stableAfterMs(restarts: number): number {
   return Math.max(restartDelayMs(restarts), MIN_STABLE_MS);
 }
 

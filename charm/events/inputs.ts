@@ -69,7 +69,7 @@ function unreadable<V>(): RelationReadiness<V> {
   return { state: 'incomplete', missingFields: ['username', 'password (secret not readable yet)'] };
 }
 
-export function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[] } {
+function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[] } {
   let raw: Readonly<Record<string, unknown>>;
   try {
     raw = model.config;

@@ -38,7 +38,7 @@ const PEER_ENDPOINT = 'peer';
 /** Connect errors the operator must fix (Blocked) vs. ones that pass on their own (Waiting). */
 const OPERATOR_MUST_ACT: ReadonlySet<ConnectErrorKind> = new Set<ConnectErrorKind>(['invalid-config', 'tls', 'not-found']);
 
-export function connectErrorStatus(e: ConnectApiError, doing: string): CharmStatus {
+function connectErrorStatus(e: ConnectApiError, doing: string): CharmStatus {
   // Credentials: the message says what was refused; it is not an outage of Connect.
   if (e.kind === 'unauthorized') return { name: 'waiting', message: `${e.message}; retrying on every hook` };
   if (e.kind === 'forbidden') return { name: 'blocked', message: e.message };
