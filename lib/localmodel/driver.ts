@@ -414,7 +414,7 @@ export class LocalModel {
   async run(unitName: string, action: string, params: Readonly<Record<string, unknown>> = {}): Promise<ActionOutcome> {
     const unit = this.requireUnit(unitName);
     const application = this.model.applications[unit.app]!;
-    const checked = validateActionParams(unitName, action, application.charm.actions, params);
+    const checked = validateActionParams(unitName, action, application.charm.actions, params, this.model.jujuVersion);
     await this.settle();
     const outcome = await this.dispatchOne(unitName, { unit: unitName, hook: '' }, { name: action, params: checked });
     const run = this.model.actions.find((r) => r.id === outcome.actionId) as ActionRun;
