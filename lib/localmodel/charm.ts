@@ -153,18 +153,25 @@ export function unpackCharm(charmFile: string, dest: string): Promise<void> {
 }
 
 /**
- * A per-unit copy of an unpacked charm (Juju gives every unit its own charm directory): a tree of
- * hard links, so it costs no space; files a unit creates stay in its own directory.
+ * A per-unit copy of a charm (Juju gives every unit its own charm directory): a tree of hard links
+ * (`copy: false`, for an unpacked .charm: no space), or of copies (`copy: true`, for a developer's
+ * charm directory, which the unit must not write through); files a unit creates stay its own.
  */
-export function linkTree(src: string, dest: string): void {
+export function linkTree(src: string, dest: string, opts: { copy?: boolean } = {}, root: string = src): void {
   fs.mkdirSync(dest, { recursive: true });
   for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
     const from = path.join(src, entry.name);
     const to = path.join(dest, entry.name);
-    if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
-    else if (entry.isDirectory()) linkTree(from, to);
+    if (entry.isSymbolicLink()) {
+      // A relative link that leaves the tree would dangle in the copy: point it at its target.
+      const target = fs.readlinkSync(from);
+      const resolved = path.resolve(path.dirname(from), target);
+      const inside = resolved === root || resolved.startsWith(root + path.sep);
+      fs.symlinkSync(path.isAbsolute(target) || inside ? target : resolved, to);
+    } else if (entry.isDirectory()) linkTree(from, to, opts, root);
     else {
       try {
+        if (opts.copy) throw new Error('copy');
         fs.linkSync(from, to);
       } catch {
         fs.copyFileSync(from, to);

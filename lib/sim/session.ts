@@ -561,17 +561,25 @@ function applyPortChange(unit: SimUnit, op: 'open' | 'close', port: OpenedPort):
 }
 
 const SECRET_CONTENT_TOOLS = new Set(['secret-add', 'secret-set']);
+/** Tools whose `key=value` arguments may carry credentials under a tell-tale key. */
+const KEY_VALUE_TOOLS = new Set(['relation-set', 'state-set', 'leader-set', 'action-set']);
+const SENSITIVE_KEY_RE = /pass|secret|token|cred|jaas|private/i;
 
-/** Secret content never reaches the transcript: `key=value` and `key#base64=value` become `<redacted>`. */
+/**
+ * Secret content never reaches the transcript: every `key=value` / `key#base64=value` of
+ * secret-add/-set, and values under credential-looking keys of relation-set, state-set,
+ * leader-set and action-set, become `<redacted>`.
+ */
 export function redactArgs(tool: string, args: readonly string[]): string[] {
-  if (!SECRET_CONTENT_TOOLS.has(tool)) return [...args];
+  const all = SECRET_CONTENT_TOOLS.has(tool);
+  if (!all && !KEY_VALUE_TOOLS.has(tool)) return [...args];
   return args.map((arg) => {
     if (arg.startsWith('-')) return arg;
     const eq = arg.indexOf('=');
     if (eq < 0) return arg;
     const key = arg.slice(0, eq);
     if (key.endsWith('#file')) return arg;
+    if (!all && !SENSITIVE_KEY_RE.test(key)) return arg;
     return `${key}=<redacted>`;
   });
 }
-
