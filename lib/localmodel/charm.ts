@@ -86,6 +86,28 @@ export function loadCharmDir(dir: string): LoadedCharm {
   return { dir: root, meta: charmMetaFromYaml(metadata, config, actions) };
 }
 
+/**
+ * Does any directory between `root` (exclusive) and `target` (exclusive) exist as a symlink? An
+ * entry written under such a path would land wherever the link points (a chain of in-bounds-looking
+ * links can climb out of the charm), so unpacking refuses it.
+ */
+function parentHoldsSymlink(root: string, target: string): boolean {
+  const rel = path.relative(root, path.dirname(target));
+  if (rel === '') return false;
+  let dir = root;
+  for (const part of rel.split(path.sep)) {
+    dir = path.join(dir, part);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      return false; // does not exist yet: nothing below it can either
+    }
+    if (st.isSymbolicLink()) return true;
+  }
+  return false;
+}
+
 /** Unpack a .charm zip into `dest` (created), keeping exec modes and symlinks; refuses path escapes. */
 export function unpackCharm(charmFile: string, dest: string): Promise<void> {
   const root = path.resolve(dest);
@@ -106,6 +128,10 @@ export function unpackCharm(charmFile: string, dest: string): Promise<void> {
         const target = path.resolve(root, entry.fileName);
         if (target !== root && !target.startsWith(root + path.sep)) {
           fail(new CharmRefusal(`invalid charm: entry "${entry.fileName}" escapes the charm directory`));
+          return;
+        }
+        if (parentHoldsSymlink(root, entry.fileName.endsWith('/') ? path.join(target, 'x') : target)) {
+          fail(new CharmRefusal(`invalid charm: entry "${entry.fileName}" is under a symlink of the charm`));
           return;
         }
         const mode = (entry.externalFileAttributes >>> 16) & 0xffff;

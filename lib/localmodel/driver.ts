@@ -253,8 +253,12 @@ export class LocalModel {
   static async open(options: LocalModelOptions = {}): Promise<LocalModel> {
     const temporary = options.modelDir === undefined;
     const modelDir = path.resolve(options.modelDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-')));
-    fs.mkdirSync(modelDir, { recursive: true });
+    // The state holds every secret's content: the directory is the user's alone (0700), the file 0600.
+    const existed = fs.existsSync(modelDir);
+    fs.mkdirSync(modelDir, { recursive: true, mode: 0o700 });
     const file = path.join(modelDir, STATE_FILE);
+    // An existing directory is tightened only when it is a model directory (never e.g. the cwd).
+    if (!existed || fs.existsSync(file)) fs.chmodSync(modelDir, 0o700);
     let state: PersistedState;
     if (fs.existsSync(file)) {
       state = JSON.parse(fs.readFileSync(file, 'utf8')) as PersistedState;
@@ -354,7 +358,8 @@ export class LocalModel {
   save(): void {
     const file = path.join(this.modelDir, STATE_FILE);
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(this.state));
+    fs.writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
+    fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, file);
   }
 

@@ -262,5 +262,21 @@ export function defaultCacheDir(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  return path.join(os.tmpdir(), 'localmodel-cache');
+  return privateTempDir('localmodel-cache');
+}
+
+/**
+ * A per-user directory under the system temp dir (`<name>-<uid>`, mode 0700), refused when it
+ * exists but belongs to someone else or is open to others: a shared fixed path would let another
+ * user plant the shim every hook runs.
+ */
+export function privateTempDir(name: string): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const dir = path.join(os.tmpdir(), `${name}-${uid}`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    throw new Error(`${dir} is not a private directory of this user (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}); remove it or set LOCALMODEL_CACHE_DIR`);
+  }
+  return dir;
 }
