@@ -57,3 +57,24 @@ test('the shim cache fallback is a per-user 0700 directory, refused when others 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every local model has its own model UUID, kept across reopen, so connector names differ between models', async () => {
+  const { connectorName } = await import('../../../charm/core/connectors');
+  const a = await LocalModel.open({ modelDir: path.join(tmp, 'uuid-a'), cacheDir: CACHE_DIR });
+  const b = await LocalModel.open({ cacheDir: CACHE_DIR });
+  const uuidA = a.model.uuid;
+  try {
+    expect(uuidA).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(b.model.uuid).not.toBe(uuidA);
+    expect(connectorName('source', 'mirrormaker', 5, uuidA)).not.toBe(connectorName('source', 'mirrormaker', 5, b.model.uuid));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+  const again = await LocalModel.open({ modelDir: path.join(tmp, 'uuid-a'), cacheDir: CACHE_DIR });
+  try {
+    expect(again.model.uuid).toBe(uuidA);
+  } finally {
+    await again.close();
+  }
+});
