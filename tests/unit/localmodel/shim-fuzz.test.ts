@@ -93,7 +93,7 @@ const HAND_PICKED = [
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x80000000;
   };
-  const cases = [...HAND_PICKED.map((t) => Buffer.from(t, 'latin1'))];
+  const cases: Buffer[] = HAND_PICKED.map((t) => Buffer.from(t, "latin1"));
   while (cases.length < 5000) cases.push(randomCase(rand));
   const input = Buffer.concat(cases.flatMap((c) => [Buffer.from(`${c.length}\n`), c]));
   const run = spawnSync(harness, [], { input, maxBuffer: 64 * 1024 * 1024 });
