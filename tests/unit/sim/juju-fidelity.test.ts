@@ -190,3 +190,13 @@ describe('action params additionalProperties by JUJU_VERSION (local model side)'
     expect(() => validateActionParams('a/0', 'strict', actions, { extra: 'x' }, '3.6.4')).toThrow(/Additional property extra/);
   });
 });
+
+describe('transcripts redact secret content', () => {
+  const { redactArgs } = require('../../../lib/sim') as typeof import('../../../lib/sim');
+  it('secret-add/-set values, and credential-looking keys of relation-set/state-set/leader-set/action-set', () => {
+    expect(redactArgs('secret-add', ['--label', 'x', 'password=hunter2', 'cert#file=/tmp/c'])).toEqual(['--label', 'x', 'password=<redacted>', 'cert#file=/tmp/c']);
+    expect(redactArgs('relation-set', ['-r', '3', 'password=hunter2', 'endpoints=a:1'])).toEqual(['-r', '3', 'password=<redacted>', 'endpoints=a:1']);
+    expect(redactArgs('state-set', ['jaas-config=x', 'mode=on'])).toEqual(['jaas-config=<redacted>', 'mode=on']);
+    expect(redactArgs('config-get', ['password=x'])).toEqual(['password=x']);
+  });
+});
