@@ -274,8 +274,13 @@ export class LocalModel {
       };
     }
     if (state.seed === undefined) {
-      state.seed = options.seed ?? seedFromEnv();
+      const given = options.seed ?? (process.env['LOCALMODEL_SEED'] ? seedFromEnv() : undefined);
+      state.seed = given ?? seedFromEnv();
       state.rng = state.seed;
+      // A random seed is printed so a failing interleaving can be replayed.
+      if (given === undefined && process.env['LOCALMODEL_QUIET'] !== '1') {
+        process.stderr.write(`localmodel: interleaving seed ${state.seed} (replay with LOCALMODEL_SEED=${state.seed})\n`);
+      }
     }
     state.modelConfig ??= { 'automatically-retry-hooks': true };
     const agent = await ToolAgent.start({

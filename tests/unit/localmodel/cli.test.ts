@@ -82,7 +82,7 @@ test('Juju CLI habits: app/leader, config APP KEY, --reset, status filters and y
 });
 
 test('relative paths are resolved from the caller\'s directory (INIT_CWD under npm run)', () => {
-  const r = spawnSync(process.execPath, [cli, '--model-dir', 'm2', 'deploy', path.basename(SHELL_CHARM), 'rel'], {
+  const r = spawnSync(process.execPath, [cli, '--model-dir', 'm2', '--seed', '7', 'deploy', path.basename(SHELL_CHARM), 'rel'], {
     encoding: 'utf8',
     cwd: tmp,
     env: { ...process.env, INIT_CWD: path.dirname(SHELL_CHARM), LOCALMODEL_CACHE_DIR: path.join(REPO_ROOT, '.tscharm', 'localmodel') },
