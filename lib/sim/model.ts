@@ -108,6 +108,8 @@ export interface SimRelation {
   ends: RelationEnd[];
   /** Units that have entered the relation scope (both sides). */
   scope: string[];
+  /** Units that have run this relation's relation-broken: it is gone from their hook context. */
+  brokenUnits?: string[];
   /** `dying` while relation-broken runs; such relations are still listed by relation-ids. */
   life: 'alive' | 'dying';
   appData: Record<string, Bag>;

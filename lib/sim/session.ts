@@ -266,11 +266,20 @@ export class HookSession {
   /** Relations this unit can see: its application is an end (dying ones included). */
   visibleRelation(id: number): SimRelation | undefined {
     const relation = findRelation(this.model, id);
-    return relation && relationEnds(relation, this.app.name) ? relation : undefined;
+    return relation && relationEnds(relation, this.app.name) && this.inContext(relation) ? relation : undefined;
+  }
+
+  /**
+   * Once a unit's relation-broken hook has run, the uniter drops the relation from that unit's
+   * context: later hooks there no longer see it (relation-ids, -r), even while other units still
+   * have hooks to run for it.
+   */
+  private inContext(relation: SimRelation): boolean {
+    return !relation.brokenUnits?.includes(this.unit.name);
   }
 
   visibleRelations(): SimRelation[] {
-    return this.model.relations.filter((r) => relationEnds(r, this.app.name) !== undefined).sort((a, b) => a.id - b.id);
+    return this.model.relations.filter((r) => relationEnds(r, this.app.name) !== undefined && this.inContext(r)).sort((a, b) => a.id - b.id);
   }
 
   /** The `-r/--relation` flag: parses `N` or `endpoint:N` and checks the relation exists. */
@@ -422,6 +431,10 @@ export class HookSession {
   commit(outcome: ProcessOutcome = { exitCode: 0 }): CommitEffects {
     this.assertOpen();
     const events: TriggeredEvent[] = [...this.immediateEvents];
+    if (this.relationHookKind === 'broken' && this.hookRelation) {
+      const broken = (this.hookRelation.brokenUnits ??= []);
+      if (!broken.includes(this.unit.name)) broken.push(this.unit.name);
+    }
     for (const [relationId, changes] of this.pendingUnitData) {
       const relation = findRelation(this.model, relationId);
       if (!relation) continue;

@@ -200,3 +200,17 @@ describe('transcripts redact secret content', () => {
     expect(redactArgs('config-get', ['password=x'])).toEqual(['password=x']);
   });
 });
+
+describe('after its relation-broken, a unit no longer sees the relation', () => {
+  // The uniter removes a relation from the unit's context once relation-broken has run, while the
+  // other units (running concurrently) may still have hooks for it.
+  it('later hooks on that unit do not list or reach it; other units still do', () => {
+    const f = fixture();
+    const broken = open(f.model, { unit: 'mm/0', hook: 'source-relation-broken', relationId: f.sourceId, remoteApp: 'kafka' });
+    broken.session.commit();
+    const later = open(f.model, { unit: 'mm/0', hook: 'update-status' });
+    expect(later.run('relation-ids', 'source', '--format=json').stdout).toBe('[]\n');
+    expect(later.run('relation-get', '-r', String(f.sourceId), '-', 'kafka/0').code).toBe(2);
+    expect(open(f.model, { unit: 'mm/1', hook: 'update-status' }).run('relation-ids', 'source', '--format=json').stdout).toBe('["source:3"]\n');
+  });
+});
