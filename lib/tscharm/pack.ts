@@ -52,6 +52,8 @@ export interface PackOptions {
   readonly codeCacheMinBytes?: number;
   /** Strip symbols and debug info from the shipped runtime (runtime.ts stripRuntime). Default true. */
   readonly strip?: boolean;
+  /** Which charm to build from the source (meta.ts readCharmMetaFiles): 'machine' (default) or a variants/<name>. */
+  readonly variant?: string;
 }
 
 export const DEFAULT_CODE_CACHE_MIN_BYTES = 128 * 1024;
@@ -87,6 +89,7 @@ export interface BuildOptions {
   /** Where to write the bundle. */
   readonly bundleFile: string;
   readonly minify?: boolean;
+  readonly variant?: string;
 }
 
 export interface BuiltCharm {
@@ -102,7 +105,7 @@ export interface BuiltCharm {
  */
 export async function buildBundle(options: BuildOptions): Promise<BuiltCharm> {
   const charmDir = path.resolve(options.charmDir);
-  const files = readCharmMetaFiles(charmDir);
+  const files = readCharmMetaFiles(charmDir, options.variant);
   const problems = validateMetaFiles(files);
   if (problems.length > 0) {
     throw new PackError(`the charm's metadata has problems:\n${problems.map(formatProblem).join('\n')}`);
@@ -132,7 +135,13 @@ export async function pack(options: PackOptions): Promise<PackResult> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tscharm-'));
   try {
     const bundleFile = path.join(workDir, BUNDLE_PATH);
-    const built = await buildBundle({ charmDir: options.charmDir, entry: options.entry, bundleFile, ...(options.minify !== undefined ? { minify: options.minify } : {}) });
+    const built = await buildBundle({
+      charmDir: options.charmDir,
+      entry: options.entry,
+      bundleFile,
+      ...(options.minify !== undefined ? { minify: options.minify } : {}),
+      ...(options.variant !== undefined ? { variant: options.variant } : {}),
+    });
     return await assemble(options, base, built, bundleFile, workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
