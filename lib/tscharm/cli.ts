@@ -62,6 +62,10 @@ export function buildProgram(): Command {
         `${opts.stageDir !== undefined ? 'staged' : 'packed'} ${path.relative(process.cwd(), result.charmFile) || result.charmFile}: ${mb(result.charmBytes)} (${result.charmBytes} bytes), ` +
           `unpacked ${mb(result.unpackedBytes)} (${result.unpackedBytes} bytes); bundle ${result.bundleBytes} bytes with ${result.bundledPackages.join(', ') || 'no packages'}\n`,
       );
+      process.stdout.write(
+        `runtime: Node.js ${opts.nodeVersion} (sha256-verified), ${result.strip.stripped ? `stripped with ${result.strip.tool}` : `not stripped: ${result.strip.reason}`}; ` +
+          `code cache: ${result.codeCache.enabled ? 'loader dist/start.js (the cache is written on the unit by its first hook)' : `none: ${result.codeCache.reason}`}\n`,
+      );
     });
 
   program

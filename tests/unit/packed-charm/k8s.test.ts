@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { LocalModel } from '../../../lib/localmodel/driver';
 import { startFakeConnect, type FakeConnect } from '../../../tools/testkit/fake-connect';
 import { ALL_PASSWORDS, deployProviders, K8S_CHARM_FILE_NAME, openModel, preparePackedWorld, recordHooks, REPO_ROOT, REST_PASSWORD, REST_USER, uuidHex, type PackedWorld, type ServedHook } from '../../../tools/testkit/packed-charm';
-import { readZip } from '../tscharm/helpers';
+import { entrypointProblems, readZip } from '../tscharm/helpers';
 
 jest.setTimeout(240_000);
 
@@ -49,6 +49,9 @@ test('the .charm is the K8s charm: same endpoints, config and actions as the mac
   expect(k8sRest).toEqual(machineRest);
   expect(text('config.yaml')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'config.yaml'), 'utf8'));
   expect(text('actions.yaml')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'actions.yaml'), 'utf8'));
+  // charmcraft analyse's entrypoint check (charmcraft itself is not installed here).
+  expect(entrypointProblems(records)).toEqual([]);
+  expect(records.find((r) => r.name === 'dist/start.js')).toBeDefined();
 });
 
 test('a machine model refuses the K8s charm, as Juju does', async () => {
