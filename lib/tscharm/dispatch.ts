@@ -19,7 +19,7 @@ export interface DispatchOptions {
   readonly allowSystemNode: boolean;
   /**
    * What node runs: the bundle itself (default), or the code-cache loader (codecache.ts) that
-   * `pack` ships next to it when it could make a V8 code cache.
+   * `pack` ships next to it for bundles large enough to gain from a V8 code cache.
    */
   readonly script?: string;
 }
