@@ -73,11 +73,26 @@ export function credentialShapeOk(actual: Readonly<Record<string, unknown>>): bo
   return true;
 }
 
-/** Every config carries the same value (or the same absence) for every credential key. */
+/**
+ * Every config carries the same credential values (or the same absence) for each Kafka cluster.
+ * Compared per cluster alias, not per key prefix: the heartbeat connector runs as the reverse
+ * pair (its source.cluster.* is the flow's target, see connectors.ts). producer.override.* is
+ * tied to each config's own target.cluster.* by credentialShapeOk.
+ */
 export function credentialKeysAgree(configs: ReadonlyArray<Readonly<Record<string, unknown>>>): boolean {
   if (configs.length < 2) return true;
-  const [first, ...rest] = configs.map(normaliseConfig);
-  return rest.every((c) => [...CREDENTIAL_KEYS].every((k) => c[k] === first[k]));
+  const byCluster = new Map<string, string>();
+  for (const c of configs.map(normaliseConfig)) {
+    for (const prefix of ['source.cluster.', 'target.cluster.']) {
+      const cluster = c[`${prefix}alias`] ?? `(no alias under ${prefix})`;
+      const values = JSON.stringify(CREDENTIAL_SUFFIXES.map((s) => c[`${prefix}${s}`] ?? null));
+      const seen = byCluster.get(cluster);
+      if (seen === undefined) byCluster.set(cluster, values);
+      else if (seen !== values) return false;
+    }
+    for (const s of CREDENTIAL_SUFFIXES) if (c[`producer.override.${s}`] !== c[`target.cluster.${s}`]) return false;
+  }
+  return true;
 }
 
 /**

@@ -28,7 +28,9 @@ beforeEach(async () => {
 
 const kafkaSecretReads = (w: World) =>
   w.last.transcript.filter((t) => t.tool === 'secret-get' && !t.args.join(' ').includes('connect-client')).map((t) => t.args[1]);
-const jaas = (name: string) => fake.connector(name)!.config['source.cluster.sasl.jaas.config'];
+// The source cluster's JAAS: under target.cluster.* on the heartbeat connector (it runs as the reverse pair).
+const sourceKey = (name: string) => (name.startsWith('mirror_heartbeat_') ? 'target.cluster.sasl.jaas.config' : 'source.cluster.sasl.jaas.config');
+const jaas = (name: string) => fake.connector(name)!.config[sourceKey(name)];
 const CONFIRMED_KEY = `charm.${CREDENTIALS_CONFIRMED_AT}`;
 
 describe('deferred Kafka credentials', () => {
@@ -119,7 +121,10 @@ describe('deferred Kafka credentials', () => {
   it('limit: a password edited by hand identically in every connector waits for the hourly full comparison', async () => {
     const w = base.clone();
     for (const n of [NAMES.source, NAMES.checkpoint, NAMES.heartbeat]) {
-      fake.connector(n)!.config['source.cluster.sasl.jaas.config'] = jaas(n).replace(SOURCE_PASSWORD, 'edited-by-hand');
+      const edited = jaas(n).replace(SOURCE_PASSWORD, 'edited-by-hand');
+      fake.connector(n)!.config[sourceKey(n)] = edited;
+      // the heartbeat connector writes into the source: its producer carries the source's JAAS too
+      if (n === NAMES.heartbeat) fake.connector(n)!.config['producer.override.sasl.jaas.config'] = edited;
     }
     const quiet = await w.runCounting(events.updateStatus());
     expect(writesOf(quiet.requests)).toEqual([]);
