@@ -1,0 +1,89 @@
+// Replication health on the real stack: heartbeats in MirrorMaker's direction (emitted into the
+// source, carried over by the source connector), lag and heartbeat age in the status, and the
+// status leaving Active when data stops crossing. Lean: one deployment, few records, short intervals.
+import { createTopic, endpointOf, listTopics, produceMessages, topicOffsets, waitForMessageCount, type KafkaEndpoint } from '../support/kafka-traffic';
+import type { ActionOutcome } from '../../lib/localmodel/driver';
+import { readStackInfo, type StackInfo } from '../support/real-stack';
+import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, TARGET_APP, pollUntil, stackProfile } from '../support/mirror-world';
+import { describeWithStack, readE2EState } from './e2e-state';
+
+jest.setTimeout(180_000);
+
+const RUN = Date.now().toString(36);
+const topicName = (what: string) => `e2e-h-${what}-${RUN}`;
+
+function expectCompleted(outcome: ActionOutcome): void {
+  if (outcome.status !== 'completed') {
+    throw new Error(`action ${outcome.action} ${outcome.status}: ${outcome.message ?? ''}\nlogs: ${outcome.logs.join('\n')}\nstderr: ${outcome.stderr.slice(-2000)}`);
+  }
+}
+
+describeWithStack()('replication health on the real stack', () => {
+  let stack: StackInfo;
+  let world: MirrorWorld;
+  let src: KafkaEndpoint;
+  let tgt: KafkaEndpoint;
+  const figures: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    const state = readE2EState();
+    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
+    stack = await readStackInfo(stackProfile('e2e'));
+    src = endpointOf(stack.kafkaA, 'admin');
+    tgt = endpointOf(stack.kafkaB, 'admin');
+    world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: `e2e-h-.*-${RUN}` } });
+  }, 300_000);
+
+  afterAll(async () => {
+    console.log(`health e2e figures (Kafka ${stack?.kafkaVersion}): ${JSON.stringify(figures)}`);
+    await world?.close();
+  });
+
+  const heartbeats = `${SOURCE_APP}.replica.heartbeats`;
+
+  async function heartbeatEnd(): Promise<number> {
+    const offs = await topicOffsets(tgt, heartbeats);
+    return offs.reduce((n, p) => n + p.end, 0);
+  }
+
+  test('heartbeats are emitted into the source and arrive on the target as <source>.replica.heartbeats (identity policy)', async () => {
+    const topic = topicName('flow');
+    await createTopic(src, topic);
+    await world.integrateAll();
+    await world.waitForActive();
+    // the heartbeat connector writes `heartbeats` on the SOURCE, none of ours on the target
+    await pollUntil(async () => ((await listTopics(src)).includes('heartbeats') ? true : undefined), 'heartbeats topic on the source', 60_000);
+    const onTarget = await pollUntil(async () => {
+      const names = await listTopics(tgt);
+      return names.includes(heartbeats) ? names : undefined;
+    }, `${heartbeats} on the target`, 60_000);
+    // the old direction wrote a plain `heartbeats` topic into the target: gone
+    expect(onTarget).not.toContain('heartbeats');
+    figures['targetHeartbeatTopics'] = onTarget.filter((n) => /heartbeats/.test(n)).sort();
+    const first = await heartbeatEnd();
+    await pollUntil(async () => ((await heartbeatEnd()) > first ? true : undefined), 'more heartbeats arriving on the target', 30_000);
+    await produceMessages(src, topic, 20, { prefix: 'f' });
+    expect((await waitForMessageCount(tgt, topic, 20, { timeoutMs: 60_000 })).count).toBe(20);
+  });
+
+  test('prefix policy: heartbeats keep arriving under the same name', async () => {
+    await world.config({ prefix_topics: true });
+    await world.waitForActive();
+    const before = await heartbeatEnd();
+    await pollUntil(async () => ((await heartbeatEnd()) > before + 2 ? true : undefined), 'heartbeats after the policy change', 60_000);
+    const names = await listTopics(tgt);
+    figures['targetHeartbeatTopicsPrefix'] = names.filter((n) => /heartbeats/.test(n)).sort();
+    expect(names).toContain(heartbeats);
+    expect(names).not.toContain(`${SOURCE_APP}.replica.${SOURCE_APP}.replica.heartbeats`);
+    expect(names).not.toContain(`${TARGET_APP}.replica.heartbeats`);
+    await world.config({ prefix_topics: false });
+    await world.waitForActive();
+  });
+
+  test('status action shows the flow (secrets never in it)', async () => {
+    const status = await world.action('status');
+    expectCompleted(status);
+    const text = JSON.stringify(status.results);
+    for (const secret of [stack.kafkaA.mm2.password, stack.kafkaB.mm2.password, stack.connect.password]) expect(text).not.toContain(secret);
+  });
+});
