@@ -1,10 +1,10 @@
 // Replication health on the real stack: heartbeats in MirrorMaker's direction (emitted into the
 // source, carried over by the source connector), lag and heartbeat age in the status, and the
 // status leaving Active when data stops crossing. Lean: one deployment, few records, short intervals.
-import { createTopic, endpointOf, listTopics, produceMessages, topicOffsets, waitForMessageCount, type KafkaEndpoint } from '../support/kafka-traffic';
+import { createTopic, endpointOf, listTopics, produceMessages, topicOffsets, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
 import type { ActionOutcome } from '../../lib/localmodel/driver';
-import { readStackInfo, type StackInfo } from '../support/real-stack';
-import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, TARGET_APP, pollUntil, stackProfile } from '../support/mirror-world';
+import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
+import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, TARGET_APP, pollUntil, stackProfile } from '../../tools/stack/mirror-world';
 import { describeWithStack, readE2EState } from './e2e-state';
 
 jest.setTimeout(180_000);
