@@ -4,6 +4,7 @@ import { CharmBase, type Framework, type RelationBrokenEvent } from '../lib/ops'
 import { ConnectRequirer, KafkaRequirer, PLUGIN_URL_NOT_REQUIRED, RelationDataError } from '../lib/interfaces';
 import { parseConnectRelation } from './core';
 import { MirrorActions } from './events/actions';
+import { HealthCheck } from './events/health-check';
 import { Reconciler } from './events/reconciler';
 import { MirrorStatus } from './events/status';
 
@@ -15,6 +16,7 @@ export class MirrorMakerCharm extends CharmBase {
   readonly target: KafkaRequirer;
   readonly connect: ConnectRequirer;
   readonly reconciler: Reconciler;
+  readonly health: HealthCheck;
 
   constructor(framework: Framework) {
     super(framework);
@@ -25,13 +27,16 @@ export class MirrorMakerCharm extends CharmBase {
     this.connect = new ConnectRequirer(this, 'connect-client', { pluginUrl: PLUGIN_URL_NOT_REQUIRED });
 
     this.reconciler = new Reconciler(this, { source: this.source, target: this.target, connect: this.connect });
-    const actions = new MirrorActions(this.model, this.reconciler);
-    const status = new MirrorStatus(this.model, this.reconciler);
+    this.health = new HealthCheck(this.model, this.reconciler, framework.logger);
+    const actions = new MirrorActions(this.model, this.reconciler, this.health);
+    const status = new MirrorStatus(this.model, this.reconciler, this.health);
 
     // Teardown of the Connect side needs the broken relation's own data, before reconcile runs.
     framework.observe(this.on.relationBroken('connect-client'), this.onConnectBroken);
     // Removing source or target empties the desired set: reconcile deletes this charm's connectors.
     framework.observeAll(this.reconciler.reconcile);
+    // After the reconcile: the leader's periodic replication health check (update-status only).
+    framework.observeAll(this.health.onHook);
 
     framework.observe(this.on.action('pause'), actions.onPause);
     framework.observe(this.on.action('resume'), actions.onResume);

@@ -7,3 +7,4 @@ export * from './plan';
 export * from './status';
 export * from './redact';
 export * from './credentials';
+export * from './health';

@@ -6,12 +6,15 @@ import type { ActionEvent, Model } from '../../lib/ops';
 import {
   planManualRestart,
   planStateChange,
+  healthActionResult,
   statusActionResult,
+  type GroupOffsetsView,
   type DesiredConnector,
   type ObservedConnectors,
 } from '../core';
 import { ConnectApiError } from '../managers/connect-errors';
 import type { ConnectSession } from './connect-session';
+import type { HealthCheck, HealthReport } from './health-check';
 import type { Reconciler } from './reconciler';
 
 class ActionFailed extends Error {}
@@ -20,6 +23,7 @@ export class MirrorActions {
   constructor(
     private readonly model: Model,
     private readonly reconciler: Reconciler,
+    private readonly health?: HealthCheck,
   ) {}
 
   private requireLeader(event: ActionEvent): boolean {
@@ -156,7 +160,11 @@ export class MirrorActions {
     } else {
       this.reconciler.observation = { connect: { kind: 'not-queried' } };
     }
-    const summary = this.reconciler.status() ?? { name: 'waiting', message: 'no status yet' };
+    // Replication health (per-partition lag, heartbeat age, group offsets) when the connectors run as intended.
+    let report: HealthReport | undefined;
+    if (this.health && this.health.shouldMeasure()) report = await this.health.measure({ groups: true });
+    const base = this.reconciler.status() ?? { name: 'waiting', message: 'no status yet' };
+    const summary = this.health ? this.health.combine(base) : base;
     const result = statusActionResult({
       summary,
       desired: inputs.desired ?? [],
@@ -168,6 +176,24 @@ export class MirrorActions {
       knownSecrets: inputs.knownSecrets,
     });
     if (topicsNote !== undefined) result['mirrored-topics'] = { count: 'unknown', note: topicsNote };
+    if (report) {
+      const groups: GroupOffsetsView[] | undefined = report.groups
+        ? [...report.groups].map(([group, g]) => ({
+            group,
+            state: g.state,
+            members: g.members,
+            partitions: [...g.source].map(([key, source]) => {
+              const i = key.lastIndexOf(':');
+              const topic = key.slice(0, i);
+              const remote = report!.sample.partitions.find((p) => p.topic === topic)?.remoteTopic ?? topic;
+              return { topic, partition: Number(key.slice(i + 1)), remoteTopic: remote, source, target: g.target.get(key) };
+            }),
+          }))
+        : undefined;
+      result.replication = healthActionResult(report.sample, report.assessment.status, groups, report.groupsError, inputs.knownSecrets);
+    } else {
+      result.replication = { note: 'not measured: the connectors are not RUNNING as intended (see summary)' };
+    }
     event.setResults(result);
   };
 }

@@ -33,6 +33,7 @@ import {
   parseExpandedListing,
   parseStateInfo,
   parseTopics,
+  parseOffsets,
   parseWorkerInfo,
 } from './connect-shapes';
 import {
@@ -49,6 +50,8 @@ import {
   type TargetState,
   type TaskInfo,
   type TopicsResult,
+  type ConnectorOffset,
+  type ConnectorOffsetsResult,
   type WorkerHealth,
   type WorkerInfo,
 } from './connect-types';
@@ -465,6 +468,32 @@ export class ConnectClient {
       return { tracking: 'disabled', message: this.redact(errorText(a.body)).slice(0, MAX_DETAIL_CHARS) || 'Topic tracking is disabled.' };
     }
     return { tracking: 'enabled', topics: this.parse(a, `GET ${path}`, (b) => parseTopics(b, name)) };
+  }
+
+  /**
+   * GET /connectors/{c}/offsets (KIP-875, Kafka ≥ 3.5). Call it for a connector that exists: a
+   * 404 or 405 then means the worker has no offsets API, returned as `supported: false`.
+   */
+  async connectorOffsets(name: string): Promise<ConnectorOffsetsResult> {
+    const path = `/connectors/${encodeName(name)}/offsets`;
+    const a = await this.call({ method: 'GET', path, what: `read the offsets of connector '${name}'`, passThrough: [404, 405] });
+    if (a.status === 404 || a.status === 405) {
+      return { supported: false, message: `Kafka Connect at ${a.endpoint.display} has no offsets API (GET ${path} → ${a.status}; needs Kafka ≥ 3.5)` };
+    }
+    return { supported: true, offsets: this.parse(a, `GET ${path}`, parseOffsets) };
+  }
+
+  /**
+   * PATCH /connectors/{c}/offsets (KIP-875, Kafka ≥ 3.6): the connector must be STOPPED. 404/405
+   * on an existing connector → `supported: false`.
+   */
+  async alterConnectorOffsets(name: string, offsets: readonly ConnectorOffset[]): Promise<{ supported: true } | { supported: false; message: string }> {
+    const path = `/connectors/${encodeName(name)}/offsets`;
+    const a = await this.call({ method: 'PATCH', path, body: { offsets }, what: `write the offsets of connector '${name}'`, passThrough: [404, 405] });
+    if (a.status === 404 || a.status === 405) {
+      return { supported: false, message: `Kafka Connect at ${a.endpoint.display} cannot alter offsets (PATCH ${path} → ${a.status}; needs Kafka ≥ 3.6)` };
+    }
+    return { supported: true };
   }
 
   // ---- transport -------------------------------------------------------------------------

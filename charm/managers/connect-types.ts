@@ -100,3 +100,12 @@ export type TopicsResult =
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** One entry of GET /connectors/{c}/offsets (KIP-875): connector-defined partition and offset maps. */
+export interface ConnectorOffset {
+  partition: Record<string, unknown>;
+  /** null clears the offset of that partition (PATCH only). */
+  offset: Record<string, unknown> | null;
+}
+
+export type ConnectorOffsetsResult = { supported: true; offsets: ConnectorOffset[] } | { supported: false; message: string };
