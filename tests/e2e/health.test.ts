@@ -80,10 +80,77 @@ describeWithStack()('replication health on the real stack', () => {
     await world.waitForActive();
   });
 
-  test('status action shows the flow (secrets never in it)', async () => {
+  type Replication = {
+    verdict: string;
+    'measured-at': string;
+    'total-lag': string;
+    heartbeat: { age?: string };
+    topics: Record<string, { name: string; partitions: Record<string, { 'source-end-offset': string; 'replicated-offset': string; lag: string }> }>;
+    'missing-on-target'?: string;
+  };
+  async function replication(): Promise<Replication> {
     const status = await world.action('status');
     expectCompleted(status);
     const text = JSON.stringify(status.results);
     for (const secret of [stack.kafkaA.mm2.password, stack.kafkaB.mm2.password, stack.connect.password]) expect(text).not.toContain(secret);
+    return status.results['replication'] as Replication;
+  }
+
+  test('heartbeat age shown and advancing; lag reported per partition, 0 once traffic stops', async () => {
+    const topic = topicName('lag');
+    await createTopic(src, topic, { partitions: 2 });
+    await produceMessages(src, topic, 200, { prefix: 'l' });
+    await waitForMessageCount(tgt, topic, 200, { timeoutMs: 60_000 });
+    const measured = await pollUntil(async () => {
+      const rep = await replication();
+      const t = Object.values(rep.topics).find((x) => x.name === topic);
+      return t && rep['total-lag'] === '0' ? { rep, t } : undefined;
+    }, 'lag 0 on every partition after traffic stopped', 60_000, 1_000);
+    const parts = Object.values(measured.t.partitions);
+    expect(parts).toHaveLength(2);
+    expect(parts.reduce((n, p) => n + Number(p['source-end-offset']), 0)).toBe(200);
+    for (const p of parts) {
+      expect(p.lag).toBe('0');
+      expect(p['replicated-offset']).toBe(p['source-end-offset']);
+    }
+    const newest = (r: Replication) => Date.parse(r['measured-at']) - Number(/^(\d+) s$/.exec(r.heartbeat.age ?? '')?.[1] ?? NaN) * 1000;
+    const first = measured.rep;
+    expect(first.heartbeat.age).toMatch(/^\d+ s$/);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const second = await replication();
+    expect(second.heartbeat.age).toMatch(/^\d+ s$/);
+    expect(newest(second)).toBeGreaterThan(newest(first));
+    figures['heartbeatAges'] = [first.heartbeat.age, second.heartbeat.age];
+    // the unit's status after an update-status: Active with lag and heartbeat age
+    const s = await world.waitForStatus((x) => x.status === 'active' && /: lag 0 records, heartbeat \d+ s ago/.test(x.message), 'active with lag 0 and a heartbeat age', 30_000);
+    figures['activeMessage'] = s.message;
+  });
+
+  test('replication factor above the target\'s brokers: the missing topic is named with the reason', async () => {
+    await world.config({ replication_factor: 3 });
+    await world.waitForActive();
+    const topic = topicName('rf');
+    await createTopic(src, topic);
+    await produceMessages(src, topic, 10, { prefix: 'rf' });
+    const s = await world.waitForStatus((x) => x.status === 'blocked' && x.message.includes(topic), 'blocked naming the missing topic', 60_000);
+    expect(s.message).toMatch(/replication_factor=3 is above kafka-b's 1 broker/);
+    figures['missingTopicMessage'] = s.message;
+    await world.config({ replication_factor: -1 });
+    await world.waitForStatus((x) => x.status === 'active', 'active again after replication_factor=-1', 90_000);
+    expect((await waitForMessageCount(tgt, topic, 10, { timeoutMs: 60_000 })).count).toBe(10);
+  });
+
+  test('wrong source password: not Active within one update-status after the change; fixed → Active', async () => {
+    await world.waitForActive();
+    await world.lm.config(SOURCE_APP, { password: 'not-the-password' });
+    const t0 = Date.now();
+    await world.lm.updateStatus();
+    const s = world.status();
+    figures['wrongPasswordStatus'] = { ...s, ms: Date.now() - t0 };
+    expect(s.status).not.toBe('active');
+    expect(s.message).toMatch(/kafka-a|authentication|credentials/i);
+    expect(s.message).not.toContain('not-the-password');
+    await world.lm.config(SOURCE_APP, { password: stack.kafkaA.mm2.password });
+    await world.waitForStatus((x) => x.status === 'active' && /: lag \d+ records?/.test(x.message), 'active again with the right password', 120_000);
   });
 });
