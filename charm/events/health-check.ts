@@ -86,8 +86,18 @@ export class HealthCheck {
   readonly onHook = async (event: HookEvent): Promise<void> => {
     if (event.source.key !== 'update-status' || !healthRuntime.periodic || !this.model.unit.isLeader()) return;
     if (!this.shouldMeasure()) return;
-    await this.measure({ groups: false });
+    try {
+      await this.measure({ groups: false });
+    } catch (e) {
+      // The health check must never fail the hook: the connectors keep running regardless.
+      const why = this.model.redact(e instanceof Error ? e.message : String(e));
+      this.logger.warning(`replication health check failed: ${why}`);
+      this.report = undefined;
+      this.failed = { name: 'waiting', message: `replication not verified: the health check failed (${why.slice(0, 200)}); see the unit log` };
+    }
   };
+
+  private failed: CharmStatus | undefined;
 
   /** Only when the connectors are RUNNING as intended: other states already have their status. */
   shouldMeasure(): boolean {
@@ -106,6 +116,7 @@ export class HealthCheck {
     if (base.name !== 'active' || this.reconciler.peer.paused) return base;
     if (this.reconciler.inputs().config?.healthCheckBudgetSeconds === 0) return base;
     if (this.report) return this.report.assessment.status;
+    if (this.failed) return this.failed;
     const memory = this.reconciler.peer.healthMemory;
     if (memory?.verdict && memory.flow === this.flowKey()) return memory.verdict;
     // Not measured yet for this connector set: the connector-level summary until the next update-status.

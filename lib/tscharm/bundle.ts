@@ -152,6 +152,16 @@ function embedWasmUtils(): esbuild.Plugin {
           resolveDir: path.dirname(args.path),
         };
       });
+      // @platformatic/kafka builds `createRequire(import.meta.url)` (optional native crc32c, schema
+      // registry codecs): in the CommonJS bundle the bundle file's own URL stands in, so the
+      // optional packages are simply not found and the library uses its fallbacks.
+      build.onLoad({ filter: /[\\/]node_modules[\\/]@platformatic[\\/]kafka[\\/]dist[\\/].*\.js$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        // An imported name: the modules declare their own local `require`.
+        const contents = `import { pathToFileURL as __tscharmFileUrl } from 'node:url';\n${source.replace(/import\.meta\.url/g, '__tscharmFileUrl(__filename).href')}`;
+        return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
+      });
     },
   };
 }
