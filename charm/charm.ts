@@ -46,6 +46,7 @@ export class MirrorMakerCharm extends CharmBase {
     framework.observe(this.on.action('pause'), actions.onPause);
     framework.observe(this.on.action('resume'), actions.onResume);
     framework.observe(this.on.action('status'), actions.onStatus);
+    framework.observe(this.on.action<{ 'dry-run'?: boolean }>('failover'), actions.onFailover);
     framework.observe(this.on.action<{ all?: boolean }>('restart'), actions.onRestart);
     framework.observe(this.on.collectAppStatus, status.onCollectAppStatus);
     framework.observe(this.on.collectUnitStatus, status.onCollectUnitStatus);
