@@ -143,7 +143,9 @@ describeWithStack()('replication health on the real stack', () => {
 
   test('wrong source password: not Active within one update-status after the change; fixed → Active', async () => {
     await world.waitForActive();
+    const h0 = world.lm.history.length;
     await world.lm.config(SOURCE_APP, { password: 'not-the-password' });
+    figures['wrongPasswordHooks'] = world.lm.history.slice(h0).map((h) => JSON.stringify(h).slice(0, 120));
     const t0 = Date.now();
     await world.lm.updateStatus();
     const s = world.status();
