@@ -55,6 +55,8 @@ export interface HealthSample {
   offsetsApi: boolean;
   /** First lines of FAILED task traces or worker problems seen while measuring. */
   traces: string[];
+  /** The source connector's tasks have no partitions assigned (not even the heartbeats topic). */
+  unassigned?: true;
 }
 
 /** Kept in peer app data between checks (leader changes included). */
@@ -166,6 +168,10 @@ export function assessHealth(input: AssessInput): Assessment {
   const down = sample.failures.find((f) => f.cluster !== 'connect' && (f.kind === 'unreachable' || f.kind === 'timeout' || f.kind === 'other'));
   if (down) {
     return done({ name: 'waiting', message: `replication not verified: ${down.message}${traceNote}; check that ${down.alias} is up and reachable from this unit` });
+  }
+
+  if (sample.unassigned) {
+    return done({ name: 'waiting', message: `waiting for MirrorMaker to assign source partitions to its tasks (reconfiguring)${traceNote}` });
   }
 
   // 2. Topics in scope that never reached the target.

@@ -186,7 +186,9 @@ export class HealthCheck {
     let groupsError: string | undefined;
     try {
       const sourceSide = (async () => {
-        const ends = await source.endOffsets(assigned);
+        // Always talk to the source: its answer (or refusal) is the check of the credentials the
+        // connectors use, even while their tasks are being reassigned.
+        const ends = assigned.length > 0 ? await source.endOffsets(assigned) : (await source.brokerCount(), new Map<string, number>());
         for (const p of partitions) {
           p.sourceEnd = ends.get(`${p.topic}:${p.partition}`);
           if (p.sourceEnd !== undefined && p.replicated !== undefined) p.lag = Math.max(0, p.sourceEnd - p.replicated);
@@ -215,7 +217,17 @@ export class HealthCheck {
       await Promise.all([source.close(), target.close()]);
     }
 
-    const sample: HealthSample = { at: runtime.now(), partitions, missingTopics, targetBrokers, heartbeat, failures, offsetsApi, traces };
+    const sample: HealthSample = {
+      at: runtime.now(),
+      partitions,
+      missingTopics,
+      targetBrokers,
+      heartbeat,
+      failures,
+      offsetsApi,
+      traces,
+      ...(assigned.length === 0 && !failures.some((f) => f.cluster === 'connect') ? { unassigned: true } : {}),
+    };
     const assessment = assessHealth({
       sample,
       previous: this.reconciler.peer.healthMemory,

@@ -145,15 +145,19 @@ describeWithStack()('replication health on the real stack', () => {
     await world.waitForActive();
     const h0 = world.lm.history.length;
     await world.lm.config(SOURCE_APP, { password: 'not-the-password' });
-    figures['wrongPasswordHooks'] = world.lm.history.slice(h0).map((h) => JSON.stringify(h).slice(0, 120));
-    const t0 = Date.now();
-    await world.lm.updateStatus();
-    const s = world.status();
-    figures['wrongPasswordStatus'] = { ...s, ms: Date.now() - t0 };
-    expect(s.status).not.toBe('active');
-    expect(s.message).toMatch(/kafka-a|authentication|credentials/i);
-    expect(s.message).not.toContain('not-the-password');
-    await world.lm.config(SOURCE_APP, { password: stack.kafkaA.mm2.password });
+    try {
+      figures['wrongPasswordHooks'] = world.lm.history.slice(h0).map((h) => `${h.unit} ${h.event} ${h.ok}`);
+      const t0 = Date.now();
+      await world.lm.updateStatus();
+      const s = world.status();
+      figures['wrongPasswordStatus'] = { ...s, ms: Date.now() - t0 };
+      if (s.status === 'active') figures['wrongPasswordReplication'] = await replication();
+      expect(s.status).not.toBe('active');
+      expect(s.message).toMatch(/kafka-a|authentication|credentials/i);
+      expect(s.message).not.toContain('not-the-password');
+    } finally {
+      await world.lm.config(SOURCE_APP, { password: stack.kafkaA.mm2.password });
+    }
     await world.waitForStatus((x) => x.status === 'active' && /: lag \d+ records?/.test(x.message), 'active again with the right password', 120_000);
   });
 

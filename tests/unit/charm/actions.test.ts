@@ -122,7 +122,7 @@ describe('status and restart actions', () => {
     expect(writesOf(requests)).toEqual([]);
     const res = result.actionResults as Record<string, any>;
     // the status action measures replication health: the (empty) fake clusters have no heartbeat yet
-    expect(res['summary']).toBe('waiting: waiting for the first heartbeat on kafka-b (lag 0 records)');
+    expect(res['summary']).toBe('waiting: waiting for MirrorMaker to assign source partitions to its tasks (reconfiguring)');
     expect(res['replication']).toMatchObject({ 'total-lag': '0', heartbeat: { enabled: 'true', topic: 'kafka-a.replica.heartbeats', age: 'none received yet' } });
     expect(res['paused']).toBe('false');
     expect(res['flow']).toMatchObject({ source: 'kafka-a', target: 'kafka-b', topics: '.*' });
