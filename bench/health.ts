@@ -55,7 +55,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
 async function main(): Promise<void> {
   fs.mkdirSync(WORK, { recursive: true });
   fs.mkdirSync(OUT, { recursive: true });
-  const profile = stackProfile('bench');
+  // BENCH_STACK_PROFILE=e2e reuses a running e2e stack (same STACK_PORT_OFFSET) instead of starting one.
+  const profile = stackProfile(process.env.BENCH_STACK_PROFILE === 'e2e' ? 'e2e' : 'bench');
   const stack = await startStack(profile);
   const keep = process.env.BENCH_KEEP_STACK === '1';
   try {
