@@ -203,11 +203,15 @@ describeWithStack()('replication health on the real stack', () => {
     await waitForMessageCount(tgt, topic, N, { timeoutMs: 60_000 });
     const read = await consumeAndCommit(src, topic, group, 60);
     expect(read.committed).toEqual([{ partition: 0, offset: 60 }]);
+    let last: unknown;
     const dry = await pollUntil(async () => {
       const o = await world.action('failover');
       expectCompleted(o);
+      last = o.results;
       return o.results['ready'] === 'true' ? o : undefined;
-    }, 'failover dry-run ready', 90_000, 2_000);
+    }, 'failover dry-run ready', 60_000, 2_000).catch((e: Error) => {
+      throw new Error(`${e.message}; last result: ${JSON.stringify(last)}`);
+    });
     expect(dry.results['dry-run']).toBe('true');
     const real = await world.action('failover', { 'dry-run': false });
     expectCompleted(real);
