@@ -227,8 +227,17 @@ export class MirrorActions {
           const cut = key.lastIndexOf(':');
           const topic = key.slice(0, cut);
           const remote = sample.partitions.find((p) => p.topic === topic)?.remoteTopic ?? topic;
-          offsets[`offset-${j++}`] = { topic: remote, partition: key.slice(cut + 1), 'source-committed': String(src), 'target-translated': tgt === undefined ? 'none' : String(tgt) };
-          if (tgt === undefined || tgt < src) problems.push(`group ${group} ${key}: translated ${tgt ?? 'none'} < committed ${src} (checkpoint not fresh yet)`);
+          offsets[`offset-${j++}`] = {
+            topic: remote,
+            partition: key.slice(cut + 1),
+            'source-committed': String(src),
+            'target-translated': tgt === undefined ? 'none' : String(tgt),
+            // MirrorMaker translates to the newest offset sync at or before the group's position:
+            // consumers re-read this many records after failing over, never skip any.
+            're-read': tgt === undefined ? 'unknown' : String(Math.max(0, src - tgt)),
+          };
+          if (tgt === undefined) problems.push(`group ${group} ${key}: no translated offset on the target yet (wait one emit_checkpoints_interval_seconds)`);
+          else if (tgt > src) problems.push(`group ${group} ${key}: translated ${tgt} is ahead of committed ${src} (the group moved on the source; wait one checkpoint interval)`);
         }
         if (g.members > 0) problems.push(`group ${group} has ${g.members} active member(s) on the target: stop them first (MirrorMaker only writes offsets of empty groups)`);
         perGroup[`group-${i}`] = { name: group, 'target-state': g.state, offsets };
