@@ -122,4 +122,7 @@ test('non-leader update-status loads no REST stack: no http, https, tls, undici'
   expect(r.code).toBe(0);
   expect(fake.requests.length).toBe(r0);
   for (const m of ['http', 'https', 'tls', 'http2', 'internal/deps/undici/undici']) expect([m, loaded(r.modules, m)]).toEqual([m, false]);
+  // nor the health check's Kafka client (@platformatic/kafka loads tls and zlib; net and diagnostics_channel are
+  // loaded by Node itself for the piped stdio)
+  for (const m of ['zlib']) expect([m, loaded(r.modules, m)]).toEqual([m, false]);
 });
