@@ -88,7 +88,21 @@ export class OffsetsCarry {
         // Connect already had offsets under this name (it lost only the config): they win.
         this.note(`${action.name} resumed from the offsets Connect kept under its name`);
       } else {
-        const altered = await client.alterConnectorOffsets(action.name, offsets);
+        // The STOPPED target state reaches the herder through the config topic: a PATCH right
+        // after the create can still be refused ("must be in the STOPPED state"). Resuming
+        // without the offsets would re-copy everything, so retry for a few seconds first.
+        let altered: { supported: true } | { supported: false; message: string } | undefined;
+        let lastError: ConnectApiError | undefined;
+        for (let attempt = 0; attempt < 12 && altered === undefined; attempt++) {
+          try {
+            altered = await client.alterConnectorOffsets(action.name, offsets);
+          } catch (e) {
+            if (!(e instanceof ConnectApiError) || e.kind === 'unauthorized') throw e;
+            lastError = e;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+        if (altered === undefined) throw lastError ?? new Error('offsets not written');
         if (!altered.supported) this.note(`${altered.message}: ${action.name} starts from the earliest offsets and re-copies what was mirrored`);
         else this.note(`${action.name} created with ${offsets.length} carried-over source offset(s): nothing already mirrored is copied again`);
       }
