@@ -83,9 +83,23 @@ export class OffsetsCarry {
         }
         throw e;
       }
+      // Connect may already hold offsets under this name (it lost only the config, or the name was
+      // used before): per partition, the further position wins.
       const existing = await client.connectorOffsets(action.name);
-      if (existing.supported && existing.offsets.length > 0) {
-        // Connect already had offsets under this name (it lost only the config): they win.
+      const key = (p: Record<string, unknown>): string => JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+      const have = new Map<string, number>();
+      if (existing.supported) {
+        for (const o of existing.offsets) {
+          const off = o.offset?.['offset'];
+          if (typeof off === 'number') have.set(key(o.partition), off);
+        }
+      }
+      const toWrite = offsets.filter((o) => {
+        const mine = o.offset?.['offset'];
+        const theirs = have.get(key(o.partition));
+        return typeof mine === 'number' && (theirs === undefined || theirs < mine);
+      });
+      if (toWrite.length === 0) {
         this.note(`${action.name} resumed from the offsets Connect kept under its name`);
       } else {
         // The STOPPED target state reaches the herder through the config topic: a PATCH right
@@ -95,7 +109,7 @@ export class OffsetsCarry {
         let lastError: ConnectApiError | undefined;
         for (let attempt = 0; attempt < 12 && altered === undefined; attempt++) {
           try {
-            altered = await client.alterConnectorOffsets(action.name, offsets);
+            altered = await client.alterConnectorOffsets(action.name, toWrite);
           } catch (e) {
             if (!(e instanceof ConnectApiError) || e.kind === 'unauthorized') throw e;
             lastError = e;
@@ -104,7 +118,7 @@ export class OffsetsCarry {
         }
         if (altered === undefined) throw lastError ?? new Error('offsets not written');
         if (!altered.supported) this.note(`${altered.message}: ${action.name} starts from the earliest offsets and re-copies what was mirrored`);
-        else this.note(`${action.name} created with ${offsets.length} carried-over source offset(s): nothing already mirrored is copied again`);
+        else this.note(`${action.name} created with ${toWrite.length} carried-over source offset(s): nothing already mirrored is copied again`);
       }
       await client.resumeConnector(action.name);
       return { action };
