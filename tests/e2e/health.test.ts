@@ -33,6 +33,9 @@ describeWithStack()('replication health on the real stack', () => {
     src = endpointOf(stack.kafkaA, 'admin');
     tgt = endpointOf(stack.kafkaB, 'admin');
     world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: `e2e-h-.*-${RUN}` } });
+    // A reused stack (E2E_KEEP_STACK) still runs the connectors of earlier local models, whose
+    // names repeat (same model UUID, same relation ids): remove them so each scenario starts clean.
+    for (const name of await world.ourConnectors()) await world.rest.delete(`/connectors/${encodeURIComponent(name)}`);
   }, 300_000);
 
   afterAll(async () => {
