@@ -125,7 +125,7 @@ export class HealthCheck {
   }
 
   async measure(opts: { groups: boolean }): Promise<HealthReport | undefined> {
-    const inputs = this.reconciler.credentialInputs();
+    const inputs = this.reconciler.inputs();
     const s = inputs.relations.source;
     const t = inputs.relations.target;
     const flow = inputs.flow;

@@ -14,7 +14,7 @@
 import type { Model, Relation } from '../../lib/ops';
 import { emptyRestartBackoff, parseHealthMemory, parseRestartBackoff, type CharmStatus, type HealthMemory, type RestartBackoffState } from '../core';
 
-export const PEER_KEYS = { paused: 'paused', restartBackoff: 'restart-backoff', status: 'status', health: 'health', sourceOffsets: 'source-offsets' } as const;
+const PEER_KEYS = { paused: 'paused', restartBackoff: 'restart-backoff', status: 'status', health: 'health', sourceOffsets: 'source-offsets' } as const;
 
 const STATUS_NAMES = new Set(['active', 'blocked', 'waiting', 'maintenance']);
 
