@@ -203,7 +203,8 @@ export class MirrorWorld {
   }
 
   waitForActive(timeoutMs = 60_000): Promise<{ status: string; message: string }> {
-    return this.waitForStatus((s) => s.status === 'active' && /RUNNING/.test(s.message) && !/paused/.test(s.message), 'active with connectors RUNNING', timeoutMs);
+    // Connector-level "N connectors RUNNING", or the health check's "lag N records" once measured.
+    return this.waitForStatus((s) => s.status === 'active' && /RUNNING|: lag \d+ records?/.test(s.message) && !/paused/.test(s.message), 'active with connectors RUNNING', timeoutMs);
   }
 
   async config(values: ConfigValues): Promise<void> {
