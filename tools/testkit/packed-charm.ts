@@ -147,11 +147,11 @@ export function openModel(modelType: 'machine' | 'kubernetes' = 'machine'): Prom
 export async function deployProviders(lm: LocalModel, world: PackedWorld, connectUrl: string): Promise<void> {
   await lm.deploy(world.kafkaProvider, {
     app: 'kafka-a',
-    config: { 'bootstrap-servers': '10.1.0.12:9092,10.1.0.11:9092', username: SOURCE_USER, password: SOURCE_PASSWORD },
+    config: { 'bootstrap-servers': '127.0.1.12:9092,127.0.1.11:9092', username: SOURCE_USER, password: SOURCE_PASSWORD },
   });
   await lm.deploy(world.kafkaProvider, {
     app: 'kafka-b',
-    config: { 'bootstrap-servers': '10.2.0.21:9092', username: TARGET_USER, password: TARGET_PASSWORD },
+    config: { 'bootstrap-servers': '127.0.2.21:9092', username: TARGET_USER, password: TARGET_PASSWORD },
   });
   await lm.deploy(world.connectProvider, {
     app: 'kafka-connect',

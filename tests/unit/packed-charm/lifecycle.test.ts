@@ -158,7 +158,7 @@ test('integrate source: the requirer asks for the topic and admin role; Kafka A 
     'requested-secrets': REQUESTED_SECRETS,
   });
   expect(mine['application-data']).toEqual({
-    endpoints: '10.1.0.11:9092,10.1.0.12:9092',
+    endpoints: '127.0.1.11:9092,127.0.1.12:9092',
     topic: '__mirrormaker-user',
     'secret-user': expect.stringMatching(/^secret:[0-9a-v]{20}$/),
     'secret-tls': expect.stringMatching(/^secret:[0-9a-v]{20}$/),
@@ -175,7 +175,7 @@ test('integrate source: the requirer asks for the topic and admin role; Kafka A 
 
 test('integrate target, then connect-client: Waiting on the way, then Active with 3 connectors PUT', async () => {
   await lm.integrate(`${APP}:target`, 'kafka-b');
-  expect(relationInfo(LEADER, 'target')['application-data']).toMatchObject({ endpoints: '10.2.0.21:9092', topic: '__mirrormaker-user' });
+  expect(relationInfo(LEADER, 'target')['application-data']).toMatchObject({ endpoints: '127.0.2.21:9092', topic: '__mirrormaker-user' });
   expect(status(LEADER)).toMatchObject({ status: 'blocked', message: 'missing relations: connect-client' });
   const trailBefore = statusTrail(LEADER).length;
 
@@ -208,8 +208,8 @@ test('integrate target, then connect-client: Waiting on the way, then Active wit
     'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
     'source.cluster.alias': 'kafka-a',
     'target.cluster.alias': 'kafka-b',
-    'source.cluster.bootstrap.servers': '10.1.0.11:9092,10.1.0.12:9092',
-    'target.cluster.bootstrap.servers': '10.2.0.21:9092',
+    'source.cluster.bootstrap.servers': '127.0.1.11:9092,127.0.1.12:9092',
+    'target.cluster.bootstrap.servers': '127.0.2.21:9092',
     topics: '.*',
   });
   // The SCRAM users from the providers' secrets reached the connector config (and only there).

@@ -44,8 +44,8 @@ beforeAll(async () => {
   lm = await openModel();
   // no charm-side health check: the fake relations name brokers that must not be dialled
   await lm.deploy(world.charmFile, { app: APP, config: { health_check_budget_seconds: 0 } });
-  await lm.deploy(world.kafkaProvider, { app: 'kafka-a', config: { 'bootstrap-servers': '10.1.0.12:9092', username: SOURCE_USER, password: SOURCE_PASSWORD } });
-  await lm.deploy(world.kafkaProvider, { app: 'kafka-b', config: { 'bootstrap-servers': '10.2.0.21:9092', username: TARGET_USER, password: TARGET_PASSWORD } });
+  await lm.deploy(world.kafkaProvider, { app: 'kafka-a', config: { 'bootstrap-servers': '127.0.1.12:9092', username: SOURCE_USER, password: SOURCE_PASSWORD } });
+  await lm.deploy(world.kafkaProvider, { app: 'kafka-b', config: { 'bootstrap-servers': '127.0.2.21:9092', username: TARGET_USER, password: TARGET_PASSWORD } });
   await lm.deploy(world.connectProvider, {
     app: 'kafka-connect',
     config: { endpoints: fake.url, username: REST_USER, password: REST_PASSWORD, 'tls-ca': caPem },
