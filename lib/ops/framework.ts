@@ -95,7 +95,7 @@ export interface FrameworkInit {
   readonly deferWarnThreshold?: number;
 }
 
-function handlerName(handler: Function): string {
+function handlerName(handler: { readonly name: string }): string {
   return handler.name.replace(/^bound /, '').trim();
 }
 
@@ -145,7 +145,8 @@ export function relationIdMemoryIn(state: ControllerState): RelationIdMemory {
   return {
     get(endpoint) {
       const entry = read()[endpoint];
-      if (!entry || !Array.isArray(entry.ids) || !entry.ids.every((id) => Number.isInteger(id)) || typeof entry.at !== 'number') return undefined;
+      if (!entry || !Array.isArray(entry.ids) || !entry.ids.every((id) => Number.isInteger(id)) || typeof entry.at !== 'number')
+        return undefined;
       return { ids: entry.ids, at: entry.at };
     },
     put(endpoint, ids, at) {
@@ -298,7 +299,7 @@ export class Framework {
     this.reconcilers.push({ id, handler: handler as Handler<EventBase> });
   }
 
-  private observerId(handler: Function, opts: ObserveOptions, where: string): string {
+  private observerId(handler: (...args: never[]) => unknown, opts: ObserveOptions, where: string): string {
     if (typeof handler !== 'function') throw new RegistrationError(`${where}: the handler is not a function`);
     const id = opts.id ?? handlerName(handler);
     if (!id) {
@@ -378,7 +379,9 @@ export class Framework {
       if (event._takeDeferred()) {
         const count = notice.count + 1;
         if (count >= this.deferWarnThreshold && count % this.deferWarnThreshold === 0) {
-          this.logger.warning(`${notice.source} has been deferred ${count} times by ${notice.observer}; is it waiting for something that will not happen?`);
+          this.logger.warning(
+            `${notice.source} has been deferred ${count} times by ${notice.observer}; is it waiting for something that will not happen?`,
+          );
         }
         remaining.push({ ...notice, count });
       }
@@ -450,7 +453,7 @@ export class Framework {
     const action = this.context.action;
     if (!action) return;
     const source = this.sources.get(`action:${action.name}`);
-    const observers = source ? this.observers.get(source.key) ?? [] : [];
+    const observers = source ? (this.observers.get(source.key) ?? []) : [];
     if (!source || observers.length === 0) {
       this.logger.debug(`no observer for action ${action.name}`);
       return;
@@ -472,7 +475,7 @@ export class Framework {
     const phases: ('app' | 'unit')[] = ['app', 'unit'];
     for (const scope of phases) {
       const source = this.sources.get(scope === 'unit' ? 'collect-unit-status' : 'collect-app-status');
-      const observers = source ? this.observers.get(source.key) ?? [] : [];
+      const observers = source ? (this.observers.get(source.key) ?? []) : [];
       if (!source || observers.length === 0) continue;
       // Asked only when someone collects app status: saves an is-leader call otherwise.
       if (scope === 'app' && !this.model.unit.isLeader()) continue;
@@ -495,7 +498,7 @@ export class Framework {
       await this.runAction();
     } else if (target.kind !== 'unknown') {
       const source = this.sources.get(target.name);
-      const observers = source ? this.observers.get(source.key) ?? [] : [];
+      const observers = source ? (this.observers.get(source.key) ?? []) : [];
       const runReconcile = !NO_RECONCILE.has(target.kind) && this.reconcilers.length > 0;
       if (observers.length > 0 || runReconcile) {
         const src = source ?? this._hookSource(target.name);

@@ -72,7 +72,17 @@ export type {
   EndpointRole,
 } from './meta';
 export { parseJujuContext, resolveDispatchPath } from './context';
-export type { JujuContext, EventKind, DispatchTarget, Env, RelationContext, SecretContext, StorageContext, WorkloadContext, ActionContext } from './context';
+export type {
+  JujuContext,
+  EventKind,
+  DispatchTarget,
+  Env,
+  RelationContext,
+  SecretContext,
+  StorageContext,
+  WorkloadContext,
+  ActionContext,
+} from './context';
 export { HookToolBackend, classifyToolFailure } from './backend';
 export type { SecretInfo, SecretLookup, SecretAddOptions, SecretMetaOptions, RotatePolicy, RelationRef, SettableStatus } from './backend';
 export { Redactor, REDACTED } from './redact';

@@ -37,12 +37,7 @@ function messageOf(e: unknown): string {
 }
 
 /** Where log lines go: stdout for DEBUG/TRACE in hooks, juju-log otherwise (see log.ts). */
-function makeSink(
-  ctx: JujuContext,
-  backend: HookToolBackend,
-  stdout: (s: string) => void,
-  stderr: (s: string) => void,
-): LogSink {
+function makeSink(ctx: JujuContext, backend: HookToolBackend, stdout: (s: string) => void, stderr: (s: string) => void): LogSink {
   const inAction = ctx.target.kind === 'action';
   return (level: LogLevel, message: string) => {
     const line = backend.redactor.redact(message);

@@ -14,13 +14,7 @@ import { Relation, RelationHost } from './relations';
 import { Secret } from './secrets';
 import type { StatusBase } from './status';
 import { Application, settable, Unit, UnitHost } from './units';
-import {
-  CompiledValidator,
-  compileSchema,
-  configExpectations,
-  configSchema,
-  describeValidationErrors,
-} from './validation';
+import { CompiledValidator, compileSchema, configExpectations, configSchema, describeValidationErrors } from './validation';
 
 export { Relation, RelationDataBag } from './relations';
 export type { RelationHost } from './relations';
@@ -213,7 +207,11 @@ export class Model implements RelationHost, UnitHost {
     if (target.kind === 'relation-broken' && relation) {
       const known = memory.get(relation.endpoint);
       if (known && known.ids.includes(relation.id)) {
-        memory.put(relation.endpoint, known.ids.filter((id) => id !== relation.id), known.at);
+        memory.put(
+          relation.endpoint,
+          known.ids.filter((id) => id !== relation.id),
+          known.at,
+        );
       }
     }
   }
@@ -240,7 +238,10 @@ export class Model implements RelationHost, UnitHost {
       const known = memory.get(endpoint);
       const own = this.context.relation;
       const ownUnknown = own != null && own.endpoint === endpoint && own.id !== broken && !(known?.ids.includes(own.id) ?? false);
-      const fresh = known !== undefined && this.now() - known.at < (this.options.relationIdMaxAgeMs ?? RELATION_ID_MEMORY_MAX_AGE_MS) && known.at <= this.now();
+      const fresh =
+        known !== undefined &&
+        this.now() - known.at < (this.options.relationIdMaxAgeMs ?? RELATION_ID_MEMORY_MAX_AGE_MS) &&
+        known.at <= this.now();
       const covers = mustInclude === undefined || (known?.ids.includes(mustInclude) ?? false);
       if (known && fresh && !ownUnknown && covers) {
         const ids = known.ids.filter((id) => id !== broken);
@@ -351,7 +352,13 @@ export class Model implements RelationHost, UnitHost {
    */
   _restoreStatusAfterFailure(): void {
     for (const [scope, remembered] of this.rememberedAtStart) {
-      if (remembered && (remembered.name === 'active' || remembered.name === 'blocked' || remembered.name === 'maintenance' || remembered.name === 'waiting')) {
+      if (
+        remembered &&
+        (remembered.name === 'active' ||
+          remembered.name === 'blocked' ||
+          remembered.name === 'maintenance' ||
+          remembered.name === 'waiting')
+      ) {
         this._backend.statusSet(remembered.name, remembered.message, scope === 'app');
       }
     }

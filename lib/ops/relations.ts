@@ -72,7 +72,11 @@ export class RelationDataBag {
   private load(): Readonly<Record<string, string>> {
     if (this.base === null) {
       this.checkReadable();
-      this.base = this.model._readRelation(this.relation, () => this.model._backend.relationGet(this.relation.ref, this.owner, this.isApp), {});
+      this.base = this.model._readRelation(
+        this.relation,
+        () => this.model._backend.relationGet(this.relation.ref, this.owner, this.isApp),
+        {},
+      );
     }
     return this.base;
   }
@@ -179,7 +183,9 @@ export class Relation {
   /** The remote application's name (own app for peers); null if Juju does not know it. */
   get app(): string | null {
     if (this.remoteAppName === undefined) {
-      this.remoteAppName = this.isPeer ? this.model.app.name : this.model._readRelation(this, () => this.model._remoteAppOf(this.ref), null);
+      this.remoteAppName = this.isPeer
+        ? this.model.app.name
+        : this.model._readRelation(this, () => this.model._remoteAppOf(this.ref), null);
     }
     return this.remoteAppName;
   }
@@ -237,4 +243,3 @@ export class Relation {
     return this.bags.values();
   }
 }
-

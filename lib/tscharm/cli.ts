@@ -38,29 +38,43 @@ export function buildProgram(): Command {
     .option('--cache-dir <dir>', 'cache for Node runtime tarballs (default: <charm-dir>/.tscharm/cache)')
     .option('--no-minify', 'keep the bundle readable (for debugging)')
     .option('--stage-dir <dir>', 'write dispatch, dist/ and runtime/ unzipped into <dir> instead of a .charm (for charmcraft parts)')
-    .action(async (opts: { charmDir: string; entry: string; base: string; arch: Architecture; out?: string; nodeVersion: string; cacheDir?: string; minify: boolean; stageDir?: string }) => {
-      const charmDir = path.resolve(opts.charmDir);
-      const sourceDateEpoch = process.env['SOURCE_DATE_EPOCH'];
-      const result = await pack({
-        charmDir,
-        entry: opts.entry,
-        base: opts.base,
-        arch: opts.arch,
-        outDir: path.resolve(opts.out ?? charmDir),
-        nodeVersion: opts.nodeVersion,
-        cacheDir: path.resolve(opts.cacheDir ?? path.join(charmDir, '.tscharm', 'cache')),
-        minify: opts.minify,
-        ...(opts.stageDir !== undefined ? { stageDir: path.resolve(opts.stageDir) } : {}),
-        ...(sourceDateEpoch ? { startedAt: new Date(Number(sourceDateEpoch) * 1000) } : {}),
-      });
-      for (const e of result.entries) {
-        process.stdout.write(`  ${(e.mode & 0o170000) === 0o120000 ? 'l' : '-'}${(e.mode & 0o777).toString(8)}  ${String(e.bytes).padStart(10)}  ${e.name}\n`);
-      }
-      process.stdout.write(
-        `${opts.stageDir !== undefined ? 'staged' : 'packed'} ${path.relative(process.cwd(), result.charmFile) || result.charmFile}: ${mb(result.charmBytes)} (${result.charmBytes} bytes), ` +
-          `unpacked ${mb(result.unpackedBytes)} (${result.unpackedBytes} bytes); bundle ${result.bundleBytes} bytes with ${result.bundledPackages.join(', ') || 'no packages'}\n`,
-      );
-    });
+    .action(
+      async (opts: {
+        charmDir: string;
+        entry: string;
+        base: string;
+        arch: Architecture;
+        out?: string;
+        nodeVersion: string;
+        cacheDir?: string;
+        minify: boolean;
+        stageDir?: string;
+      }) => {
+        const charmDir = path.resolve(opts.charmDir);
+        const sourceDateEpoch = process.env['SOURCE_DATE_EPOCH'];
+        const result = await pack({
+          charmDir,
+          entry: opts.entry,
+          base: opts.base,
+          arch: opts.arch,
+          outDir: path.resolve(opts.out ?? charmDir),
+          nodeVersion: opts.nodeVersion,
+          cacheDir: path.resolve(opts.cacheDir ?? path.join(charmDir, '.tscharm', 'cache')),
+          minify: opts.minify,
+          ...(opts.stageDir !== undefined ? { stageDir: path.resolve(opts.stageDir) } : {}),
+          ...(sourceDateEpoch ? { startedAt: new Date(Number(sourceDateEpoch) * 1000) } : {}),
+        });
+        for (const e of result.entries) {
+          process.stdout.write(
+            `  ${(e.mode & 0o170000) === 0o120000 ? 'l' : '-'}${(e.mode & 0o777).toString(8)}  ${String(e.bytes).padStart(10)}  ${e.name}\n`,
+          );
+        }
+        process.stdout.write(
+          `${opts.stageDir !== undefined ? 'staged' : 'packed'} ${path.relative(process.cwd(), result.charmFile) || result.charmFile}: ${mb(result.charmBytes)} (${result.charmBytes} bytes), ` +
+            `unpacked ${mb(result.unpackedBytes)} (${result.unpackedBytes} bytes); bundle ${result.bundleBytes} bytes with ${result.bundledPackages.join(', ') || 'no packages'}\n`,
+        );
+      },
+    );
 
   program
     .command('build')
@@ -71,7 +85,9 @@ export function buildProgram(): Command {
     .action(async (opts: { charmDir: string; entry: string; minify: boolean }) => {
       const bundleFile = path.resolve(opts.charmDir, 'dist', 'charm.js');
       const built = await buildBundle({ charmDir: opts.charmDir, entry: opts.entry, bundleFile, minify: opts.minify });
-      process.stdout.write(`built ${path.relative(process.cwd(), bundleFile)}: ${built.bundle.bytes} bytes with ${built.bundle.packages.join(', ') || 'no packages'}\n`);
+      process.stdout.write(
+        `built ${path.relative(process.cwd(), bundleFile)}: ${built.bundle.bytes} bytes with ${built.bundle.packages.join(', ') || 'no packages'}\n`,
+      );
     });
 
   program
@@ -89,7 +105,9 @@ export function buildProgram(): Command {
         return;
       }
       const observed = result.observations.map((o) => `${o.kind} ${o.name}`);
-      process.stdout.write(`ok: metadata, config and actions are valid${opts.code ? `; the code observes ${[...new Set(observed)].join(', ') || 'nothing we recognise'}` : ''}\n`);
+      process.stdout.write(
+        `ok: metadata, config and actions are valid${opts.code ? `; the code observes ${[...new Set(observed)].join(', ') || 'nothing we recognise'}` : ''}\n`,
+      );
     });
 
   return program;

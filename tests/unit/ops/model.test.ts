@@ -25,7 +25,13 @@ function withRelations(leader = true): FakeJuju {
   const j = new FakeJuju();
   j.leader = leader;
   j.relations.push(
-    { id: 1, endpoint: 'source', remoteApp: 'kafka', units: ['kafka/0', 'kafka/1'], bags: { kafka: { endpoints: 'k:9092' }, 'kafka/0': { a: '1' }, app: { mine: 'x' }, 'app/0': { host: 'h' } } },
+    {
+      id: 1,
+      endpoint: 'source',
+      remoteApp: 'kafka',
+      units: ['kafka/0', 'kafka/1'],
+      bags: { kafka: { endpoints: 'k:9092' }, 'kafka/0': { a: '1' }, app: { mine: 'x' }, 'app/0': { host: 'h' } },
+    },
     { id: 2, endpoint: 'peer', remoteApp: 'app', units: ['app/1'], bags: { app: { shared: 'y' } } },
     { id: 3, endpoint: 'target', remoteApp: 'k2', units: [], bags: {} },
     { id: 4, endpoint: 'target', remoteApp: 'k3', units: [], bags: {} },
@@ -36,7 +42,13 @@ function withRelations(leader = true): FakeJuju {
 describe('model basics', () => {
   it('exposes app, unit, model name/uuid and Juju version', () => {
     const m = model(new FakeJuju());
-    expect([m.app.name, m.unit.name, m.name, m.uuid, m.jujuVersion]).toEqual(['app', 'app/0', 'dev', '00000000-0000-4000-8000-000000000000', '3.6.4']);
+    expect([m.app.name, m.unit.name, m.name, m.uuid, m.jujuVersion]).toEqual([
+      'app',
+      'app/0',
+      'dev',
+      '00000000-0000-4000-8000-000000000000',
+      '3.6.4',
+    ]);
   });
 
   it('asks is-leader once per dispatch', () => {
@@ -185,7 +197,9 @@ describe('relations', () => {
     const m = model(j);
     const r = m.getRelation('source')!;
     expect(() => r.localAppData.set('k', 'v')).toThrow(RelationDataAccessError);
-    expect(() => r.localAppData.set('k', 'v')).toThrow(/app\/0 is not the leader, so it cannot write the application databag on relation source:1/);
+    expect(() => r.localAppData.set('k', 'v')).toThrow(
+      /app\/0 is not the leader, so it cannot write the application databag on relation source:1/,
+    );
     expect(j.callsOf('relation-set')).toHaveLength(0);
     expect(j.callsOf('relation-get')).toHaveLength(0);
   });
@@ -233,7 +247,14 @@ describe('secrets', () => {
     const s = m.app.addSecret({ password: 'pw-123456' }, { label: 'mine', description: 'd', expire: new Date('2030-01-01T00:00:00Z') });
     expect(s.id).toBe('secret:s1');
     expect(j.callsOf('secret-add')[0].args.slice(0, 8)).toEqual([
-      '--owner', 'application', '--label', 'mine', '--description', 'd', '--expire', '2030-01-01T00:00:00.000Z',
+      '--owner',
+      'application',
+      '--label',
+      'mine',
+      '--description',
+      'd',
+      '--expire',
+      '2030-01-01T00:00:00.000Z',
     ]);
     s.setContent({ password: 'pw-654321' });
     expect(j.secrets[0].revisions).toHaveLength(2);
@@ -358,12 +379,12 @@ describe('remote app memory (saves relation-list --app across dispatches)', () =
   it('lives in controller state under tscharm.remote-app.<id>, written only when new', () => {
     const j = withRelations();
     const state = new ControllerState(new HookToolBackend(j));
-    withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(state)).getRelation('source')!.app;
+    void withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(state)).getRelation('source')!.app;
     state.commit();
     expect(j.state).toMatchObject({ 'tscharm.remote-app.1': 'kafka' });
     const writesBefore = j.callsOf('state-set').length;
     const next = new ControllerState(new HookToolBackend(j));
-    withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(next)).getRelation('source')!.app;
+    void withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(next)).getRelation('source')!.app;
     next.commit();
     expect(j.callsOf('state-set')).toHaveLength(writesBefore);
     expect(j.callsOf('relation-list')).toHaveLength(1);
@@ -459,7 +480,9 @@ describe('relation-id memory (saves relation-ids across dispatches)', () => {
   it('a relation-not-found on an id confirmed in this dispatch is still an error', () => {
     const j = withRelations();
     j.overrides.set('relation-get', () => fail('ERROR relation not found', 2));
-    expect(() => dispatch(j, hookEnv('update-status'), (m) => m.relations('target')[0].remoteAppData.toObject())).toThrow(/relation not found/);
+    expect(() => dispatch(j, hookEnv('update-status'), (m) => m.relations('target')[0].remoteAppData.toObject())).toThrow(
+      /relation not found/,
+    );
   });
 
   it('getRelation(endpoint, id) for an id the memory lacks asks Juju before answering null', () => {
