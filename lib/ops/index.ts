@@ -10,6 +10,7 @@ export * from './errors';
 export { runCharm, main } from './main';
 export type { RunOptions } from './main';
 export { CharmBase, CharmEvents } from './charm';
+export { FrameworkObject } from './object';
 export type { CharmClass } from './charm';
 export { Framework, STATE_KEYS, UnitState } from './framework';
 export type { Handler, ObserveOptions, DeferredNotice } from './framework';

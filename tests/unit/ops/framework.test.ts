@@ -380,7 +380,7 @@ describe('defer', () => {
     await run(C, j, relationEnv('source', 'changed', 5, 'kafka', 'kafka/0'));
     expect(seen).toEqual(['a:5:kafka/0', 'b:5']);
     const queue = JSON.parse(j.state[STATE_KEYS.deferred]);
-    expect(queue).toEqual([expect.objectContaining({ source: 'source-relation-changed', observer: 'a', count: 1 })]);
+    expect(queue).toEqual([expect.objectContaining({ source: 'source-relation-changed', observer: 'C.a', count: 1 })]);
 
     seen.splice(0);
     shouldDefer.clear();
@@ -406,7 +406,7 @@ describe('defer', () => {
       ['update-status', 2],
     ]);
     expect(j.logs.filter((l) => l.level === 'WARNING').map((l) => l.message)).toEqual([
-      'source-relation-changed has been deferred 3 times by a; is it waiting for something that will not happen?',
+      'source-relation-changed has been deferred 3 times by C.a; is it waiting for something that will not happen?',
     ]);
   });
 
