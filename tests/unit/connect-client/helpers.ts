@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import { ConnectClient, type ConnectClientOptions, type ConnectLogLevel } from '../../../charm/managers/connect-client';
-import { startFakeConnect, type FakeConnect, type FakeConnectOptions } from '../../support/fake-connect';
+import { startFakeConnect, type FakeConnect, type FakeConnectOptions } from '../../../tools/testkit/fake-connect';
 
 export const USER = 'relation-7';
 export const PASSWORD = 'Rest-Pa55word-q8Zx';
@@ -59,6 +59,11 @@ export function makeClient(endpoints: string[], overrides: Partial<ConnectClient
     ...overrides,
   });
   return { client, logs, sleeps };
+}
+
+/** HTTP attempts the client made, answered or not (one debug line each; retry decisions are warnings). */
+export function attempts(logs: readonly { level: ConnectLogLevel; line: string }[]): number {
+  return logs.filter((l) => l.level === 'debug').length;
 }
 
 /** A 127.0.0.1 URL on which nothing listens (connection refused). */
