@@ -4,6 +4,7 @@ import { CharmBase, type Framework, type RelationBrokenEvent } from '../lib/ops'
 import { ConnectRequirer, KafkaRequirer, PLUGIN_URL_NOT_REQUIRED, RelationDataError } from '../lib/interfaces';
 import { parseConnectRelation } from './core';
 import { MirrorActions } from './events/actions';
+import type { ActionParams } from './generated/charm-types';
 import { Reconciler } from './events/reconciler';
 import { MirrorStatus } from './events/status';
 
@@ -36,7 +37,7 @@ export class MirrorMakerCharm extends CharmBase {
     framework.observe(this.on.action('pause'), actions.onPause);
     framework.observe(this.on.action('resume'), actions.onResume);
     framework.observe(this.on.action('status'), actions.onStatus);
-    framework.observe(this.on.action<{ all?: boolean }>('restart'), actions.onRestart);
+    framework.observe(this.on.action<ActionParams['restart']>('restart'), actions.onRestart);
     framework.observe(this.on.collectAppStatus, status.onCollectAppStatus);
     framework.observe(this.on.collectUnitStatus, status.onCollectUnitStatus);
   }

@@ -1,9 +1,11 @@
 /**
- * The tscharm developer CLI: `tscharm pack` and `tscharm validate`.
+ * The tscharm developer CLI: `tscharm pack`, `build`, `validate` and `gen`.
  * Built into one file by build-cli.js: `node lib/tscharm/build-cli.js && node build/tscharm.js pack`.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkGenerated, generatedFileFor, writeGenerated } from './gen';
 import { TSCHARM_VERSION } from './manifest';
 import { buildBundle, pack, PackError } from './pack';
 import { ARCHITECTURES, DEFAULT_NODE_VERSION, hostArchitecture, isArchitecture, type Architecture } from './runtime';
@@ -88,6 +90,26 @@ export function buildProgram(): Command {
       process.stdout.write(
         `built ${path.relative(process.cwd(), bundleFile)}: ${built.bundle.bytes} bytes with ${built.bundle.packages.join(', ') || 'no packages'}\n`,
       );
+    });
+
+  program
+    .command('gen')
+    .description('generate TypeScript types for config, action params and endpoints into <entry dir>/generated/charm-types.ts')
+    .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
+    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--check', 'write nothing; exit 1 if the generated file is missing or stale')
+    .action((opts: { charmDir: string; entry: string; check?: boolean }) => {
+      const file = generatedFileFor(opts.charmDir, opts.entry);
+      if (opts.check) {
+        const stale = fs.existsSync(file) ? checkGenerated(opts.charmDir, opts.entry) : `${file} does not exist; run \`tscharm gen\``;
+        if (stale) {
+          process.stderr.write(`${stale}\n`);
+          process.exitCode = 1;
+        } else process.stdout.write(`ok: ${path.relative(process.cwd(), file) || file} is up to date\n`);
+        return;
+      }
+      const result = writeGenerated(opts.charmDir, opts.entry);
+      process.stdout.write(`${result.changed ? 'wrote' : 'unchanged'} ${path.relative(process.cwd(), result.file) || result.file}\n`);
     });
 
   program

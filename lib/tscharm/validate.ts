@@ -4,6 +4,7 @@
  * charm code observes is declared. Every problem names the file, the line, the path inside the file,
  * what is wrong and what to do.
  */
+import { checkGenerated, GENERATED_FILE } from './gen';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { bundleCharm } from './bundle';
@@ -301,6 +302,8 @@ export async function validateCharm(options: ValidateOptions): Promise<ValidateR
     const analysis = await bundleCharm({ entry: path.resolve(options.charmDir, options.entry), meta: embeddedMeta(files) });
     observations = scanSources(charmSourcesOf(path.resolve(options.charmDir, options.entry), analysis.ownSources), declaredNames(files));
     problems.push(...observationProblems(files, observations));
+    const stale = checkGenerated(options.charmDir, options.entry);
+    if (stale) problems.push({ file: GENERATED_FILE, path: '', message: stale, hint: 'run `tscharm gen` and commit the result' });
   }
   return { problems, observations, files };
 }
