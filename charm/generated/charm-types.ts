@@ -212,7 +212,7 @@ export interface ResumeParams {
 export interface StatusParams {
 }
 
-/** The params of each action in actions.yaml, by action name (use with `on.action<ActionParams['x']>('x')`). */
+/** The params of each action in actions.yaml, by action name (the type argument of on.action and ActionEvent). */
 export interface ActionParams {
   readonly pause: PauseParams;
   readonly restart: RestartParams;

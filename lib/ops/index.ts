@@ -8,6 +8,7 @@ export type { ToolRunner, ToolResult } from './tool-runner';
 export * from './errors';
 
 export { runCharm, main } from './main';
+export { embeddedCharmMeta, embeddedValidators, maybeEmbeddedCharmMeta } from './embedded';
 export type { RunOptions } from './main';
 export { CharmBase, CharmEvents } from './charm';
 export { FrameworkObject } from './object';

@@ -150,7 +150,7 @@ export function generateTypes(meta: CharmMeta): string {
     }
     out.push('}', '');
   }
-  out.push("/** The params of each action in actions.yaml, by action name (use with `on.action<ActionParams['x']>('x')`). */");
+  out.push('/** The params of each action in actions.yaml, by action name (the type argument of on.action and ActionEvent). */');
   out.push('export interface ActionParams {');
   for (const [name] of actions) out.push(`  readonly ${prop(name)}: ${pascal(name)}Params;`);
   out.push('}', '');

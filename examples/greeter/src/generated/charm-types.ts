@@ -73,7 +73,7 @@ export interface GreetParams {
 export interface RotateTokenParams {
 }
 
-/** The params of each action in actions.yaml, by action name (use with `on.action<ActionParams['x']>('x')`). */
+/** The params of each action in actions.yaml, by action name (the type argument of on.action and ActionEvent). */
 export interface ActionParams {
   readonly greet: GreetParams;
   readonly "rotate-token": RotateTokenParams;
