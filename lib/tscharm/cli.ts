@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkGenerated, generatedFileFor, writeGenerated } from './gen';
+import { initCharm } from './init';
 import { TSCHARM_VERSION } from './manifest';
 import { buildBundle, pack, PackError } from './pack';
 import { ARCHITECTURES, DEFAULT_NODE_VERSION, hostArchitecture, isArchitecture, type Architecture } from './runtime';
@@ -90,6 +91,17 @@ export function buildProgram(): Command {
       process.stdout.write(
         `built ${path.relative(process.cwd(), bundleFile)}: ${built.bundle.bytes} bytes with ${built.bundle.packages.join(', ') || 'no packages'}\n`,
       );
+    });
+
+  program
+    .command('init')
+    .description('scaffold a new charm in <dir>: metadata, config, actions, a charm class, a harness test, npm test and npm run pack')
+    .argument('<dir>', 'directory to create')
+    .option('--name <name>', 'the charm name (default: the directory name)')
+    .option('--framework <spec>', 'npm spec of the tscharm package the charm depends on', `^${TSCHARM_VERSION}`)
+    .action((dir: string, opts: { name?: string; framework: string }) => {
+      const written = initCharm({ dir, name: opts.name ?? path.basename(path.resolve(dir)), framework: opts.framework });
+      process.stdout.write(`created ${dir}: ${written.join(', ')}\nnext: cd ${dir} && npm install && npm test && npm run pack\n`);
     });
 
   program
