@@ -38,7 +38,7 @@ import {
 } from './events';
 import type { Logger } from './log';
 import type { CharmMeta } from './meta';
-import type { Model, RelationIdMemory, RemoteAppMemory, StatusMemory } from './model';
+import type { Model, RemoteAppMemory, StatusMemory } from './model';
 import { ControllerState } from './state';
 import { highestPriorityStatus } from './status';
 import { actionParamsSchema, compileSchema, describeValidationErrors, PrecompiledValidators } from './validation';
@@ -103,8 +103,6 @@ export const STATE_KEYS = {
   appStatus: 'tscharm.status.app',
   /** Followed by a relation id: that relation's remote application. */
   remoteAppPrefix: 'tscharm.remote-app.',
-  /** JSON {endpoint: {ids, at}}: each endpoint's relation ids (see README, relation-id memory). */
-  relationIds: 'tscharm.relation-ids',
   /** Followed by a charm-chosen key: the charm's own unit state (`framework.unitState`). */
   charmPrefix: 'charm.',
 } as const;
@@ -155,40 +153,6 @@ export function remoteAppMemoryIn(state: ControllerState): RemoteAppMemory {
     get: (relationId) => state.get(key(relationId)),
     put: (relationId, app) => state.set(key(relationId), app),
     forget: (relationId) => state.set(key(relationId), null),
-  };
-}
-
-/** Relation ids per endpoint kept in the framework's controller state, in one key. */
-export function relationIdMemoryIn(state: ControllerState): RelationIdMemory {
-  type Stored = Record<string, { ids: number[]; at: number }>;
-  const read = (): Stored => {
-    const raw = state.get(STATE_KEYS.relationIds);
-    if (!raw) return {};
-    try {
-      const v = JSON.parse(raw) as unknown;
-      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Stored) : {};
-    } catch {
-      return {};
-    }
-  };
-  return {
-    get(endpoint) {
-      const entry = read()[endpoint];
-      if (!entry || !Array.isArray(entry.ids) || !entry.ids.every((id) => Number.isInteger(id)) || typeof entry.at !== 'number')
-        return undefined;
-      return { ids: entry.ids, at: entry.at };
-    },
-    put(endpoint, ids, at) {
-      const all = read();
-      all[endpoint] = { ids: [...ids].sort((a, b) => a - b), at };
-      // Sorted keys: the same memory always serialises the same way (no state-set for nothing).
-      const sorted: Stored = {};
-      for (const k of Object.keys(all).sort()) sorted[k] = all[k];
-      state.set(STATE_KEYS.relationIds, JSON.stringify(sorted));
-    },
-    forgetAll() {
-      state.set(STATE_KEYS.relationIds, null);
-    },
   };
 }
 
@@ -583,7 +547,6 @@ export class Framework {
 
   /** @internal flush coalesced writes: relation data, then framework state. */
   _commit(): void {
-    this.model._maintainMemories();
     this.model.commitRelationData();
     if (this.queueChanged && this.queue !== null) {
       this.state.set(STATE_KEYS.deferred, this.queue.length > 0 ? JSON.stringify(this.queue) : null);

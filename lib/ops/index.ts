@@ -36,8 +36,8 @@ export type { JsonValue, EventSnapshot, SourceKind } from './events';
 export { ActionEvent, flattenActionResults } from './actions';
 export type { ActionResults, ActionResultValue } from './actions';
 
-export { Model, RELATION_ID_MEMORY_MAX_AGE_MS } from './model';
-export type { ConfigData, ConfigValue, RelationIdMemory } from './model';
+export { Model } from './model';
+export type { ConfigData, ConfigValue } from './model';
 export { Relation, RelationDataBag } from './relations';
 export { Secret } from './secrets';
 export type { AddSecretOptions } from './secrets';

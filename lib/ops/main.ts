@@ -10,7 +10,7 @@ import type { LogLevel } from './backend';
 import { HookToolBackend } from './backend';
 import type { CharmClass } from './charm';
 import { JujuContext, parseJujuContext } from './context';
-import { Framework, relationIdMemoryIn, remoteAppMemoryIn, statusMemoryIn } from './framework';
+import { Framework, remoteAppMemoryIn, statusMemoryIn } from './framework';
 import { Logger, LogSink } from './log';
 import { maybeEmbeddedCharmMeta, embeddedValidators } from './embedded';
 import { loadCharmMeta, parseCharmMeta, type CharmMeta } from './meta';
@@ -75,7 +75,6 @@ export async function runCharm(charmClass: CharmClass, opts: RunOptions): Promis
     configValidator: opts.validators?.config,
     statusMemory: statusMemoryIn(state),
     remoteAppMemory: remoteAppMemoryIn(state),
-    relationIdMemory: relationIdMemoryIn(state),
     // A new leader cannot trust what it remembers about the app status: the old leader may
     // have set it since. (Drift from failed hooks is undone by _restoreStatusAfterFailure.)
     ignoreStatusMemory: kind === 'leader-elected' ? ['app'] : [],
