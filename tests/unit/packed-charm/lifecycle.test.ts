@@ -242,11 +242,16 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
   // relation-list; reads only, each at most once (the framework's per-dispatch memo).
   const leaderCalls = mine.transcript.map((t) => `${t.tool} ${t.args.join(' ')}`);
   // By tool, not in order: one relation-ids and one bag per endpoint (connect-client, source,
-  // target, peer), no source/target secret (nothing changed, nothing differs with credentials
-  // masked), the Connect REST password for the GET.
-  const count = (tool: string) => mine.transcript.filter((t) => t.tool === tool).length;
-  expect(new Set(mine.transcript.map((t) => t.tool))).toEqual(new Set(['state-get', 'is-leader', 'config-get', 'relation-ids', 'relation-get', 'secret-get']));
-  expect([count('relation-ids'), count('relation-get'), count('secret-get')]).toEqual([4, 4, 1]);
+  // target, peer), remote app names from controller state, every credential read once (Connect is
+  // compared with what the secrets hold now): the connect-client user, and user + tls of both
+  // Kafka clusters.
+  const count = (tool: string): number => mine.transcript.filter((t) => t.tool === tool).length;
+  expect({ config: count('config-get'), relationIds: count('relation-ids'), relations: count('relation-get'), secrets: count('secret-get') }).toEqual({
+    config: 1,
+    relationIds: 4,
+    relations: 4,
+    secrets: 5,
+  });
   expect(leaderCalls.filter((c) => c.startsWith('relation-list'))).toEqual([]);
   expect(new Set(leaderCalls).size).toBe(leaderCalls.length);
   const logged = lm.model.logs.filter((l) => l.unit === LEADER && l.context === 'update-status' && /done with \d+ hook-tool call/.test(l.message)).at(-1);
