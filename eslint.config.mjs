@@ -105,6 +105,7 @@ export default tseslint.config(
       'bench/results/',
       '**/*.charm',
       'docs/api/',
+      'lib/.build/',
     ],
   },
   js.configs.recommended,
