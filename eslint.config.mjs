@@ -97,7 +97,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'build/',
-      'dist/',
+      '**/dist/',
       '.tscharm/',
       'tools/kafka/libs-*/',
       'tools/kafka/run-*/',
