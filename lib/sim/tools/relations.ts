@@ -9,9 +9,12 @@ export const relationIds: ToolImpl = (s, args) => {
   checkEmpty(rest);
   const endpoint = given ?? (s.hookRelation ? s.localEnd(s.hookRelation).endpoint : undefined);
   if (endpoint === undefined) throw new UsageError('no endpoint name specified');
+  // Juju's HookContext.RelationIds() skips a broken relation: during its own relation-broken hook
+  // the relation is not listed, though relation-get/-list -r still reach it.
+  const broken = s.relationHookKind === 'broken' ? s.hookRelation : undefined;
   const ids = s
     .visibleRelations()
-    .filter((r) => s.localEnd(r).endpoint === endpoint)
+    .filter((r) => r !== broken && s.localEnd(r).endpoint === endpoint)
     .map((r) => `${endpoint}:${r.id}`);
   return out(ids, fmt(p, 'smart'));
 };
