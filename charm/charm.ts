@@ -6,6 +6,7 @@ import { connectorName, parseConnectRelation } from './core';
 import { MirrorActions } from './events/actions';
 import { HealthCheck } from './events/health-check';
 import { OffsetsCarry } from './events/offsets-carry';
+import type { ActionParams } from './generated/charm-types';
 import { Reconciler } from './events/reconciler';
 import { MirrorStatus } from './events/status';
 
@@ -46,8 +47,8 @@ export class MirrorMakerCharm extends CharmBase {
     framework.observe(this.on.action('pause'), actions.onPause);
     framework.observe(this.on.action('resume'), actions.onResume);
     framework.observe(this.on.action('status'), actions.onStatus);
-    framework.observe(this.on.action<{ 'dry-run'?: boolean }>('failover'), actions.onFailover);
-    framework.observe(this.on.action<{ all?: boolean }>('restart'), actions.onRestart);
+    framework.observe(this.on.action<ActionParams['failover']>('failover'), actions.onFailover);
+    framework.observe(this.on.action<ActionParams['restart']>('restart'), actions.onRestart);
     framework.observe(this.on.collectAppStatus, status.onCollectAppStatus);
     framework.observe(this.on.collectUnitStatus, status.onCollectUnitStatus);
   }

@@ -48,7 +48,7 @@ export interface BundleOptions {
 
 /** Packages lib/ops requires lazily only for what a tscharm bundle embeds instead. */
 const FRAMEWORK_LAZY_DEPS: Readonly<Record<string, string>> = {
-  yaml: 'YAML parsing (loadCharmMeta): a tscharm bundle embeds its metadata; use embeddedCharmMeta() from lib/tscharm/embedded',
+  yaml: 'YAML parsing (loadCharmMeta): a tscharm bundle embeds its metadata; main(MyCharm) uses the embedded metadata',
   ajv: 'compiling JSON Schemas (compileSchema): a tscharm bundle carries precompiled validators; pass embeddedValidators() to main()',
 };
 

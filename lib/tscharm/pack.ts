@@ -11,6 +11,7 @@
  *                            dist/charm.js.cache on the unit after its first hook
  *   runtime/node, runtime/LICENSE   the pinned Node.js runtime for the target architecture, stripped
  */
+import { checkGenerated } from './gen';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -111,6 +112,8 @@ export async function buildBundle(options: BuildOptions): Promise<BuiltCharm> {
     throw new PackError(`the charm's metadata has problems:\n${problems.map(formatProblem).join('\n')}`);
   }
   const name = charmName(files);
+  const stale = checkGenerated(charmDir, options.entry);
+  if (stale) throw new PackError(stale);
   const entry = path.resolve(charmDir, options.entry);
   fs.mkdirSync(path.dirname(options.bundleFile), { recursive: true });
   const meta = embeddedMeta(files);
