@@ -31,10 +31,11 @@ export interface CharmConfig {
    */
   readonly health_check_budget_seconds: number;
   /**
-   * Run the MirrorHeartbeatConnector, which writes a record to the "heartbeats" topic on the
-   * target every second. It proves that the path from Kafka Connect to the target works even
-   * when no topic matches, and lets tools measure the flow. Set to false to run only the source
-   * and checkpoint connectors (as the reference integrator does).
+   * Run the MirrorHeartbeatConnector in MirrorMaker's direction: it writes a record every second
+   * to the "heartbeats" topic on the source, and the source connector carries them to the target
+   * (as "<source alias>.replica.heartbeats"), so their arrival proves that data crosses even when
+   * no topic matches; the status reports the newest heartbeat's age. Set to false to run only the
+   * source and checkpoint connectors: liveness is then measured from lag alone.
    */
   readonly heartbeats: boolean;
   /**

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pack } from '../../../lib/tscharm/pack';
+import { DEFAULT_NODE_VERSION } from '../../../lib/tscharm/runtime';
 import { pinAjvRuntimeRequires } from '../../../lib/tscharm/validators';
 import { CACHE_DIR, extractRecords, readZip, REPO_ROOT } from '../tscharm/helpers';
 
@@ -20,6 +21,8 @@ const examples = fs
   .map((d) => d.name);
 
 /** Hook tools for a unit with no relations, no config set and no state: each logs its call. */
+const READS_STDIN = new Set(['state-set', 'relation-set', 'secret-add', 'secret-set', 'action-set']);
+
 function writeQuietTools(dir: string, log: string): void {
   fs.mkdirSync(dir, { recursive: true });
   const answers: Record<string, string> = {
@@ -57,7 +60,9 @@ function writeQuietTools(dir: string, log: string): void {
   ];
   for (const name of new Set(tools)) {
     const file = path.join(dir, name);
-    fs.writeFileSync(file, `#!/bin/sh\necho "${name} $*" >> '${log}'\n${answers[name] ? `echo '${answers[name]}'` : ''}\n`);
+    // Tools the framework feeds on stdin read it all, as Juju's do (else the writer gets EPIPE).
+    const drain = READS_STDIN.has(name) ? 'cat >/dev/null\n' : '';
+    fs.writeFileSync(file, `#!/bin/sh\n${drain}echo "${name} $*" >> '${log}'\n${answers[name] ? `echo '${answers[name]}'` : ''}\n`);
     fs.chmodSync(file, 0o755);
   }
 }
@@ -81,7 +86,7 @@ test.each(examples)('examples/%s packs and its packed dispatch runs install', as
     base: 'ubuntu@22.04',
     arch: 'amd64',
     outDir,
-    nodeVersion: '20.20.2',
+    nodeVersion: DEFAULT_NODE_VERSION,
     cacheDir: CACHE_DIR,
   });
   expect(fs.statSync(result.charmFile).size).toBeGreaterThan(0);
