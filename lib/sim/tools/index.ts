@@ -10,7 +10,7 @@ import { applicationVersionSet, isLeader, leaderGet, leaderSet, statusGet, statu
 import { configGet } from './config';
 import { goalState, networkGet, openedPorts, portTool, unitGet } from './network';
 import { jujuLog } from './logging';
-import { relationGet, relationIds, relationList, relationSet } from './relations';
+import { relationGet, relationIds, relationList, relationModelGet, relationSet } from './relations';
 import { secretAdd, secretGet, secretGrant, secretIds, secretInfoGet, secretRemove, secretRevoke, secretSet } from './secrets';
 import { stateDelete, stateGet, stateSet } from './state';
 
@@ -20,6 +20,7 @@ export const TOOLS: Readonly<Record<string, ToolImpl>> = {
   'relation-list': relationList,
   'relation-get': relationGet,
   'relation-set': relationSet,
+  'relation-model-get': relationModelGet,
   'is-leader': isLeader,
   'status-get': statusGet,
   'status-set': statusSet,

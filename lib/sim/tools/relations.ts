@@ -1,4 +1,4 @@
-/** Relation tools: `relation-ids`, `relation-list`, `relation-get`, `relation-set`. */
+/** Relation tools: `relation-ids`, `relation-list`, `relation-get`, `relation-set`, `relation-model-get`. */
 import { checkEmpty, parseArgs, RunError, UsageError } from '../flags';
 import { appOfUnit, type Bag } from '../model';
 import { type ToolImpl, formatFlag, fmt, out, bool, value, parseKeyValues, parseSettingsFile, UNIT_NAME_RE, APP_NAME_RE, relationKey } from './shared';
@@ -22,6 +22,18 @@ export const relationList: ToolImpl = (s, args) => {
   const relation = s.relationFromFlag(p.flags.get('r'));
   if (p.flags.get('app')) return out(s.remoteEnd(relation).app, fmt(p, 'smart'));
   return out(s.relationUnits(relation), fmt(p, 'smart'));
+};
+
+/**
+ * `relation-model-get` (Juju 3.6.2+): the model on the other side of the relation. Every relation
+ * of this in-memory Juju is within one model, so it is this model's UUID. Python `ops` reads it for
+ * `Relation.remote_model` (Canonical's data_interfaces library asks it to tell cross-model relations).
+ */
+export const relationModelGet: ToolImpl = (s, args) => {
+  const p = parseArgs(args, [formatFlag('smart'), s.relationFlag()]);
+  checkEmpty(p.positional);
+  s.relationFromFlag(p.flags.get('r'));
+  return out({ uuid: s.model.uuid }, fmt(p, 'smart'));
 };
 
 export const relationGet: ToolImpl = (s, args) => {
