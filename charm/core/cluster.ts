@@ -27,6 +27,8 @@ export interface ConnectView {
   username: string;
   password: string;
   tlsCaPem?: string;
+  /** Where `tlsCaPem` came from: the relation itself, or the receive-ca-cert endpoint. */
+  caOrigin?: 'connect-client' | 'receive-ca-cert';
 }
 
 export interface RelationFieldError {
@@ -160,6 +162,12 @@ export function parseKafkaRelation(
     return invalid(relation, 'endpoints', `${parsed.reason}; the Kafka charm should publish comma-separated host:port (check the Kafka application)`);
   }
   const tlsEnabled = field(raw, 'tls') === 'enabled';
+  if (tlsEnabled && field(raw, 'tls-ca') === undefined) {
+    // Kafka 4 says `tls: enabled` in the databag and sends the CA in secret-tls; Kafka 3 says
+    // "enabled" in tls-ca too. With neither, a connector written now would have TLS without the
+    // truststore it needs: wait until the CA (or Kafka 3's word) is there.
+    return { state: 'incomplete', missingFields: ['tls-ca (TLS is on, its CA has not arrived)'] };
+  }
   const tlsCaPem = tlsEnabled ? extractPemCertificates(raw.fields['tls-ca']) : undefined;
   const view: KafkaClusterView = {
     alias,
@@ -185,8 +193,33 @@ export function parseConnectRelation(raw: RawRelation | undefined): RelationRead
   }
   const view: ConnectView = { endpoints: parsed.endpoints, username, password };
   const tlsCaPem = extractPemCertificates(raw.fields['tls-ca']);
-  if (tlsCaPem !== undefined) view.tlsCaPem = tlsCaPem;
+  if (tlsCaPem !== undefined) {
+    view.tlsCaPem = tlsCaPem;
+    view.caOrigin = 'connect-client';
+  }
   return { state: 'ready', view };
+}
+
+/**
+ * The Connect view with a CA to trust when the relation sent none for https endpoints (Charmed
+ * Kafka Connect sends no secret-tls to a client integrated while it already serves https): the
+ * certificates from the receive-ca-cert endpoint (certificate_transfer), if any.
+ */
+export function withTransferredCa(view: ConnectView, transferred: readonly string[]): ConnectView {
+  if (view.tlsCaPem !== undefined || transferred.length === 0 || !view.endpoints.some((e) => e.startsWith('https://'))) return view;
+  const pem = extractPemCertificates(transferred.join('\n'));
+  return pem === undefined ? view : { ...view, tlsCaPem: pem, caOrigin: 'receive-ca-cert' };
+}
+
+/**
+ * What the TLS failure message says to do when Kafka Connect's certificate is not trusted and no
+ * CA was given: integrate receive-ca-cert with the application that publishes the CA.
+ */
+export function noConnectCaHint(appName: string, receiveCaCertIntegrated: boolean): string {
+  return receiveCaCertIntegrated
+    ? 'receive-ca-cert is integrated but its provider has published no CA certificate yet'
+    : 'no CA came over connect-client (Kafka Connect sends none to a client integrated while it already serves https) ' +
+        `or receive-ca-cert: run "juju integrate ${appName}:receive-ca-cert <application publishing the Connect CA over certificate_transfer>"`;
 }
 
 /** Cross-relation checks once both clusters are known; returns problems as full sentences. */

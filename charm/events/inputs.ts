@@ -3,7 +3,7 @@
 // usable, the desired connector set (charm/core, pure).
 import type { Model, Relation } from '../../lib/ops';
 import { ConfigError as OpsConfigError } from '../../lib/ops';
-import { RelationDataError, type ConnectRequirer, type KafkaRequirer } from '../../lib/interfaces';
+import { RelationDataError, type CertificateTransferRequirer, type ConnectRequirer, type KafkaRequirer } from '../../lib/interfaces';
 import {
   buildMirrorFlow,
   CREDENTIAL_PLACEHOLDER,
@@ -11,8 +11,10 @@ import {
   ownedConnectorPattern,
   parseConnectRelation,
   parseKafkaRelation,
+  noConnectCaHint,
   parseMirrorConfig,
   secretsOf,
+  withTransferredCa,
   validateFlow,
   type ConfigError,
   type ConnectView,
@@ -28,6 +30,8 @@ export interface Requirers {
   readonly source: KafkaRequirer;
   readonly target: KafkaRequirer;
   readonly connect: ConnectRequirer;
+  /** receive-ca-cert (certificate_transfer): CAs to trust for Connect when the relation sends none. */
+  readonly caTransfer?: CertificateTransferRequirer;
 }
 
 export interface MirrorInputs {
@@ -58,6 +62,8 @@ export interface MirrorInputs {
    * compared masked, never written (see charm/core/credentials.ts).
    */
   readonly credentialsRead: boolean;
+  /** For a TLS failure with no CA: what to integrate (names this application's receive-ca-cert). */
+  readonly noConnectCaHint: string;
 }
 
 export interface ReadOptions {
@@ -78,6 +84,8 @@ function rawRelation(requirer: KafkaRequirer | ConnectRequirer, relation: Relati
         values.username = CREDENTIAL_PLACEHOLDER;
         values.password = CREDENTIAL_PLACEHOLDER;
       }
+      // An unread secret-tls stands for the CA it holds (truststore keys are credential-derived).
+      if (fields.unreadSecretGroups.has('tls')) values['tls-ca'] ??= CREDENTIAL_PLACEHOLDER;
       return { ...(relation.app ? { appName: relation.app } : {}), fields: values };
     }
     const fields = requirer.dataInterfaces.remoteFields(relation);
@@ -111,7 +119,10 @@ export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions
 
   const connectRel = requirers.connect.dataInterfaces.relation();
   const rawConnect = rawRelation(requirers.connect, connectRel);
-  const connect: RelationReadiness<ConnectView> = rawConnect === 'unreadable' ? unreadable<ConnectView>() : parseConnectRelation(rawConnect);
+  let connect: RelationReadiness<ConnectView> = rawConnect === 'unreadable' ? unreadable<ConnectView>() : parseConnectRelation(rawConnect);
+  if (connect.state === 'ready' && requirers.caTransfer && connect.view.tlsCaPem === undefined && connect.view.endpoints.some((e) => e.startsWith('https://'))) {
+    connect = { state: 'ready', view: withTransferredCa(connect.view, requirers.caTransfer.certificates()) };
+  }
   const kafka = (name: 'source' | 'target'): RelationReadiness<KafkaClusterView> => {
     const requirer = requirers[name];
     const raw = rawRelation(requirer, requirer.dataInterfaces.relation(), deferCredentials);
@@ -160,5 +171,6 @@ export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions
     ownedPattern,
     knownSecrets,
     credentialsRead: !deferCredentials,
+    noConnectCaHint: noConnectCaHint(model.app.name, requirers.caTransfer?.integrated ?? false),
   };
 }

@@ -10,8 +10,12 @@
  *   costs no `relation-set`.
  * - A `secret-<group>` field seen for the first time (or with a new URI) is read once by id with
  *   the local label `<endpoint>.<relation id>.<group>.secret`, which pins that label; later reads
- *   go by label. secret-changed for such a label refreshes the tracked revision and reports the
- *   fields whose values changed.
+ *   go by label. Every read takes the LATEST revision (`secret-get --refresh`), as Canonical's
+ *   library does (`get_content(refresh=True)`): a provider changes its databag and its secrets in
+ *   one hook, but the requirer gets relation-changed before secret-changed, and a read at the
+ *   tracked revision would pair the new endpoints with the old TLS settings for a hook.
+ *   secret-changed for such a label reports the fields whose values changed since the revision
+ *   this unit tracked.
  *
  * Nothing here puts a secret value into a log line, an error message or an event payload (event
  * payloads are stored in controller state when a handler defers).
@@ -439,14 +443,14 @@ export class DataInterfacesRequirer {
   private pin(relation: Relation, group: SecretGroup, uri: string, replaced: boolean): Readonly<Bag> | null {
     const label = secretLabel(this.endpoint, relation.id, group);
     try {
-      const content = this.model.getSecret({ id: uri, label }).getContent();
+      const content = this.model.getSecretContent({ id: uri, label }, { refresh: true });
       this.contentCache.set(label, content);
       return content;
     } catch (e) {
       const why = e instanceof Error ? e.name : 'error';
       if (replaced) {
         try {
-          const content = this.model.getSecret({ id: uri }).getContent();
+          const content = this.model.getSecretContent({ id: uri }, { refresh: true });
           this.warn(`relation ${relation.name}:${relation.id}: secret-${group} now names another secret; could not move label ${label} to it (${why})`);
           return content;
         } catch {
@@ -569,10 +573,10 @@ export class DataInterfacesRequirer {
     let content: Readonly<Bag>;
     try {
       try {
-        content = this.model.getSecret({ label }).getContent();
+        content = this.model.getSecretContent({ label }, { refresh: true });
       } catch (e) {
         if (!(e instanceof SecretNotFoundError)) throw e;
-        content = this.model.getSecret({ id: uri, label }).getContent();
+        content = this.model.getSecretContent({ id: uri, label }, { refresh: true });
       }
     } catch (e) {
       throw new RelationDataError(

@@ -53,7 +53,12 @@ describe('parseKafkaRelation', () => {
     ['Enabled', false],
     [undefined, false],
   ])('tls=%s → tlsEnabled %s (only exactly "enabled" counts)', (tls, expected) => {
-    expect(ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls } })).tlsEnabled).toBe(expected);
+    expect(ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls, 'tls-ca': 'enabled' } })).tlsEnabled).toBe(expected);
+  });
+
+  it('waits (incomplete, naming tls-ca) while tls is enabled but no tls-ca arrived: no TLS without its truststore', () => {
+    const r = parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls: 'enabled' } });
+    expect(r).toEqual({ state: 'incomplete', missingFields: ['tls-ca (TLS is on, its CA has not arrived)'] });
   });
 
   it('uses tls-ca only when it is a PEM certificate (Kafka 3 sends "enabled")', () => {

@@ -40,7 +40,7 @@ describe('steady state', () => {
       'relation-get', // peer
     ]);
     expect(result.transcript.filter((t) => t.tool === 'secret-get').map((t) => t.args.join(' '))).toEqual([
-      `--label connect-client.${IDS.connect}.user.secret --format=json`,
+      `--label connect-client.${IDS.connect}.user.secret --refresh --format=json`,
     ]);
     expect(result.state.unitStatus.name).toBe('active');
     expectNoSecrets(w);

@@ -109,7 +109,7 @@ describe('kafka_client requirer: diff, secrets and events', () => {
     const r = await mmChanged(model, rel);
     expect(r.code).toBe(0);
     const gets = calls(r.transcript, 'secret-get').map((c) => c.args);
-    expect(gets).toContainEqual([userUri, '--label', `source.${rel.id}.user.secret`, '--format=json']);
+    expect(gets).toContainEqual([userUri, '--label', `source.${rel.id}.user.secret`, '--refresh', '--format=json']);
     expect(secretOf(model, userUri).consumers['mm/0']).toEqual({ revision: 1, label: `source.${rel.id}.user.secret` });
     expect(secretOf(model, rel.appData['kafka']!['secret-tls']!).consumers['mm/0']?.label).toBe(`source.${rel.id}.tls.secret`);
     // The snapshot is the remote bag (URIs, not secret values), in mm/0's own unit bag.
@@ -170,8 +170,9 @@ describe('kafka_client requirer: diff, secrets and events', () => {
     });
     expect(writes(r.transcript)).toHaveLength(0);
     expect(calls(r.transcript, 'secret-get').map((c) => c.args)).toEqual([
-      ['--label', `source.${rel.id}.user.secret`, '--format=json'],
-      ['--label', `source.${rel.id}.tls.secret`, '--format=json'],
+      // the latest revision, as Canonical's library reads it (get_content(refresh=True))
+      ['--label', `source.${rel.id}.user.secret`, '--refresh', '--format=json'],
+      ['--label', `source.${rel.id}.tls.secret`, '--refresh', '--format=json'],
     ]);
     // Everything this dispatch costs, in order: its bag and 2 secrets. The relation ids of every
     // endpoint and the remote app name are remembered in controller state (lib/ops), so no
