@@ -1,7 +1,7 @@
 // The MirrorMaker 2 integrator charm: wiring only. Every hook converges (framework reconcile
 // hook) on the leader; see events/reconciler.ts for the data path.
 import { CharmBase, type Framework, type RelationBrokenEvent } from '../lib/ops';
-import { ConnectRequirer, KafkaRequirer, PLUGIN_URL_NOT_REQUIRED, RelationDataError } from '../lib/interfaces';
+import { CertificateTransferRequirer, ConnectRequirer, KafkaRequirer, PLUGIN_URL_NOT_REQUIRED, RelationDataError } from '../lib/interfaces';
 import { parseConnectRelation } from './core';
 import { MirrorActions } from './events/actions';
 import { Reconciler } from './events/reconciler';
@@ -14,6 +14,7 @@ export class MirrorMakerCharm extends CharmBase {
   readonly source: KafkaRequirer;
   readonly target: KafkaRequirer;
   readonly connect: ConnectRequirer;
+  readonly caTransfer: CertificateTransferRequirer;
   readonly reconciler: Reconciler;
 
   constructor(framework: Framework) {
@@ -24,7 +25,10 @@ export class MirrorMakerCharm extends CharmBase {
     this.target = new KafkaRequirer(this, 'target', { topic: MIRRORMAKER_TOPIC, extraUserRoles: 'admin' });
     this.connect = new ConnectRequirer(this, 'connect-client', { pluginUrl: PLUGIN_URL_NOT_REQUIRED });
 
-    this.reconciler = new Reconciler(this, { source: this.source, target: this.target, connect: this.connect });
+    // CAs to trust for Kafka Connect's https when connect-client sends none.
+    this.caTransfer = new CertificateTransferRequirer(this, 'receive-ca-cert');
+
+    this.reconciler = new Reconciler(this, { source: this.source, target: this.target, connect: this.connect, caTransfer: this.caTransfer });
     const actions = new MirrorActions(this.model, this.reconciler);
     const status = new MirrorStatus(this.model, this.reconciler);
 

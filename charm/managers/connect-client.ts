@@ -76,6 +76,10 @@ export interface ConnectClientOptions {
   password: string;
   /** PEM CA bundle from the relation; https is verified against it, else against the system store. */
   caPem?: string;
+  /** Where `caPem` came from, for TLS failure messages (default "the connect-client relation"). */
+  caOrigin?: string;
+  /** What to do when no CA was given and the system store does not trust the certificate. */
+  noCaHint?: string;
   /** Per-attempt timeout (default 15 000 ms). */
   requestTimeoutMs?: number;
   /** Budget for all calls of this instance (default 45 000 ms). */
@@ -224,6 +228,8 @@ export class ConnectClient {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly hasCa: boolean;
+  private readonly caOrigin: string;
+  private readonly noCaHint: string;
   private preferred = 0;
   private deadline: number | null = null;
   private readonly counts: Record<HttpMethod, number> = { GET: 0, POST: 0, PUT: 0, PATCH: 0, DELETE: 0 };
@@ -256,6 +262,8 @@ export class ConnectClient {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.hasCa = options.caPem !== undefined && options.caPem.trim() !== '';
+    this.caOrigin = options.caOrigin ?? 'the connect-client relation';
+    this.noCaHint = options.noCaHint ?? 'the relation provided no CA';
     this.httpAgent = new http.Agent({ keepAlive: true });
     // Verified TLS only: `ca` replaces the system store when the relation gives a CA.
     this.httpsAgent = new https.Agent({
@@ -611,8 +619,8 @@ export class ConnectClient {
           : handshake
             ? 'TLS handshake failed (is the endpoint really https?)'
             : this.hasCa
-              ? 'the certificate is not signed by the CA from the connect-client relation'
-              : 'the certificate is not trusted by the system trust store and the relation provided no CA';
+              ? `the certificate is not signed by the CA from ${this.caOrigin}`
+              : `the certificate is not trusted by the system trust store and ${this.noCaHint}`;
       return { type: 'network', kind: 'tls', endpoint, detail: `TLS verification failed (${code}): ${why}` };
     }
     const reasons: Record<string, string> = {

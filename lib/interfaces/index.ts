@@ -4,3 +4,4 @@ export * from './client-requirer';
 export * from './kafka-client';
 export * from './connect-client';
 export * from './providers';
+export * from './certificate-transfer';
