@@ -193,6 +193,18 @@ export function parseConnectRelation(raw: RawRelation | undefined): RelationRead
   }
   const view: ConnectView = { endpoints: parsed.endpoints, username, password };
   const tlsCaPem = extractPemCertificates(raw.fields['tls-ca']);
+  const plain = parsed.endpoints.filter((e) => e.startsWith('http://'));
+  if (tlsCaPem !== undefined && plain.length > 0) {
+    // Charmed Kafka Connect publishes a CA only with https endpoints (its endpoints' scheme follows
+    // its TLS state, and turning TLS off sends tls-ca "disabled"), so a CA next to http:// means
+    // basic auth would go in clear while the operator believes TLS is on.
+    return invalid(
+      relation,
+      'endpoints',
+      `Kafka Connect sent a TLS CA but http:// endpoints (${plain.join(', ')}), so the REST password would travel unencrypted; ` +
+        'the Kafka Connect application must publish https endpoints when its REST API has TLS (check its TLS integration)',
+    );
+  }
   if (tlsCaPem !== undefined) {
     view.tlsCaPem = tlsCaPem;
     view.caOrigin = 'connect-client';

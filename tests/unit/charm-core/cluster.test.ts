@@ -128,6 +128,16 @@ describe('parseConnectRelation', () => {
     expect(disabled.state === 'ready' && disabled.view.tlsCaPem).toBeUndefined();
   });
 
+  it('a CA with http:// endpoints is invalid (basic auth would go in clear), naming the http endpoints', () => {
+    const r = parseConnectRelation({ fields: { ...fields, endpoints: 'https://a:8083,http://b:8083', 'tls-ca': CA_PEM } });
+    expect(r.state).toBe('invalid');
+    if (r.state !== 'invalid') return;
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]!.field).toBe('endpoints');
+    expect(r.errors[0]!.message).toMatch(/^connect-client: endpoints: Kafka Connect sent a TLS CA but http:\/\/ endpoints \(http:\/\/b:8083\)/);
+    expect(r.errors[0]!.message).not.toContain('BEGIN CERTIFICATE');
+  });
+
   it.each([
     ['10.0.2.1:8083', 'is not an http(s)://host:port URL'],
     ['ftp://h:21', 'is not an http(s)://host:port URL'],
