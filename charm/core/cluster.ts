@@ -7,6 +7,11 @@
 //   invalid    – the provider sent something unusable     → Blocked, naming relation and field
 //   ready      – a usable view
 
+import { extractPemCertificates, parseHostPortList, parseRestEndpoints } from '../../lib/interfaces/values';
+
+// The endpoint and PEM parsers are lib/interfaces' (one parser for both layers); re-exported for callers of charm/core.
+export { extractPemCertificates, parseHostPortList, parseRestEndpoints };
+
 export type KafkaRelationName = 'source' | 'target';
 export type RelationName = KafkaRelationName | 'connect-client';
 
@@ -51,8 +56,6 @@ export interface RawRelation {
   fields: Readonly<Record<string, string | undefined>>;
 }
 
-const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)$/;
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?\r?\n?-----END CERTIFICATE-----/g;
 /** Juju application names: what the alias ends up being. */
 const ALIAS = /^[a-z][a-z0-9-]*$/;
 
@@ -61,62 +64,6 @@ function field(raw: RawRelation, name: string): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
-}
-
-function validPort(port: string): boolean {
-  if (!/^\d{1,5}$/.test(port)) return false;
-  const n = Number(port);
-  return n >= 1 && n <= 65535;
-}
-
-/** Parses `host:port[,host:port…]`; returns the list or the reason it is unusable. */
-export function parseHostPortList(value: string): { ok: true; endpoints: string[] } | { ok: false; reason: string } {
-  const items = value.split(',').map((s) => s.trim());
-  const out: string[] = [];
-  for (const item of items) {
-    if (item === '') return { ok: false, reason: `has an empty entry in '${value}'` };
-    if (item.includes('://')) return { ok: false, reason: `'${item}' has a URL scheme; expected host:port` };
-    const colon = item.lastIndexOf(':');
-    if (colon <= 0) return { ok: false, reason: `'${item}' is not host:port` };
-    const host = item.slice(0, colon);
-    const port = item.slice(colon + 1);
-    if (!HOST.test(host)) return { ok: false, reason: `'${item}' has an invalid host '${host}'` };
-    if (!validPort(port)) return { ok: false, reason: `'${item}' has an invalid port '${port}' (1-65535)` };
-    if (!out.includes(item)) out.push(item);
-  }
-  return { ok: true, endpoints: out };
-}
-
-/** Parses Connect REST endpoints `http(s)://host:port[,…]`. */
-export function parseRestEndpoints(value: string): { ok: true; endpoints: string[] } | { ok: false; reason: string } {
-  const items = value.split(',').map((s) => s.trim());
-  const out: string[] = [];
-  for (const item of items) {
-    if (item === '') return { ok: false, reason: `has an empty entry in '${value}'` };
-    const m = /^(https?):\/\/([^/?#@\s]+?)(?::(\d+))?\/?$/.exec(item);
-    if (!m) {
-      return { ok: false, reason: `'${item}' is not an http(s)://host:port URL` };
-    }
-    const [, scheme, host, port] = m;
-    if (!HOST.test(host)) return { ok: false, reason: `'${item}' has an invalid host '${host}'` };
-    if (port !== undefined && !validPort(port)) return { ok: false, reason: `'${item}' has an invalid port '${port}' (1-65535)` };
-    const normalised = `${scheme}://${host}${port !== undefined ? `:${port}` : ''}`;
-    if (!out.includes(normalised)) out.push(normalised);
-  }
-  return { ok: true, endpoints: out };
-}
-
-/**
- * Extracts the CA certificate(s) from a `tls-ca` field. Kafka 3 sends "enabled"/"disabled" there
- * (reference §8.2) and Connect sends "disabled" without TLS: those, and anything without a
- * certificate block, yield undefined. Only CERTIFICATE blocks are kept, so a private key pasted by
- * mistake never travels on.
- */
-export function extractPemCertificates(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const blocks = value.match(PEM_CERTIFICATE);
-  if (!blocks || blocks.length === 0) return undefined;
-  return blocks.map((b) => b.replace(/\r\n/g, '\n').trim()).join('\n') + '\n';
 }
 
 /**

@@ -11,14 +11,8 @@
 import type { CharmBase } from '../ops/charm';
 import type { Model } from '../ops/model';
 import type { Relation } from '../ops/relations';
+import { pemCertificateBlocks as pemCertificates } from './values';
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?\r?\n?-----END CERTIFICATE-----/g;
-
-/** The certificate blocks in `text`, normalised to `\n`, in order. */
-export function pemCertificates(text: string | undefined): string[] {
-  if (!text) return [];
-  return (text.match(PEM_CERTIFICATE) ?? []).map((b) => b.replace(/\r\n/g, '\n').trim());
-}
 
 export class CertificateTransferRequirer {
   private readonly model: Model;

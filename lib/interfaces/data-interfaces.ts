@@ -26,6 +26,7 @@ import type { HookEvent, RelationChangedEvent, RelationCreatedEvent, SecretEvent
 import type { Logger } from '../ops/log';
 import type { Model } from '../ops/model';
 import type { Relation } from '../ops/relations';
+import { parseHostPortList, parseRestEndpoints, pemCertificateBlocks } from './values';
 
 /** What a requirer asks to receive in secrets unless told otherwise (`RequirerData.SECRET_FIELDS`). */
 export const DEFAULT_REQUESTED_SECRETS: readonly string[] = ['username', 'password', 'tls', 'tls-ca', 'uris'];
@@ -194,51 +195,28 @@ export class RemoteFields {
   tlsCa(): string | undefined {
     const v = this.get('tls-ca');
     if (v === undefined || v === 'enabled' || v === 'disabled') return undefined;
-    if (/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(v)) return v.trim();
+    if (pemCertificateBlocks(v).length > 0) return v.trim();
     throw this.error('tls-ca', 'malformed', 'expected a PEM certificate ("-----BEGIN CERTIFICATE-----"), "enabled" or "disabled"');
   }
 }
 
-/** Parse `a:1,b:2` into `["a:1","b:2"]`; every entry must be host:port with a port in 1-65535. */
-export function parseHostPortList(raw: string, fields: RemoteFields, field: string): string[] {
-  const entries = raw.split(',').map((s) => s.trim());
-  const out: string[] = [];
-  for (const entry of entries) {
-    const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(entry);
-    const port = m ? Number(m[2]) : NaN;
-    if (!m || port < 1 || port > 65535) {
-      throw fields.error(
-        field,
-        'malformed',
-        `${JSON.stringify(entry)} in ${fields.quote(field, raw)} is not host:port (expected a comma-separated list such as "10.0.0.1:9092,10.0.0.2:9092")`,
-      );
-    }
-    out.push(entry);
-  }
-  return out;
+/**
+ * `endpoints` of a kafka_client provider (`a:1,b:2`) as a list, or a `RelationDataError` naming the
+ * relation and the field (the value is not quoted when it came from a secret).
+ */
+export function hostPortEndpoints(raw: string, fields: RemoteFields, field: string): string[] {
+  const r = parseHostPortList(raw);
+  if (r.ok) return r.endpoints;
+  const why = fields.secretFields.has(field) ? 'is not a host:port list' : r.reason;
+  throw fields.error(field, 'malformed', `${why} (expected a comma-separated list such as "10.0.0.1:9092,10.0.0.2:9092")`);
 }
 
-/** Parse a comma-separated list of http(s) URLs (`https://10.0.0.1:8083,…`). */
-export function parseUrlList(raw: string, fields: RemoteFields, field: string): string[] {
-  const out: string[] = [];
-  for (const entry of raw.split(',').map((s) => s.trim())) {
-    let url: URL | null = null;
-    try {
-      url = new URL(entry);
-    } catch {
-      url = null;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.username !== '' || url.password !== '') {
-      throw fields.error(
-        field,
-        'malformed',
-        `${JSON.stringify(entry)} in ${fields.quote(field, raw)} is not an http(s) URL with a host ` +
-          '(expected a comma-separated list such as "http://10.0.0.1:8083,http://10.0.0.2:8083")',
-      );
-    }
-    out.push(entry.replace(/\/+$/, ''));
-  }
-  return out;
+/** `endpoints` of a connect_client provider (`https://10.0.0.1:8083,…`), as above. */
+export function urlEndpoints(raw: string, fields: RemoteFields, field: string): string[] {
+  const r = parseRestEndpoints(raw);
+  if (r.ok) return r.endpoints;
+  const why = fields.secretFields.has(field) ? 'is not a list of http(s) URLs' : r.reason;
+  throw fields.error(field, 'malformed', `${why} (expected a comma-separated list such as "http://10.0.0.1:8083,http://10.0.0.2:8083")`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,3 +5,4 @@ export * from './kafka-client';
 export * from './connect-client';
 export * from './providers';
 export * from './certificate-transfer';
+export * from './values';

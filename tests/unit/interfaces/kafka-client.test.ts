@@ -287,7 +287,7 @@ describe('kafka_client requirer: provider quirks and bad data', () => {
     const msg = seen.errors['source'];
     expect(msg).toContain(`relation source:${rel.id} (kafka)`);
     expect(msg).toContain('field "endpoints" is malformed');
-    expect(msg).toContain('"broker-without-port"');
+    expect(msg).toContain("'broker-without-port' is not host:port");
     expect(msg).not.toContain(PASSWORD);
   });
 
@@ -296,7 +296,7 @@ describe('kafka_client requirer: provider quirks and bad data', () => {
     await providerAnswers(model, rel);
     rel.appData['kafka']!['endpoints'] = '10.0.0.1:99999';
     await runHook(model, mm, { unit: 'mm/0', hook: 'update-status' });
-    expect(seen.errors['source']).toContain('"10.0.0.1:99999" in "10.0.0.1:99999" is not host:port');
+    expect(seen.errors['source']).toContain("'10.0.0.1:99999' has an invalid port '99999' (1-65535)");
   });
 
   it('a bad tls value from a secret is reported without quoting it', async () => {
