@@ -1,6 +1,8 @@
 import {
   extractPemCertificates,
+  noConnectCaHint,
   parseConnectRelation,
+  withTransferredCa,
   parseHostPortList,
   parseKafkaRelation,
   parseRestEndpoints,
@@ -183,5 +185,20 @@ describe('validateFlow / secretsOf', () => {
   });
   it('lists the passwords of the given views', () => {
     expect(secretsOf(sourceCluster(), undefined, targetCluster())).toEqual([sourceCluster().password, targetCluster().password]);
+  });
+});
+
+describe('Connect CA from receive-ca-cert', () => {
+  const view = { endpoints: ['https://c:8083'], username: 'u', password: 'p' };
+  it('fills in the transferred CA only for https endpoints without a relation CA', () => {
+    expect(withTransferredCa(view, [CA_PEM])).toEqual({ ...view, tlsCaPem: `${CA_PEM.trim()}\n`, caOrigin: 'receive-ca-cert' });
+    expect(withTransferredCa(view, [])).toBe(view);
+    expect(withTransferredCa({ ...view, endpoints: ['http://c:8083'] }, [CA_PEM]).tlsCaPem).toBeUndefined();
+    const own = { ...view, tlsCaPem: 'relation CA', caOrigin: 'connect-client' as const };
+    expect(withTransferredCa(own, [CA_PEM])).toBe(own);
+  });
+  it('the hint names the exact integrate command, or says the provider has not published yet', () => {
+    expect(noConnectCaHint('mm', false)).toContain('juju integrate mm:receive-ca-cert <application publishing the Connect CA over certificate_transfer>');
+    expect(noConnectCaHint('mm', true)).toBe('receive-ca-cert is integrated but its provider has published no CA certificate yet');
   });
 });
