@@ -6,4 +6,3 @@ export * from './connectors';
 export * from './plan';
 export * from './status';
 export * from './redact';
-export * from './credentials';

@@ -6,7 +6,6 @@ import { ConfigError as OpsConfigError } from '../../lib/ops';
 import { RelationDataError, type CertificateTransferRequirer, type ConnectRequirer, type KafkaRequirer } from '../../lib/interfaces';
 import {
   buildMirrorFlow,
-  CREDENTIAL_PLACEHOLDER,
   desiredConnectors,
   ownedConnectorPattern,
   parseConnectRelation,
@@ -56,38 +55,14 @@ export interface MirrorInputs {
   readonly ownedPattern: RegExp | undefined;
   /** Every secret value seen: SCRAM and REST passwords (JAAS strings contain them). */
   readonly knownSecrets: readonly string[];
-  /**
-   * False when the source/target credentials (secret-user, secret-tls) were deliberately not
-   * read: `desired` then holds placeholders in the credential-derived keys and may only be
-   * compared masked, never written (see charm/core/credentials.ts).
-   */
-  readonly credentialsRead: boolean;
   /** For a TLS failure with no CA: what to integrate (names this application's receive-ca-cert). */
   readonly noConnectCaHint: string;
 }
 
-export interface ReadOptions {
-  /** `deferred`: do not read the Kafka clusters' secret-user/secret-tls (the Connect one is always read). */
-  readonly kafkaCredentials?: 'read' | 'deferred';
-}
-
 /** Remote fields of the only relation on an endpoint; an unreadable secret counts as not there yet. */
-function rawRelation(requirer: KafkaRequirer | ConnectRequirer, relation: Relation | null, deferCredentials = false): RawRelation | undefined | 'unreadable' {
+function rawRelation(requirer: KafkaRequirer | ConnectRequirer, relation: Relation | null): RawRelation | undefined | 'unreadable' {
   if (relation === null) return undefined;
   try {
-    if (deferCredentials) {
-      const fields = requirer.dataInterfaces.remoteFields(relation, { skipSecretGroups: ['user', 'tls'] });
-      const values: Record<string, string> = { ...fields.values };
-      // A provider publishes username and password together in secret-user: its URI stands for
-      // both. Unread TLS leaves `tls` unknown; only credential-derived keys depend on it.
-      if (fields.unreadSecretGroups.has('user')) {
-        values.username = CREDENTIAL_PLACEHOLDER;
-        values.password = CREDENTIAL_PLACEHOLDER;
-      }
-      // An unread secret-tls stands for the CA it holds (truststore keys are credential-derived).
-      if (fields.unreadSecretGroups.has('tls')) values['tls-ca'] ??= CREDENTIAL_PLACEHOLDER;
-      return { ...(relation.app ? { appName: relation.app } : {}), fields: values };
-    }
     const fields = requirer.dataInterfaces.remoteFields(relation);
     return { ...(relation.app ? { appName: relation.app } : {}), fields: fields.values };
   } catch (e) {
@@ -100,7 +75,7 @@ function unreadable<V>(): RelationReadiness<V> {
   return { state: 'incomplete', missingFields: ['username', 'password (secret not readable yet)'] };
 }
 
-export function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[] } {
+function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[] } {
   let raw: Readonly<Record<string, unknown>>;
   try {
     raw = model.config;
@@ -113,8 +88,7 @@ export function readConfig(model: Model): { config: MirrorConfig | undefined; er
   return parsed.ok ? { config: parsed.config, errors: [] } : { config: undefined, errors: parsed.errors };
 }
 
-export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions = {}): MirrorInputs {
-  const deferCredentials = opts.kafkaCredentials === 'deferred';
+export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
   const { config, errors: configErrors } = readConfig(model);
 
   const connectRel = requirers.connect.dataInterfaces.relation();
@@ -125,14 +99,14 @@ export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions
   }
   const kafka = (name: 'source' | 'target'): RelationReadiness<KafkaClusterView> => {
     const requirer = requirers[name];
-    const raw = rawRelation(requirer, requirer.dataInterfaces.relation(), deferCredentials);
+    const raw = rawRelation(requirer, requirer.dataInterfaces.relation());
     return raw === 'unreadable' ? unreadable<KafkaClusterView>() : parseKafkaRelation(name, raw);
   };
   const source = kafka('source');
   const target = kafka('target');
 
   const views = [source, target, connect].map((r) => (r.state === 'ready' ? r.view : undefined));
-  const knownSecrets = secretsOf(...views).filter((v) => v !== CREDENTIAL_PLACEHOLDER);
+  const knownSecrets = secretsOf(...views);
   if (connect.state === 'ready') {
     // What the basic-auth header carries, should anything ever echo it.
     knownSecrets.push(Buffer.from(`${connect.view.username}:${connect.view.password}`).toString('base64'));
@@ -170,7 +144,6 @@ export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions
     desired,
     ownedPattern,
     knownSecrets,
-    credentialsRead: !deferCredentials,
     noConnectCaHint: noConnectCaHint(model.app.name, requirers.caTransfer?.integrated ?? false),
   };
 }
