@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { formatStatus } from '../../lib/localmodel/status';
 import { createTopic, endpointOf, produceMessages, retainedRecords } from '../stack/kafka-traffic';
-import { runStackScript, startStack, stopStack, type StackInfo } from '../stack/real-stack';
-import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, UNIT, buildProviderCharms, packCharm, sleep } from '../stack/mirror-world';
+import { runStackScript, startStack, stopStack, terminateStackScripts, type StackInfo } from '../stack/real-stack';
+import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, UNIT, buildProviderCharms, packCharm, sleep, stackProfile } from '../stack/mirror-world';
 
 const args = process.argv.slice(2);
 const STAY = args.includes('--stay');
@@ -32,11 +32,21 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 let world: MirrorWorld | undefined;
 let ownStack = false;
 let stopping: Promise<void> | undefined;
+/** The demo's own stack: the default ports, shifted by STACK_PORT_OFFSET when that is set. */
+const STACK = stackProfile('default');
+
+/** Thrown by the steps once a stop was asked for: the demo winds down, it did not fail. */
+class Stopped extends Error {}
+function checkStopping(): void {
+  if (stopping) throw new Stopped('stopping');
+}
 
 /** Close the model, stop the stack if this demo started it. Idempotent. */
 function shutdown(reason: string): Promise<void> {
   stopping ??= (async () => {
     say(`\n${bold('stopping')} (${reason}) …`);
+    // a stack.sh up still running stops the JVMs it started when TERMinated
+    terminateStackScripts();
     try {
       if (world && !ownStack) {
         // someone else's stack: take our connectors off it
@@ -47,7 +57,7 @@ function shutdown(reason: string): Promise<void> {
       say(`  closing the local model: ${(e as Error).message}`);
     }
     if (ownStack) {
-      await stopStack({ log: (l) => say(dim(`  ${l}`)) }).catch((e: Error) => say(`  stack.sh down failed: ${e.message}`));
+      await stopStack({ ...STACK, log: (l) => say(dim(`  ${l}`)) }).catch((e: Error) => say(`  stack.sh down failed: ${e.message}`));
       say('  Kafka, Kafka Connect and the local model are stopped; data wiped (logs kept under tools/kafka/run-*/).');
     } else {
       say('  the Kafka stack was already running before the demo: left up (tools/kafka/stack.sh down stops it).');
@@ -56,15 +66,21 @@ function shutdown(reason: string): Promise<void> {
   return stopping;
 }
 
+const SIGNAL_EXIT = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
+let exitCode: number | undefined;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  // Ctrl-C reaches every process of the terminal's group, and npm and run-ts.js forward it again:
+  // the first signal decides the exit code, later ones join the same shutdown.
   process.on(sig, () => {
-    void shutdown(sig).then(() => process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : 143));
+    exitCode ??= SIGNAL_EXIT[sig];
+    void shutdown(sig).then(() => process.exit(exitCode));
   });
 }
 // A closed stdout (EPIPE) would otherwise kill the process before it stops the JVMs it started.
 process.stdout.on('error', () => {
   outputClosed = true;
-  void shutdown('output closed').then(() => process.exit(1));
+  exitCode ??= 1;
+  void shutdown('output closed').then(() => process.exit(exitCode));
 });
 
 async function liveCounts(stack: StackInfo, topic: string, remote: string, expected: number, timeoutMs: number): Promise<number> {
@@ -100,7 +116,7 @@ async function main(): Promise<void> {
   say('  provider charms ready: Python ops on Canonical\'s dpcharmlibs-interfaces (tools/provider-charms-py, pinned venv by setup.sh)');
 
   step(2, 'start the real stack: 2 Kafka clusters (KRaft, SASL/SCRAM-SHA-512) + Kafka Connect (REST basic auth)');
-  const status = await runStackScript(['status']).then(
+  const status = await runStackScript(['status'], STACK).then(
     () => true,
     () => false,
   );
@@ -108,7 +124,9 @@ async function main(): Promise<void> {
   const libs = fs.readdirSync(path.join(REPO_ROOT, 'tools', 'kafka')).some((d) => /^libs-/.test(d));
   if (!libs) say('  first run: Maven downloads the Kafka jars from Maven Central (~54 MiB, ~10 s on a good link)');
   const st0 = Date.now();
-  const stack = await startStack({ log: (l) => say(dim(`  ${l}`)) });
+  checkStopping();
+  const stack = await startStack({ ...STACK, log: (l) => say(dim(`  ${l}`)) });
+  checkStopping();
   say(`  ${green('up')} in ${secs(Date.now() - st0)}${ownStack ? '' : ' (it was already running)'}: Kafka ${stack.kafkaVersion}`);
   say(`    kafka-a (source)  ${stack.kafkaA.bootstrapServers}  SASL_PLAINTEXT SCRAM-SHA-512, user mm2`);
   say(`    kafka-b (target)  ${stack.kafkaB.bootstrapServers}  SASL_PLAINTEXT SCRAM-SHA-512, user mm2`);
@@ -120,6 +138,7 @@ async function main(): Promise<void> {
   juju(`juju deploy ./tools/provider-charms-py/connect ${CONNECT_APP} --config endpoints=${stack.connect.url} …`);
   juju(`juju deploy ./${path.basename(packed.charmFile)} ${APP} --config refresh_topics_interval_seconds=2 …`);
   world = await MirrorWorld.create({ charmFile: packed.charmFile, stack, config: { ...FAST_INTERVALS, topics: 'demo-.*' } });
+  checkStopping();
   say(`  ${UNIT}: ${world.status().status} — ${world.status().message}`);
 
   const src = endpointOf(stack.kafkaA);
@@ -134,6 +153,7 @@ async function main(): Promise<void> {
   juju(`juju integrate ${APP}:connect-client ${CONNECT_APP}`);
   const ti = Date.now();
   await world.integrate('connect-client');
+  checkStopping();
   const active = await world.waitForActive(90_000);
   say(`  ${UNIT}: ${green(active.status)} — ${active.message}  (${secs(Date.now() - ti)} after the last integrate)`);
   for (const n of await world.ourConnectors()) say(dim(`    connector ${n}`));
@@ -142,13 +162,14 @@ async function main(): Promise<void> {
   const waves = 5;
   const per = Math.ceil(RECORDS / waves);
   const producing = (async () => {
-    for (let w = 0; w < waves; w++) {
+    for (let w = 0; w < waves && !stopping; w++) {
       await produceMessages(src, TOPIC, Math.min(per, RECORDS - w * per), { prefix: `order-w${w}` });
       await sleep(800);
     }
   })();
   const took = await liveCounts(stack, TOPIC, TOPIC, RECORDS, 120_000);
   await producing;
+  checkStopping();
   say(`  ${green(`all ${RECORDS} records mirrored`)} in ${secs(took)} (same topic name: IdentityReplicationPolicy, prefix_topics=false)`);
   say('');
   juju('juju status');
@@ -157,6 +178,7 @@ async function main(): Promise<void> {
 
   step(6, 'run the status action');
   juju(`juju run ${UNIT} status`);
+  checkStopping();
   const out = await world.action('status');
   say(stringify({ [UNIT]: { status: out.status, results: out.results } }).replace(/^/gm, '  '));
 
@@ -169,14 +191,19 @@ async function main(): Promise<void> {
       await liveCounts(stack, TOPIC, TOPIC, total, 60_000);
       await sleep(2_000);
     }
+    checkStopping();
   }
   say(`\ndone in ${secs(Date.now() - t0)}. Run with --stay to keep it running; tests: npm run test:e2e.`);
 }
 
 main().then(
-  () => (stopping ?? shutdown('finished')).then(() => process.exit(0)),
+  () => (stopping ?? shutdown('finished')).then(() => process.exit(exitCode ?? 0)),
   (e: Error) => {
-    say(`\n${bold('demo failed:')} ${e.message}`);
-    void shutdown('error').then(() => process.exit(1));
+    // Once stopping, a step cut short (a hook, a Kafka request, the stack's up) is the stop itself.
+    if (!stopping && !(e instanceof Stopped)) {
+      exitCode ??= 1;
+      say(`\n${bold('demo failed:')} ${e.message}`);
+    }
+    void shutdown('error').then(() => process.exit(exitCode ?? 1));
   },
 );

@@ -3,9 +3,13 @@
 #   kafka-a  single-node KRaft cluster (MirrorMaker source), SASL_PLAINTEXT + SCRAM-SHA-512
 #   kafka-b  single-node KRaft cluster (MirrorMaker target), SASL_PLAINTEXT + SCRAM-SHA-512
 #   connect  one Kafka Connect distributed worker backed by kafka-b, MirrorMaker 2 connectors on
-#            its classpath, REST basic auth (BasicAuthSecurityRestExtension + PropertyFileLoginModule)
+#            its classpath, REST basic auth (BasicAuthSecurityRestExtension + PropertyFileLoginModule);
+#            CONNECT_WORKERS=3 adds connect-2 and connect-3 to the same group (a Connect cluster)
+# Both clusters also listen on SASL_SSL and Connect also serves https, with a server certificate
+# (SAN IP:127.0.0.1, DNS:localhost) from a CA this script generates per run dir (rotate-ca
+# replaces it).
 #
-# usage: tools/kafka/stack.sh fetch|up|down|status|restart-connect|kill-connect|info|run-class
+# usage: tools/kafka/stack.sh fetch|up|down|status|restart-connect|kill-connect|rotate-ca|info|run-class
 #   KAFKA_VERSION=4.1.1 (default) | 3.9.1 ...   see tools/kafka/README.md for ports, env and layout.
 #
 # Processes are stopped by their recorded pid only, and only after checking that the pid still
@@ -17,6 +21,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LIBS="$HERE/libs-$KV"
 RUN="${KAFKA_STACK_RUN_DIR:-$HERE/run-$KV}"
 CONF="$RUN/conf"
+TLS_DIR="$CONF/tls"
 STACK_JSON="$RUN/stack.json"
 
 HOST=127.0.0.1 # never anything else
@@ -25,6 +30,14 @@ A_CTRL="${KAFKA_A_CONTROLLER_PORT:-19393}"
 B_PORT="${KAFKA_B_PORT:-19492}"
 B_CTRL="${KAFKA_B_CONTROLLER_PORT:-19493}"
 REST_PORT="${CONNECT_PORT:-18383}"
+A_TLS_PORT="${KAFKA_A_TLS_PORT:-$((A_PORT + 2))}"
+B_TLS_PORT="${KAFKA_B_TLS_PORT:-$((B_PORT + 2))}"
+REST_TLS_PORT="${CONNECT_TLS_PORT:-$((REST_PORT + 1))}"
+# Connect workers in the one group (distributed mode): 1 (the quick default) to 3. Worker w serves
+# http on CONNECT_PORT + 2(w-1) and https on CONNECT_TLS_PORT + 2(w-1).
+CONNECT_WORKERS="${CONNECT_WORKERS:-1}"
+case "$CONNECT_WORKERS" in 1|2|3) ;; *) echo "stack.sh: CONNECT_WORKERS must be 1, 2 or 3, not '$CONNECT_WORKERS'" >&2; exit 2 ;; esac
+MAX_WORKERS=3
 A_ID=a2Fma2EtYS1jbHVzdGVyMQ # base64url("kafka-a-cluster1")
 B_ID=a2Fma2EtYi1jbHVzdGVyMQ # base64url("kafka-b-cluster1")
 CONNECT_GROUP=mm2-connect
@@ -109,11 +122,13 @@ load_credentials() {
       echo "B_ADMIN_PW=$(random_secret)"
       echo "B_MM2_PW=$(random_secret)"
       echo "REST_PW=$(random_secret)"
+      echo "TLS_PW=$(random_secret)"
     } > "$f"
     umask 022
   fi
   # shellcheck disable=SC1090
   . "$f"
+  if [ -z "${TLS_PW:-}" ]; then TLS_PW=$(random_secret); echo "TLS_PW=$TLS_PW" >> "$f"; fi
   ADMIN_USER=admin
   MM2_USER=mm2
   REST_USER=admin
@@ -164,9 +179,10 @@ EOF
   umask 022
 }
 
-write_broker() { # name client-port controller-port admin-password
-  local n=$1 p=$2 c=$3 pw=$4
+write_broker() { # name client-port controller-port admin-password tls-port
+  local n=$1 p=$2 c=$3 pw=$4 tp=$5
   mkdir -p "$RUN/$n"
+  load_tls
   umask 077
   {
     cat <<EOF
@@ -174,13 +190,18 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$c
 controller.listener.names=CONTROLLER
-listeners=SASL_PLAINTEXT://$HOST:$p,CONTROLLER://$HOST:$c
-advertised.listeners=SASL_PLAINTEXT://$HOST:$p
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listeners=SASL_PLAINTEXT://$HOST:$p,SASL_SSL://$HOST:$tp,CONTROLLER://$HOST:$c
+advertised.listeners=SASL_PLAINTEXT://$HOST:$p,SASL_SSL://$HOST:$tp
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 inter.broker.listener.name=SASL_PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=$(jaas "$ADMIN_USER" "$pw")
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$(jaas "$ADMIN_USER" "$pw")
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$KEYSTORE
+listener.name.sasl_ssl.ssl.keystore.password=$TLS_PW
+listener.name.sasl_ssl.ssl.key.password=$TLS_PW
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:$ADMIN_USER;User:$MM2_USER;User:ANONYMOUS
 log.dirs=$RUN/$n/data
@@ -209,8 +230,16 @@ EOF
   umask 022
 }
 
-write_connect() {
-  mkdir -p "$RUN/connect"
+worker_name() { if [ "$1" = 1 ]; then echo connect; else echo "connect-$1"; fi; }
+worker_port() { echo $(( REST_PORT + 2 * ($1 - 1) )); }
+worker_tls_port() { echo $(( REST_TLS_PORT + 2 * ($1 - 1) )); }
+use_worker() { W_HTTP=$(worker_port "$1"); W_HTTPS=$(worker_tls_port "$1"); W_NAME=$(worker_name "$1"); }
+use_worker 1
+
+write_connect() { # [worker]
+  use_worker "${1:-1}"
+  mkdir -p "$RUN/$W_NAME"
+  load_tls
   umask 077
   printf '%s: %s\n' "$REST_USER" "$REST_PW" > "$CONF/connect-credentials.properties"
   cat > "$CONF/connect-jaas.conf" <<EOF
@@ -239,9 +268,14 @@ offset.flush.interval.ms=${CONNECT_OFFSET_FLUSH_MS:-2000}
 scheduled.rebalance.max.delay.ms=0
 connector.client.config.override.policy=All
 topic.tracking.enable=true
-listeners=http://$HOST:$REST_PORT
+listeners=http://$HOST:$W_HTTP,https://$HOST:$W_HTTPS
+listeners.https.ssl.keystore.type=PKCS12
+listeners.https.ssl.keystore.location=$KEYSTORE
+listeners.https.ssl.keystore.password=$TLS_PW
+listeners.https.ssl.key.password=$TLS_PW
+rest.advertised.listener=http
 rest.advertised.host.name=$HOST
-rest.advertised.port=$REST_PORT
+rest.advertised.port=$W_HTTP
 rest.extension.classes=org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension
 plugin.discovery=${CONNECT_PLUGIN_DISCOVERY:-service_load}
 EOF
@@ -252,8 +286,39 @@ EOF
                     "${pfx}sasl.mechanism=SCRAM-SHA-512" \
                     "${pfx}sasl.jaas.config=$(jaas "$ADMIN_USER" "$B_ADMIN_PW")"
     done
-  } > "$CONF/connect.properties"
+  } > "$CONF/$W_NAME.properties"
   umask 022
+}
+
+# ---------------------------------------------------------------- TLS material
+# Generation N of the CA and of the one server certificate every TLS listener uses: ca-N.pem,
+# server-N.p12 (PKCS12, password TLS_PW). ca.pem is the current CA, `generation` its number.
+make_tls_generation() { # generation
+  local g=$1 d="$TLS_DIR" rc=0
+  mkdir -p "$d"
+  umask 077
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -keyout "$d/ca-$g.key" -out "$d/ca-$g.pem" \
+      -subj "/CN=kafka stack test CA $g" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+    openssl req -newkey rsa:2048 -nodes -sha256 -keyout "$d/server-$g.key" -out "$d/server-$g.csr" -subj "/CN=$HOST" &&
+    printf '%s\n' "subjectAltName=IP:$HOST,DNS:localhost" "basicConstraints=CA:FALSE" \
+      "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" > "$d/server-$g.ext" &&
+    openssl x509 -req -sha256 -days 30 -in "$d/server-$g.csr" -CA "$d/ca-$g.pem" -CAkey "$d/ca-$g.key" \
+      -CAcreateserial -out "$d/server-$g.pem" -extfile "$d/server-$g.ext" &&
+    openssl pkcs12 -export -in "$d/server-$g.pem" -certfile "$d/ca-$g.pem" -inkey "$d/server-$g.key" \
+      -name server -out "$d/server-$g.p12" -passout "pass:$TLS_PW"
+  } > "$d/openssl-$g.log" 2>&1 || rc=$?
+  umask 022
+  [ "$rc" = 0 ] || fail_with_log "$d/openssl-$g.log" "generating TLS material (generation $g) failed" || return 1
+  cp "$d/ca-$g.pem" "$d/ca.pem.tmp" && mv "$d/ca.pem.tmp" "$d/ca.pem"
+  echo "$g" > "$d/generation"
+}
+
+load_tls() { # sets TLS_GEN and KEYSTORE, generating generation 1 on first use
+  [ -f "$TLS_DIR/generation" ] || make_tls_generation 1
+  TLS_GEN=$(cat "$TLS_DIR/generation")
+  KEYSTORE="$TLS_DIR/server-$TLS_GEN.p12"
 }
 
 # ---------------------------------------------------------------- processes
@@ -276,12 +341,34 @@ live_pid() { # component
 
 port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
+EXEC_TIMEOUT="${KAFKA_STACK_EXEC_TIMEOUT:-60}"
+
+# The background child is first a copy of this shell (no marker in /proc/<pid>/cmdline yet), then
+# nohup, then java, and on a loaded machine each step can take a while. Wait until the child runs
+# java with the marker (the component is started) or is gone (it really failed), so that live_pid,
+# which keeps the pid-marker safety, is asked only once the exec has happened.
+wait_exec() { # component pid logfile
+  local c=$1 pid=$2 logf=$3 deadline state
+  deadline=$(( $(date +%s) + EXEC_TIMEOUT ))
+  while :; do
+    if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = java ] && [ -n "$(live_pid "$c")" ]; then return 0; fi
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+    if [ -z "$state" ] || [ "$state" = Z ] || [ "$state" = X ]; then
+      fail_with_log "$logf" "$c (pid $pid) exited before it ran java" || return 1
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || fail_with_log "$logf" "$c (pid $pid) has not exec'd java after ${EXEC_TIMEOUT}s" || return 1
+    sleep 0.05
+  done
+}
+
 start_bg() { # component logfile java-args...
-  local c=$1 logf=$2
+  local c=$1 logf=$2 pid
   shift 2
   # fd 9 is the stack lock: never let a long-lived JVM inherit it
   nohup java -Dkafka.stack.marker="$(marker "$c")" "$@" > "$logf" 2>&1 < /dev/null 9>&- &
-  echo $! > "$(pidfile "$c")"
+  pid=$!
+  echo "$pid" > "$(pidfile "$c")"
+  wait_exec "$c" "$pid" "$logf"
 }
 
 stop_component() { # component signal(TERM|KILL)
@@ -321,10 +408,11 @@ format_storage() { # component cluster-id admin-pw mm2-pw
   [ "$rc" = 0 ] || fail_with_log "$RUN/$c/format.log" "formatting $c failed (exit $rc)"
 }
 
-start_broker() { # component client-port controller-port cluster-id admin-pw mm2-pw
+start_broker() { # component client-port controller-port cluster-id admin-pw mm2-pw tls-port
   local c=$1
-  write_broker "$c" "$2" "$3" "$5"
+  write_broker "$c" "$2" "$3" "$5" "$7"
   port_busy "$2" && die "port $HOST:$2 for $c is already in use by another process (override with KAFKA_*_PORT)"
+  port_busy "$7" && die "port $HOST:$7 for $c is already in use by another process (override with KAFKA_*_TLS_PORT)"
   port_busy "$3" && die "port $HOST:$3 for $c is already in use by another process (override with KAFKA_*_CONTROLLER_PORT)"
   format_storage "$c" "$4" "$5" "$6"
   # shellcheck disable=SC2086
@@ -352,10 +440,11 @@ wait_broker() { # component port admin-client-config deadline-epoch
   done
 }
 
-rest() { # path -> sets REST_CODE and REST_BODY (credentials go through stdin, not argv)
-  local tmp
+rest() { # path [https] -> sets REST_CODE and REST_BODY (credentials go through stdin, not argv)
+  local tmp url="http://$HOST:$W_HTTP$1" tls=()
+  if [ "${2:-}" = https ]; then url="https://$HOST:$W_HTTPS$1"; tls=(--cacert "$TLS_DIR/ca.pem"); fi
   tmp=$(mktemp)
-  REST_CODE=$(curl -s -o "$tmp" -w '%{http_code}' --max-time 10 -K - "http://$HOST:$REST_PORT$1" \
+  REST_CODE=$(curl -s -o "$tmp" -w '%{http_code}' --max-time 10 "${tls[@]}" -K - "$url" \
                 <<<"user = \"$REST_USER:$REST_PW\"" || true)
   REST_BODY=$(cat "$tmp")
   rm -f "$tmp"
@@ -363,11 +452,12 @@ rest() { # path -> sets REST_CODE and REST_BODY (credentials go through stdin, n
 
 # Readiness = GET /health 200 (worker joined its group, herder started) with basic auth, GET /
 # reports kafka-b's cluster id, and GET /connector-plugins lists the three MirrorMaker connectors.
-wait_connect() { # deadline-epoch
-  local logf="$RUN/connect/connect.log" body=""
+wait_connect() { # deadline-epoch [worker]
+  use_worker "${2:-1}"
+  local logf="$RUN/$W_NAME/$W_NAME.log" body="" c=$W_NAME
   REST_CODE=000
   while :; do
-    [ -n "$(live_pid connect)" ] || fail_with_log "$logf" "Connect exited during start-up" || return 1
+    [ -n "$(live_pid "$c")" ] || fail_with_log "$logf" "Connect worker $c exited during start-up" || return 1
     rest /health; body=$REST_BODY
     [ "$REST_CODE" = 200 ] && break
     [ "$(date +%s)" -lt "$1" ] || fail_with_log "$logf" "Connect /health not 200 after ${CONNECT_TIMEOUT}s (last HTTP $REST_CODE: $body)" || return 1
@@ -378,6 +468,9 @@ wait_connect() { # deadline-epoch
     *"\"kafka_cluster_id\":\"$B_ID\""*) ;;
     *) fail_with_log "$logf" "Connect GET / did not report kafka-b's cluster id: HTTP $REST_CODE $body"; return 1 ;;
   esac
+  # the https listener, verified against the stack's CA
+  rest / https
+  [ "$REST_CODE" = 200 ] || { fail_with_log "$logf" "Connect https://$HOST:$W_HTTPS/ not 200 with the stack CA (HTTP $REST_CODE)"; return 1; }
   rest /connector-plugins; body=$REST_BODY
   local cls
   for cls in MirrorSourceConnector MirrorCheckpointConnector MirrorHeartbeatConnector; do
@@ -388,13 +481,27 @@ wait_connect() { # deadline-epoch
   done
 }
 
-start_connect() {
-  write_connect
-  port_busy "$REST_PORT" && die "port $HOST:$REST_PORT for Connect is already in use by another process (override with CONNECT_PORT)"
+start_connect() { # [worker]
+  write_connect "${1:-1}"
+  port_busy "$W_HTTP" && die "port $HOST:$W_HTTP for Connect is already in use by another process (override with CONNECT_PORT)"
+  port_busy "$W_HTTPS" && die "port $HOST:$W_HTTPS for Connect https is already in use by another process (override with CONNECT_TLS_PORT)"
   # shellcheck disable=SC2086
-  start_bg connect "$RUN/connect/connect.log" $HEAP_CONNECT $JVM_COMMON "$LOGOPT" \
+  start_bg "$W_NAME" "$RUN/$W_NAME/$W_NAME.log" $HEAP_CONNECT $JVM_COMMON "$LOGOPT" \
     -Djava.security.auth.login.config="$CONF/connect-jaas.conf" \
-    -cp "$LIBS/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONF/connect.properties"
+    -cp "$LIBS/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONF/$W_NAME.properties"
+}
+
+# All CONNECT_WORKERS workers: started together (they join one group), then each waited for.
+start_workers() {
+  local w deadline
+  for ((w = 1; w <= CONNECT_WORKERS; w++)); do start_connect "$w" || return 1; done
+  deadline=$(( $(date +%s) + CONNECT_TIMEOUT ))
+  for ((w = 1; w <= CONNECT_WORKERS; w++)); do wait_connect "$deadline" "$w" || return 1; done
+}
+
+stop_workers() { # signal: every worker this run dir may have (also ones beyond CONNECT_WORKERS)
+  local w
+  for ((w = MAX_WORKERS; w >= 1; w--)); do stop_component "$(worker_name "$w")" "$1"; done
 }
 
 # ---------------------------------------------------------------- stack.json
@@ -405,12 +512,13 @@ json_str() { # escape for a JSON string literal
 }
 json_pid() { local p; p=$(live_pid "$1"); if [ -n "$p" ]; then echo "$p"; else echo null; fi; }
 
-cluster_json() { # component name role port ctrl id admin-pw mm2-pw
+cluster_json() { # component name role port ctrl id admin-pw mm2-pw tls-port
   cat <<EOF
 {
     "name": $(json_str "$2"),
     "role": $(json_str "$3"),
     "bootstrapServers": $(json_str "$HOST:$4"),
+    "tlsBootstrapServers": $(json_str "$HOST:$9"),
     "controllerPort": $5,
     "clusterId": $(json_str "$6"),
     "securityProtocol": "SASL_PLAINTEXT",
@@ -426,8 +534,21 @@ cluster_json() { # component name role port ctrl id admin-pw mm2-pw
 EOF
 }
 
+workers_json() { # workers 1..CONNECT_WORKERS, and any other one that runs
+  local w sep=""
+  for ((w = 1; w <= MAX_WORKERS; w++)); do
+    use_worker "$w"
+    [ "$w" -le "$CONNECT_WORKERS" ] || [ -n "$(live_pid "$W_NAME")" ] || continue
+    printf '%s\n      { "name": %s, "url": "http://%s:%s", "httpsUrl": "https://%s:%s", "pid": %s, "log": %s }' \
+      "$sep" "$(json_str "$W_NAME")" "$HOST" "$W_HTTP" "$HOST" "$W_HTTPS" "$(json_pid "$W_NAME")" "$(json_str "$RUN/$W_NAME/$W_NAME.log")"
+    sep=","
+  done
+  use_worker 1
+}
+
 write_stack_json() { # up-ms
   local tmp="$STACK_JSON.tmp.$$"
+  load_tls
   umask 077
   cat > "$tmp" <<EOF
 {
@@ -439,17 +560,20 @@ write_stack_json() { # up-ms
   "stackScript": $(json_str "$HERE/stack.sh"),
   "writtenAt": $(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),
   "upMs": ${1:-null},
-  "kafkaA": $(cluster_json kafka-a kafka-a source "$A_PORT" "$A_CTRL" "$A_ID" "$A_ADMIN_PW" "$A_MM2_PW"),
-  "kafkaB": $(cluster_json kafka-b kafka-b target "$B_PORT" "$B_CTRL" "$B_ID" "$B_ADMIN_PW" "$B_MM2_PW"),
+  "tls": { "caFile": $(json_str "$TLS_DIR/ca.pem"), "generation": $TLS_GEN, "securityProtocol": "SASL_SSL" },
+  "kafkaA": $(cluster_json kafka-a kafka-a source "$A_PORT" "$A_CTRL" "$A_ID" "$A_ADMIN_PW" "$A_MM2_PW" "$A_TLS_PORT"),
+  "kafkaB": $(cluster_json kafka-b kafka-b target "$B_PORT" "$B_CTRL" "$B_ID" "$B_ADMIN_PW" "$B_MM2_PW" "$B_TLS_PORT"),
   "connect": {
     "url": "http://$HOST:$REST_PORT",
+    "httpsUrl": "https://$HOST:$REST_TLS_PORT",
     "username": $(json_str "$REST_USER"),
     "password": $(json_str "$REST_PW"),
     "groupId": "$CONNECT_GROUP",
     "kafkaCluster": "kafka-b",
     "workerPrincipal": "kafka-b admin",
     "pid": $(json_pid connect),
-    "log": $(json_str "$RUN/connect/connect.log")
+    "log": $(json_str "$RUN/connect/connect.log"),
+    "workers": [$(workers_json)]
   }
 }
 EOF
@@ -468,8 +592,9 @@ with_lock() { # run "$@" holding the run dir lock (concurrent up/down from two t
 prepare() {
   need java "Install a Java 17 JDK/JRE."
   need curl "Install curl."
+  need openssl "Install OpenSSL (the stack's TLS listeners use a CA it generates)."
   libs_complete || fetch
-  mkdir -p "$CONF" "$RUN/kafka-a" "$RUN/kafka-b" "$RUN/connect"
+  mkdir -p "$CONF" "$RUN/kafka-a" "$RUN/kafka-b" "$RUN/connect" "$RUN/connect-2" "$RUN/connect-3"
   load_credentials
   write_logging
   write_client "$CONF/client-kafka-a-admin.properties" "$ADMIN_USER" "$A_ADMIN_PW"
@@ -479,7 +604,9 @@ prepare() {
 }
 
 all_running() {
-  [ -n "$(live_pid kafka-a)" ] && [ -n "$(live_pid kafka-b)" ] && [ -n "$(live_pid connect)" ]
+  local w
+  [ -n "$(live_pid kafka-a)" ] && [ -n "$(live_pid kafka-b)" ] || return 1
+  for ((w = 1; w <= CONNECT_WORKERS; w++)); do [ -n "$(live_pid "$(worker_name "$w")")" ] || return 1; done
 }
 
 cmd_up() {
@@ -495,14 +622,17 @@ cmd_up() {
     fi
     log "stack processes alive but Connect not ready: restarting cleanly"
   fi
+  # Interrupted from here on (Ctrl-C, TERM from the demo or a test runner, a closed terminal): stop
+  # what this up started rather than leave JVMs nobody will stop.
+  trap 'log "up interrupted: stopping the stack"; trap - INT TERM HUP; stop_all; rm -f "$STACK_JSON"; exit 130' INT TERM HUP
   # anything half-up is stopped first; data is kept, so existing topics survive a re-up
-  stop_component connect TERM
+  stop_workers TERM
   [ -n "$(live_pid kafka-a)" ] && [ -n "$(live_pid kafka-b)" ] || { stop_component kafka-a TERM; stop_component kafka-b TERM; }
   rm -f "$STACK_JSON"
   if [ -z "$(live_pid kafka-a)" ]; then
     log "starting kafka-a (source) on $HOST:$A_PORT and kafka-b (target) on $HOST:$B_PORT (Kafka $KV)"
-    write_broker kafka-a "$A_PORT" "$A_CTRL" "$A_ADMIN_PW"
-    write_broker kafka-b "$B_PORT" "$B_CTRL" "$B_ADMIN_PW"
+    write_broker kafka-a "$A_PORT" "$A_CTRL" "$A_ADMIN_PW" "$A_TLS_PORT"
+    write_broker kafka-b "$B_PORT" "$B_CTRL" "$B_ADMIN_PW" "$B_TLS_PORT"
     # format both in parallel, then start both
     local ra=0 rb=0
     format_storage kafka-a "$A_ID" "$A_ADMIN_PW" "$A_MM2_PW" & local pa=$!
@@ -510,8 +640,9 @@ cmd_up() {
     wait "$pa" || ra=$?
     wait "$pb" || rb=$?
     [ "$ra" = 0 ] && [ "$rb" = 0 ] || die "storage format failed"
-    start_broker kafka-a "$A_PORT" "$A_CTRL" "$A_ID" "$A_ADMIN_PW" "$A_MM2_PW"
-    start_broker kafka-b "$B_PORT" "$B_CTRL" "$B_ID" "$B_ADMIN_PW" "$B_MM2_PW"
+    start_broker kafka-a "$A_PORT" "$A_CTRL" "$A_ID" "$A_ADMIN_PW" "$A_MM2_PW" "$A_TLS_PORT" \
+      && start_broker kafka-b "$B_PORT" "$B_CTRL" "$B_ID" "$B_ADMIN_PW" "$B_MM2_PW" "$B_TLS_PORT" \
+      || { stop_all; die "a broker did not start (logs: $RUN/kafka-a/kafka-a.log, $RUN/kafka-b/kafka-b.log)"; }
     deadline=$(( $(date +%s) + BROKER_TIMEOUT ))
     ra=0; rb=0
     wait_broker kafka-a "$A_PORT" "$CONF/client-kafka-a-admin.properties" "$deadline" & pa=$!
@@ -523,17 +654,17 @@ cmd_up() {
     fi
     log "brokers ready after $(( ($(now_ms) - t0) / 1000 ))s"
   fi
-  start_connect
-  if ! wait_connect $(( $(date +%s) + CONNECT_TIMEOUT )); then
+  if ! start_workers; then
     stop_all; die "Connect did not become ready (log: $RUN/connect/connect.log)"
   fi
   write_stack_json "$(( $(now_ms) - t0 ))"
+  trap - INT TERM HUP
   log "stack up in $(( ($(now_ms) - t0) / 1000 ))s: $STACK_JSON"
   echo "$STACK_JSON"
 }
 
 stop_all() {
-  stop_component connect TERM
+  stop_workers TERM
   # brokers are independent clusters: stop them in parallel
   stop_component kafka-a TERM & local pa=$!
   stop_component kafka-b TERM & local pb=$!
@@ -555,20 +686,115 @@ cmd_restart_connect() {
   prepare
   [ -n "$(live_pid kafka-b)" ] || die "kafka-b is not running: run '$0 up' first"
   local t0; t0=$(now_ms)
-  stop_component connect TERM
-  start_connect
-  wait_connect $(( $(date +%s) + CONNECT_TIMEOUT )) || die "Connect did not become ready after restart (log: $RUN/connect/connect.log)"
+  stop_workers TERM
+  start_workers || die "Connect did not become ready after restart (log: $RUN/connect/connect.log)"
   write_stack_json "$(jq_up_ms)"
   log "Connect restarted in $(( ($(now_ms) - t0) / 1000 ))s"
+}
+
+# Serves the current CA's certificate on a broker's SASL_SSL listener (verified with that CA)?
+tls_serves_current() { # port
+  timeout 10 openssl s_client -connect "$HOST:$1" -servername localhost -CAfile "$TLS_DIR/ca.pem" \
+    -verify_return_error -brief < /dev/null > /dev/null 2>&1
+}
+
+# A new CA and server certificate (generation N+1). The brokers switch their SASL_SSL keystore
+# without a restart (dynamic broker config: only the keystore location changes; same subject and
+# SANs, as Kafka requires), Connect restarts to serve https with it. Clients that trust only the
+# old CA fail from then on: that is the rotation the e2e scenarios drive the providers through.
+cmd_rotate_ca() {
+  prepare
+  [ -n "$(live_pid kafka-a)" ] && [ -n "$(live_pid kafka-b)" ] || die "the brokers are not running: run '$0 up' first"
+  load_tls
+  local t0 new=$((TLS_GEN + 1)) c port tport out deadline
+  t0=$(now_ms)
+  make_tls_generation "$new" || die "could not generate TLS generation $new"
+  load_tls
+  for c in kafka-a kafka-b; do
+    if [ "$c" = kafka-a ]; then port=$A_PORT; tport=$A_TLS_PORT; else port=$B_PORT; tport=$B_TLS_PORT; fi
+    # shellcheck disable=SC2086
+    out=$(timeout 120 java $HEAP_TOOL $JVM_COMMON "$(tool_logopt)" -cp "$LIBS/*" kafka.admin.ConfigCommand \
+            --bootstrap-server "$HOST:$port" --command-config "$CONF/client-$c-admin.properties" \
+            --entity-type brokers --entity-name 1 --alter \
+            --add-config "listener.name.sasl_ssl.ssl.keystore.location=$KEYSTORE" 2>&1) \
+      || die "$c: switching the SASL_SSL keystore to generation $new failed: $out"
+    if [ "$c" = kafka-a ]; then write_broker kafka-a "$A_PORT" "$A_CTRL" "$A_ADMIN_PW" "$A_TLS_PORT"
+    else write_broker kafka-b "$B_PORT" "$B_CTRL" "$B_ADMIN_PW" "$B_TLS_PORT"; fi
+    deadline=$(( $(date +%s) + 60 ))
+    until tls_serves_current "$tport"; do
+      [ "$(date +%s)" -lt "$deadline" ] || die "$c does not serve the generation $new certificate on $HOST:$tport after 60s"
+      sleep 0.5
+    done
+  done
+  log "brokers serve TLS generation $new; restarting Connect for its https listener"
+  stop_workers TERM
+  start_workers || die "Connect did not become ready after the CA rotation (log: $RUN/connect/connect.log)"
+  [ -f "$STACK_JSON" ] && write_stack_json "$(jq_up_ms)"
+  log "CA rotated to generation $new in $(( ($(now_ms) - t0) / 1000 ))s ($TLS_DIR/ca.pem)"
 }
 
 cmd_kill_connect() {
   load_credentials
   local pid; pid=$(live_pid connect)
   [ -n "$pid" ] || { log "Connect is not running"; return 0; }
-  stop_component connect KILL
+  stop_workers KILL
   [ -f "$STACK_JSON" ] && write_stack_json "$(jq_up_ms)"
   log "Connect (pid $pid) killed with SIGKILL"
+}
+
+# Connect with an empty config, offsets and status store: the workers stop, their three internal
+# topics on kafka-b are deleted, the workers start again. For a worker that a stored connector config
+# kills at every start (a SASL_PLAINTEXT client on a TLS port dies of OutOfMemoryError reading the
+# TLS alert as a frame size): the e2e suite resets it so one failed scenario does not fail the rest.
+cmd_reset_connect() {
+  prepare
+  [ -n "$(live_pid kafka-b)" ] || die "kafka-b is not running: run '$0 up' first"
+  local t out deadline
+  stop_workers TERM
+  for t in connect-configs connect-offsets connect-status; do
+    # shellcheck disable=SC2086
+    out=$(timeout 120 java $HEAP_TOOL $JVM_COMMON "$(tool_logopt)" -cp "$LIBS/*" org.apache.kafka.tools.TopicCommand \
+            --bootstrap-server "$HOST:$B_PORT" --command-config "$CONF/client-kafka-b-admin.properties" \
+            --delete --if-exists --topic "$t" 2>&1) || die "deleting $t failed: $out"
+  done
+  deadline=$(( $(date +%s) + 60 ))
+  # shellcheck disable=SC2086
+  while timeout 60 java $HEAP_TOOL $JVM_COMMON "$(tool_logopt)" -cp "$LIBS/*" org.apache.kafka.tools.TopicCommand \
+          --bootstrap-server "$HOST:$B_PORT" --command-config "$CONF/client-kafka-b-admin.properties" --list 2>/dev/null \
+          | grep -qE '^connect-(configs|offsets|status)$'; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "Connect's internal topics still listed 60s after their deletion"
+    sleep 1
+  done
+  start_workers || die "Connect did not become ready after the reset (log: $RUN/connect/connect.log)"
+  write_stack_json "$(jq_up_ms)"
+  log "Connect reset: no connectors, no stored offsets"
+}
+
+worker_arg() { # N -> validated worker number (within CONNECT_WORKERS, or one that runs)
+  case "${1:-}" in 1|2|3) [ "$1" -le "$CONNECT_WORKERS" ] || [ -n "$(live_pid "$(worker_name "$1")")" ] \
+                   || die "worker $1 is not part of this stack (CONNECT_WORKERS=$CONNECT_WORKERS)" ;;
+    *) die "usage: $0 kill-worker|stop-worker|start-worker <1..$CONNECT_WORKERS>" ;; esac
+}
+
+cmd_stop_worker() { # N signal: stop one worker of the group (KILL = crash of one Connect node)
+  worker_arg "${1:-}"
+  load_credentials
+  local c pid; c=$(worker_name "$1"); pid=$(live_pid "$c")
+  [ -n "$pid" ] || { log "$c is not running"; return 0; }
+  stop_component "$c" "$2"
+  [ -f "$STACK_JSON" ] && write_stack_json "$(jq_up_ms)"
+  log "$c (pid $pid) stopped with SIG$2"
+}
+
+cmd_start_worker() { # N: (re)start one worker; it rejoins the group
+  worker_arg "${1:-}"
+  prepare
+  [ -n "$(live_pid kafka-b)" ] || die "kafka-b is not running: run '$0 up' first"
+  local c; c=$(worker_name "$1")
+  [ -z "$(live_pid "$c")" ] || { log "$c already runs"; return 0; }
+  { start_connect "$1" && wait_connect $(( $(date +%s) + CONNECT_TIMEOUT )) "$1"; } || die "$c did not become ready (log: $RUN/$c/$c.log)"
+  write_stack_json "$(jq_up_ms)"
+  log "$c started"
 }
 
 jq_up_ms() { # keep the original upMs when rewriting stack.json
@@ -576,8 +802,8 @@ jq_up_ms() { # keep the original upMs when rewriting stack.json
 }
 
 cmd_status() {
-  local c pid rc=0
-  for c in kafka-a kafka-b connect; do
+  local c pid rc=0 w
+  for c in kafka-a kafka-b $(for ((w = 1; w <= CONNECT_WORKERS; w++)); do worker_name "$w"; done); do
     pid=$(live_pid "$c")
     if [ -n "$pid" ]; then
       printf '%-8s up    pid %-7s rss %s MiB\n' "$c" "$pid" "$(( $(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) / 1024 ))"
@@ -606,13 +832,22 @@ usage: $0 <command>
   down             stop everything (TERM, then KILL after ${STOP_TIMEOUT}s); wipe data (KAFKA_STACK_KEEP_DATA=1 keeps it)
   status           show what runs (exit 3 if anything is down)
   restart-connect  stop (TERM) and start the Connect worker, wait for readiness
-  kill-connect     SIGKILL the Connect worker (crash simulation)
+  kill-connect     SIGKILL the Connect worker(s) (crash simulation)
+  kill-worker N    SIGKILL worker N of a CONNECT_WORKERS=2|3 cluster (stop-worker N: TERM);
+                   start-worker N starts it again and waits until it is ready
+  rotate-ca        new CA + server certificate: brokers switch keystores live, Connect restarts
+  reset-connect    stop Connect, delete its config/offset/status topics, start it (no connectors left)
   info             print the path of stack.json
   run-class C ...  run a Kafka main class with the stack's classpath (e.g. TopicCommand)
 env: KAFKA_VERSION (4.1.1), KAFKA_STACK_RUN_DIR, KAFKA_A_PORT (19392), KAFKA_A_CONTROLLER_PORT (19393),
-     KAFKA_B_PORT (19492), KAFKA_B_CONTROLLER_PORT (19493), CONNECT_PORT (18383)
+     KAFKA_B_PORT (19492), KAFKA_B_CONTROLLER_PORT (19493), CONNECT_PORT (18383),
+     KAFKA_A_TLS_PORT / KAFKA_B_TLS_PORT (client port + 2), CONNECT_TLS_PORT (CONNECT_PORT + 1),
+     CONNECT_WORKERS (1; 3 = a cluster of three workers in one group, worker w on CONNECT_PORT + 2(w-1))
 EOF
 }
+
+# Sourced (`. stack.sh`, the unit tests do): define the functions only.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
 
 case "${1:-}" in
   fetch) with_lock fetch ;;
@@ -620,7 +855,12 @@ case "${1:-}" in
   down) with_lock cmd_down ;;
   status) cmd_status ;;
   restart-connect) with_lock cmd_restart_connect ;;
+  reset-connect) with_lock cmd_reset_connect ;;
   kill-connect) with_lock cmd_kill_connect ;;
+  kill-worker) with_lock cmd_stop_worker "${2:-}" KILL ;;
+  stop-worker) with_lock cmd_stop_worker "${2:-}" TERM ;;
+  start-worker) shift; with_lock cmd_start_worker "$@" ;;
+  rotate-ca) with_lock cmd_rotate_ca ;;
   info) echo "$STACK_JSON" ;;
   run-class) shift; cmd_run_class "$@" ;;
   -h|--help|help) usage ;;

@@ -57,7 +57,9 @@ export function callKafkaWorker<T>(worker: string, request: object, endpoint: Ka
   // cwd = repo root so the worker resolves @platformatic/kafka from the project's node_modules
   const root = process.env.TSCHARM_REPO_ROOT ?? path.resolve(__dirname, '..', '..');
   return new Promise<T>((resolve, reject) => {
-    const child = spawn(process.execPath, [worker], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    // detached: its own process group, so a Ctrl-C meant for the caller (the demo, a benchmark) does
+    // not kill a request half-way; the caller decides when to stop, and the killer below bounds it.
+    const child = spawn(process.execPath, [worker], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

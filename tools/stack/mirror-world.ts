@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { LocalModel, type ActionOutcome } from '../../lib/localmodel/driver';
 import { pack } from '../../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../lib/tscharm/runtime';
-import type { StackInfo, StackOptions } from './real-stack';
+import { stackCaPem, type StackInfo, type StackOptions } from './real-stack';
 
 /** Repository root; TSCHARM_REPO_ROOT wins when this file is bundled elsewhere (tools/demo, bench). */
 export const REPO_ROOT = process.env.TSCHARM_REPO_ROOT ?? path.resolve(__dirname, '..', '..');
@@ -28,18 +28,20 @@ export const CONNECT_APP = 'kafka-connect';
  */
 export type StackProfile = 'default' | 'e2e' | 'bench';
 export function stackProfile(profile: StackProfile): StackOptions {
-  if (profile === 'default') return {};
   // STACK_PORT_OFFSET shifts every port, so two checkouts on one machine can run their suites at once.
   const offset = Number(process.env.STACK_PORT_OFFSET ?? 0);
   if (!Number.isInteger(offset) || offset < 0 || offset > 9000) {
     throw new Error(`STACK_PORT_OFFSET must be a whole number from 0 to 9000, not '${process.env.STACK_PORT_OFFSET}'`);
   }
-  const b0 = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : { a: 19792, b: 19892, c: 18583 };
+  // default: stack.sh's own ports and run dir (tools/kafka/README.md), unless shifted
+  if (profile === 'default' && offset === 0) return {};
+  const b0 = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : profile === 'bench' ? { a: 19792, b: 19892, c: 18583 } : { a: 19392, b: 19492, c: 18383 };
   const base = { a: b0.a + offset, b: b0.b + offset, c: b0.c + offset };
   const version = process.env.KAFKA_VERSION ?? '4.1.1';
+  const runDir = profile === 'default' ? `run-${version}-offset${offset}` : `run-${version}-${profile}`;
   return {
     env: {
-      KAFKA_STACK_RUN_DIR: path.join(REPO_ROOT, 'tools', 'kafka', `run-${version}-${profile}`),
+      KAFKA_STACK_RUN_DIR: path.join(REPO_ROOT, 'tools', 'kafka', runDir),
       KAFKA_A_PORT: String(base.a),
       KAFKA_A_CONTROLLER_PORT: String(base.a + 1),
       KAFKA_B_PORT: String(base.b),
@@ -107,9 +109,43 @@ export const FAST_INTERVALS: ConfigValues = {
   sync_group_offsets_interval_seconds: 1,
 };
 
+/** Which links the providers hand out over TLS (the stack's SASL_SSL listeners, Connect's https). */
+export interface ProviderTls {
+  kafka?: boolean;
+  connect?: boolean;
+}
+
+/**
+ * The providers' config for the stack's plain or TLS endpoints, in the option names every provider
+ * implementation keeps (kafka: bootstrap-servers, username, password, tls, tls-ca; connect:
+ * endpoints, username, password, tls-ca). TLS hands out the stack's current CA.
+ */
+export function providerConfigs(stack: StackInfo, tls: ProviderTls = {}): Record<typeof SOURCE_APP | typeof TARGET_APP | typeof CONNECT_APP, ConfigValues> {
+  const ca = tls.kafka || tls.connect ? stackCaPem(stack) : '';
+  const kafka = (c: StackInfo['kafkaA']): ConfigValues => ({
+    'bootstrap-servers': tls.kafka ? c.tlsBootstrapServers : c.bootstrapServers,
+    username: c.mm2.username,
+    password: c.mm2.password,
+    ...(tls.kafka ? { tls: 'enabled', 'tls-ca': ca } : {}),
+  });
+  return {
+    [SOURCE_APP]: kafka(stack.kafkaA),
+    [TARGET_APP]: kafka(stack.kafkaB),
+    [CONNECT_APP]: {
+      // every worker of the group, as Charmed Kafka Connect publishes its units' endpoints
+      endpoints: stack.connect.workers.map((w) => (tls.connect ? w.httpsUrl : w.url)).join(','),
+      username: stack.connect.username,
+      password: stack.connect.password,
+      ...(tls.connect ? { 'tls-ca': ca } : {}),
+    },
+  } as Record<typeof SOURCE_APP | typeof TARGET_APP | typeof CONNECT_APP, ConfigValues>;
+}
+
 export interface MirrorWorldOptions {
   charmFile: string;
   stack: StackInfo;
+  /** Providers hand out the TLS endpoints from the start (default: plain). */
+  tls?: ProviderTls;
   /** Config of the integrator at deploy time. */
   config?: ConfigValues;
   /** Keeps the model's state and unpacked charms there (default: a temporary directory). */
@@ -148,19 +184,10 @@ export class MirrorWorld {
     const world = new MirrorWorld(lm, opts.stack);
     try {
       const providers = providerCharmDirs(opts.providers);
-      const { kafkaA, kafkaB, connect } = opts.stack;
-      await lm.deploy(providers.kafka, {
-        app: SOURCE_APP,
-        config: { 'bootstrap-servers': kafkaA.bootstrapServers, username: kafkaA.mm2.username, password: kafkaA.mm2.password, ...opts.kafkaConfig },
-      });
-      await lm.deploy(providers.kafka, {
-        app: TARGET_APP,
-        config: { 'bootstrap-servers': kafkaB.bootstrapServers, username: kafkaB.mm2.username, password: kafkaB.mm2.password, ...opts.kafkaConfig },
-      });
-      await lm.deploy(providers.connect, {
-        app: CONNECT_APP,
-        config: { endpoints: connect.url, username: connect.username, password: connect.password, ...opts.connectConfig },
-      });
+      const configs = providerConfigs(opts.stack, opts.tls);
+      await lm.deploy(providers.kafka, { app: SOURCE_APP, config: { ...configs[SOURCE_APP], ...opts.kafkaConfig } });
+      await lm.deploy(providers.kafka, { app: TARGET_APP, config: { ...configs[TARGET_APP], ...opts.kafkaConfig } });
+      await lm.deploy(providers.connect, { app: CONNECT_APP, config: { ...configs[CONNECT_APP], ...opts.connectConfig } });
       await lm.deploy(opts.charmFile, { app: APP, config: opts.config ?? {} });
     } catch (e) {
       await lm.close();
@@ -212,6 +239,20 @@ export class MirrorWorld {
 
   async config(values: ConfigValues): Promise<void> {
     await this.lm.config(APP, values);
+  }
+
+  /**
+   * Re-configures the providers for `stack`'s plain or TLS endpoints (`juju config` on each, as an
+   * operator turning TLS on or handing out a rotated CA); the charm hears it through the relations.
+   */
+  async configureProviders(stack: StackInfo, tls: ProviderTls): Promise<void> {
+    const configs = providerConfigs(stack, tls);
+    for (const app of [SOURCE_APP, TARGET_APP, CONNECT_APP] as const) await this.lm.config(app, configs[app]);
+  }
+
+  /** Deletes this charm's connectors from the worker directly (test clean-up, not the charm's job). */
+  async deleteOurConnectors(): Promise<void> {
+    for (const n of await this.ourConnectors()) await this.rest.delete(`/connectors/${encodeURIComponent(n)}`);
   }
 
   async action(name: string, params: Record<string, unknown> = {}): Promise<ActionOutcome> {

@@ -1,7 +1,7 @@
 // Drives tools/kafka/stack.sh (two SCRAM KRaft clusters + one Kafka Connect worker on 127.0.0.1,
 // from Maven Central jars) and reads the stack.json it writes. No test-framework imports, so demo
 // scripts can reuse it. Secrets come back in StackInfo; never log it whole.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
@@ -17,6 +17,8 @@ export interface KafkaClusterInfo {
   role: 'source' | 'target';
   /** host:port, always 127.0.0.1 */
   bootstrapServers: string;
+  /** host:port of the SASL_SSL listener (certificate from the stack's CA, SAN IP:127.0.0.1) */
+  tlsBootstrapServers: string;
   controllerPort: number;
   clusterId: string;
   securityProtocol: 'SASL_PLAINTEXT';
@@ -36,11 +38,25 @@ export interface KafkaClusterInfo {
 export interface ConnectInfo {
   /** http://127.0.0.1:<port>, basic auth required on every endpoint */
   url: string;
+  /** https://127.0.0.1:<port>: the same REST API over TLS (certificate from the stack's CA) */
+  httpsUrl: string;
   username: string;
   password: string;
   groupId: string;
   kafkaCluster: 'kafka-b';
   workerPrincipal: string;
+  /** worker 1's */
+  pid: number | null;
+  log: string;
+  /** every worker of the group (one unless the stack runs with CONNECT_WORKERS=3) */
+  workers: ConnectWorkerInfo[];
+}
+
+export interface ConnectWorkerInfo {
+  /** connect, connect-2, connect-3 */
+  name: string;
+  url: string;
+  httpsUrl: string;
   pid: number | null;
   log: string;
 }
@@ -54,6 +70,8 @@ export interface StackInfo {
   stackScript: string;
   writtenAt: string;
   upMs: number | null;
+  /** the CA every TLS listener's certificate comes from; `stack.sh rotate-ca` replaces it */
+  tls: { caFile: string; generation: number; securityProtocol: 'SASL_SSL' };
   kafkaA: KafkaClusterInfo;
   kafkaB: KafkaClusterInfo;
   connect: ConnectInfo;
@@ -95,15 +113,29 @@ function stackEnv(opts: StackOptions): NodeJS.ProcessEnv {
   return env;
 }
 
+const running = new Set<ChildProcess>();
+
+/**
+ * SIGTERMs every stack.sh this process is running (e.g. an `up` when the demo is stopped): stack.sh
+ * stops the JVMs it started and exits, so a following `stopStack` needs no wait for its lock.
+ */
+export function terminateStackScripts(): void {
+  for (const child of running) child.kill('SIGTERM');
+}
+
 /** Runs `stack.sh <args>`; resolves with stdout, rejects with a StackError carrying the output tail. */
 export function runStackScript(args: string[], opts: StackOptions = {}): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   const command = `stack.sh ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
+    // detached: its own process group, so a Ctrl-C at the terminal does not interrupt it half-way
+    // (the caller stops it with terminateStackScripts(), which it traps and cleans up after)
     const child = spawn('bash', [stackScriptPath(), ...args], {
       env: stackEnv(opts),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -121,10 +153,12 @@ export function runStackScript(args: string[], opts: StackOptions = {}): Promise
       reject(new StackError(`${command} timed out after ${timeoutMs} ms\n${tail(stderr)}`, command, null, stderr));
     }, timeoutMs);
     child.on('error', (err) => {
+      running.delete(child);
       clearTimeout(timer);
       reject(new StackError(`${command} could not be started: ${err.message}`, command, null, ''));
     });
     child.on('close', (code) => {
+      running.delete(child);
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
       else reject(new StackError(`${command} failed (exit ${code}):\n${tail(stderr)}`, command, code, stderr));
@@ -143,9 +177,10 @@ const userSchema = {
 };
 const clusterSchema = {
   type: 'object',
-  required: ['name', 'bootstrapServers', 'clusterId', 'admin', 'mm2', 'pid', 'log'],
+  required: ['name', 'bootstrapServers', 'tlsBootstrapServers', 'clusterId', 'admin', 'mm2', 'pid', 'log'],
   properties: {
     bootstrapServers: { type: 'string', pattern: '^127\\.0\\.0\\.1:[0-9]+$' },
+    tlsBootstrapServers: { type: 'string', pattern: '^127\\.0\\.0\\.1:[0-9]+$' },
     admin: userSchema,
     mm2: userSchema,
     pid: { type: ['integer', 'null'] },
@@ -153,20 +188,35 @@ const clusterSchema = {
 };
 const stackSchema = {
   type: 'object',
-  required: ['schema', 'kafkaVersion', 'runDir', 'kafkaA', 'kafkaB', 'connect'],
+  required: ['schema', 'kafkaVersion', 'runDir', 'tls', 'kafkaA', 'kafkaB', 'connect'],
   properties: {
     schema: { const: 1 },
     kafkaVersion: { type: 'string' },
+    tls: {
+      type: 'object',
+      required: ['caFile', 'generation'],
+      properties: { caFile: { type: 'string', minLength: 1 }, generation: { type: 'integer', minimum: 1 } },
+    },
     kafkaA: clusterSchema,
     kafkaB: clusterSchema,
     connect: {
       type: 'object',
-      required: ['url', 'username', 'password', 'pid', 'log'],
+      required: ['url', 'httpsUrl', 'username', 'password', 'pid', 'log'],
       properties: {
         url: { type: 'string', pattern: '^http://127\\.0\\.0\\.1:[0-9]+$' },
+        httpsUrl: { type: 'string', pattern: '^https://127\\.0\\.0\\.1:[0-9]+$' },
         username: { type: 'string', minLength: 1 },
         password: { type: 'string', minLength: 1 },
         pid: { type: ['integer', 'null'] },
+        workers: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            required: ['name', 'url', 'httpsUrl', 'pid', 'log'],
+            properties: { url: { type: 'string', pattern: '^http://127\\.0\\.0\\.1:[0-9]+$' }, pid: { type: ['integer', 'null'] } },
+          },
+        },
       },
     },
   },
@@ -211,10 +261,48 @@ export async function killConnect(opts: StackOptions = {}): Promise<StackInfo> {
   return readStackInfo(opts);
 }
 
+/** `stack.sh reset-connect`: Connect restarted with empty internal topics (no connectors at all). */
+export async function resetConnect(opts: StackOptions = {}): Promise<StackInfo> {
+  await runStackScript(['reset-connect'], opts);
+  return readStackInfo(opts);
+}
+
+/** SIGKILLs worker `n` (1-based) of a Connect cluster; the other workers take over its tasks. */
+export async function killConnectWorker(n: number, opts: StackOptions = {}): Promise<StackInfo> {
+  await runStackScript(['kill-worker', String(n)], opts);
+  return readStackInfo(opts);
+}
+
+/** Stops worker `n` (TERM: it leaves the group cleanly). */
+export async function stopConnectWorker(n: number, opts: StackOptions = {}): Promise<StackInfo> {
+  await runStackScript(['stop-worker', String(n)], opts);
+  return readStackInfo(opts);
+}
+
+/** Starts worker `n` again (it rejoins the group), waiting for its readiness. */
+export async function startConnectWorker(n: number, opts: StackOptions = {}): Promise<StackInfo> {
+  await runStackScript(['start-worker', String(n)], opts);
+  return readStackInfo(opts);
+}
+
 /** Stops (TERM) and starts the Connect worker, waiting for /health and the Mirror plugins. */
 export async function restartConnect(opts: StackOptions = {}): Promise<StackInfo> {
   await runStackScript(['restart-connect'], opts);
   return readStackInfo(opts);
+}
+
+/**
+ * `stack.sh rotate-ca`: a new CA and server certificate; the brokers switch their SASL_SSL keystore
+ * live, Connect restarts for https. Clients trusting only the old CA fail from then on.
+ */
+export async function rotateCa(opts: StackOptions = {}): Promise<StackInfo> {
+  await runStackScript(['rotate-ca'], opts);
+  return readStackInfo(opts);
+}
+
+/** The current CA certificate (PEM) of the stack's TLS listeners. */
+export function stackCaPem(info: StackInfo): string {
+  return readFileSync(info.tls.caFile, 'utf8');
 }
 
 /** Basic-auth header value for the Connect REST API. */
