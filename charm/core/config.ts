@@ -30,6 +30,8 @@ export interface MirrorConfig {
   syncTopicConfigs: boolean;
   syncTopicAcls: boolean;
   offsetSyncsTopicLocation: OffsetSyncsTopicLocation;
+  /** Time budget (s) of the replication health check in one hook (update-status, status action). */
+  healthCheckBudgetSeconds: number;
 }
 
 export interface ConfigError {
@@ -45,6 +47,8 @@ export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArr
 
 /** A day: longer refresh intervals would make filter changes look broken. */
 export const MAX_INTERVAL_SECONDS = 86_400;
+/** The health check must leave most of a hook's time to the rest of it. */
+export const MAX_HEALTH_BUDGET_SECONDS = 30;
 /** Kafka stores replication factors as a 16-bit short. */
 export const MAX_REPLICATION_FACTOR = 32_767;
 /** Far above any sensible MM2 task count; catches typos such as 10000. */
@@ -83,6 +87,7 @@ export const CONFIG_OPTIONS = {
   sync_topic_configs: { type: 'boolean', default: true },
   sync_topic_acls: { type: 'boolean', default: false },
   offset_syncs_topic_location: { type: 'string', default: 'target' },
+  health_check_budget_seconds: { type: 'int', default: 8 },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -250,6 +255,11 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
     interval('emit_checkpoints_interval_seconds'),
   );
   const heartbeats = readBoolean(rawConfig, 'heartbeats', c);
+  const healthCheckBudgetSeconds = readInt(rawConfig, 'health_check_budget_seconds', c, (n) =>
+    n >= 0 && n <= MAX_HEALTH_BUDGET_SECONDS
+      ? null
+      : `must be 0 (off) to ${MAX_HEALTH_BUDGET_SECONDS} seconds, got ${n}; a hook holds the unit's event queue while it runs`,
+  );
   const syncTopicConfigs = readBoolean(rawConfig, 'sync_topic_configs', c);
   const syncTopicAcls = readBoolean(rawConfig, 'sync_topic_acls', c);
   const locationRaw = readString(rawConfig, 'offset_syncs_topic_location', c);
@@ -285,7 +295,8 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
     heartbeats === undefined ||
     syncTopicConfigs === undefined ||
     syncTopicAcls === undefined ||
-    offsetSyncsTopicLocation === undefined
+    offsetSyncsTopicLocation === undefined ||
+    healthCheckBudgetSeconds === undefined
   ) {
     return { ok: false, errors: c.errors };
   }
@@ -310,6 +321,7 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
       syncTopicConfigs,
       syncTopicAcls,
       offsetSyncsTopicLocation,
+      healthCheckBudgetSeconds,
     },
   };
 }

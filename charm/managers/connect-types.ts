@@ -76,3 +76,12 @@ export type TopicsResult =
   | { tracking: 'disabled'; message: string };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One entry of GET /connectors/{c}/offsets (KIP-875): connector-defined partition and offset maps. */
+export interface ConnectorOffset {
+  partition: Record<string, unknown>;
+  /** null clears the offset of that partition (PATCH only). */
+  offset: Record<string, unknown> | null;
+}
+
+export type ConnectorOffsetsResult = { supported: true; offsets: ConnectorOffset[] } | { supported: false; message: string };

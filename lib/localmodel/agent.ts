@@ -16,11 +16,19 @@ import { defaultCacheDir, ensureShim, PROTOCOL_MAGIC, writeToolsDir, type Shim, 
 
 /** Requests larger than this are refused (relation settings are capped at 16 MiB by Juju). */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** Caps of the fields read before the token is checked, so an unauthenticated peer buffers little. */
+const MAX_TOKEN_BYTES = 128;
+const MAX_CONTEXT_ID_BYTES = 256;
+const MAX_HEADER_LINE_BYTES = 64;
+/** A connection that sends nothing for this long is closed (a shim sends its request at once). */
+export const IDLE_TIMEOUT_MS = 10_000;
 
 export interface AgentOptions {
   /** Where the compiled shim is cached; defaults to `.tscharm/localmodel` in the repository. */
   readonly cacheDir?: string;
   readonly shim?: 'auto' | ShimKind;
+  /** Close a connection idle this long (default IDLE_TIMEOUT_MS). */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface AgentContext {
@@ -43,38 +51,112 @@ export interface ParsedRequest {
   readonly stdin: string | undefined;
 }
 
-/** Incremental parser of one request; returns undefined until the whole request has arrived. */
-export function parseRequest(data: Buffer): ParsedRequest | undefined {
-  const nl = data.indexOf(0x0a);
-  if (nl < 0) {
-    if (data.length > 64) throw new Error('malformed request header');
+/**
+ * Incremental parser of one request: `JUJUC1 <argc> <stdin-len>\n`, then argc+4 fields each
+ * `<len>\n<bytes>` (token, context id, cwd, tool, args…), then stdin. Each chunk is consumed once
+ * (nothing is re-copied or re-parsed as more arrives); a declared length over the caps is refused
+ * as soon as its line arrives, and `authenticate` is called as soon as the token and context id
+ * are in — before any large field is buffered.
+ */
+export class RequestParser {
+  private readonly authenticate: (token: string, contextId: string) => boolean;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private total = 0;
+  private argc = -1;
+  private stdinLength = -2;
+  private readonly fields: string[] = [];
+  private fieldLength = -1;
+
+  constructor(authenticate: (token: string, contextId: string) => boolean = () => true) {
+    this.authenticate = authenticate;
+  }
+
+  /** Feed a chunk; returns the request once complete. Throws on a malformed, oversize or unauthenticated request. */
+  push(chunk: Buffer): ParsedRequest | undefined {
+    this.total += chunk.length;
+    if (this.total > MAX_REQUEST_BYTES) throw new Error('request too large');
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.argc < 0) {
+        const line = this.takeLine(MAX_HEADER_LINE_BYTES, 'malformed request header');
+        if (line === undefined) return undefined;
+        const header = line.split(' ');
+        if (header.length !== 3 || header[0] !== PROTOCOL_MAGIC || !/^\d{1,7}$/.test(header[1]!) || !/^(-1|\d{1,10})$/.test(header[2]!)) {
+          throw new Error('malformed request header');
+        }
+        this.argc = Number(header[1]);
+        this.stdinLength = Number(header[2]);
+        if (this.stdinLength > MAX_REQUEST_BYTES) throw new Error('request too large');
+        continue;
+      }
+      if (this.fields.length < this.argc + 4) {
+        if (this.fieldLength < 0) {
+          const line = this.takeLine(12, 'malformed request field');
+          if (line === undefined) return undefined;
+          if (!/^\d{1,10}$/.test(line)) throw new Error('malformed request field');
+          const len = Number(line);
+          const cap = this.fields.length === 0 ? MAX_TOKEN_BYTES : this.fields.length === 1 ? MAX_CONTEXT_ID_BYTES : MAX_REQUEST_BYTES;
+          if (len > cap) throw new Error(this.fields.length < 2 ? 'malformed request field' : 'request too large');
+          this.fieldLength = len;
+        }
+        const data = this.take(this.fieldLength);
+        if (data === undefined) return undefined;
+        this.fields.push(data.toString('utf8'));
+        this.fieldLength = -1;
+        if (this.fields.length === 2 && !this.authenticate(this.fields[0]!, this.fields[1]!)) throw new UnauthenticatedError(this.fields[1]!);
+        continue;
+      }
+      let stdin: string | undefined;
+      if (this.stdinLength >= 0) {
+        const data = this.take(this.stdinLength);
+        if (data === undefined) return undefined;
+        stdin = data.toString('utf8');
+      }
+      const [token, contextId, cwd, tool, ...args] = this.fields;
+      return { token: token!, contextId: contextId!, cwd: cwd!, tool: tool!, args, stdin };
+    }
+  }
+
+  /** The next `n` buffered bytes, or undefined until they have arrived. */
+  private take(n: number): Buffer | undefined {
+    if (this.buffered < n) return undefined;
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    return out;
+  }
+
+  /** The next line (without "\n") if it is complete; refuses a line longer than `max`. */
+  private takeLine(max: number, error: string): string | undefined {
+    let seen = 0;
+    for (const c of this.chunks) {
+      const nl = c.indexOf(0x0a);
+      if (nl >= 0) {
+        if (seen + nl > max) throw new Error(error);
+        const line = this.take(seen + nl + 1)!;
+        return line.subarray(0, line.length - 1).toString('latin1');
+      }
+      seen += c.length;
+      if (seen > max) throw new Error(error);
+    }
     return undefined;
   }
-  const header = data.subarray(0, nl).toString('latin1').split(' ');
-  if (header.length !== 3 || header[0] !== PROTOCOL_MAGIC) throw new Error('malformed request header');
-  const argc = Number(header[1]);
-  const stdinLength = Number(header[2]);
-  if (!Number.isInteger(argc) || argc < 0 || !Number.isInteger(stdinLength) || stdinLength < -1) {
-    throw new Error('malformed request header');
+}
+
+/** The token (or context) did not match: answered like an unknown context. */
+export class UnauthenticatedError extends Error {
+  constructor(readonly contextId: string) {
+    super(`unknown context "${contextId}"`);
   }
-  let offset = nl + 1;
-  const fields: string[] = [];
-  for (let i = 0; i < argc + 4; i++) {
-    const end = data.indexOf(0x0a, offset);
-    if (end < 0) return undefined;
-    const len = Number(data.subarray(offset, end).toString('latin1'));
-    if (!Number.isInteger(len) || len < 0) throw new Error('malformed request field');
-    if (end + 1 + len > data.length) return undefined;
-    fields.push(data.subarray(end + 1, end + 1 + len).toString('utf8'));
-    offset = end + 1 + len;
-  }
-  let stdin: string | undefined;
-  if (stdinLength >= 0) {
-    if (offset + stdinLength > data.length) return undefined;
-    stdin = data.subarray(offset, offset + stdinLength).toString('utf8');
-  }
-  const [token, contextId, cwd, tool, ...args] = fields;
-  return { token: token!, contextId: contextId!, cwd: cwd!, tool: tool!, args, stdin };
+}
+
+/** Parse one whole request at once (tests and tools; the agent parses incrementally). */
+export function parseRequest(data: Buffer): ParsedRequest | undefined {
+  return new RequestParser().push(data);
 }
 
 export function encodeResponse(code: number, stdout: string, stderr: string): Buffer {
@@ -94,9 +176,12 @@ export class ToolAgent {
   private readonly sockets = new Set<net.Socket>();
   private port = 0;
 
-  private constructor(shim: Shim, toolsDir: string) {
+  private readonly idleTimeoutMs: number;
+
+  private constructor(shim: Shim, toolsDir: string, idleTimeoutMs: number) {
     this.shim = shim;
     this.toolsDir = toolsDir;
+    this.idleTimeoutMs = idleTimeoutMs;
     this.server = net.createServer((socket) => this.onConnection(socket));
   }
 
@@ -104,7 +189,7 @@ export class ToolAgent {
     const shim = ensureShim(options.cacheDir ?? defaultCacheDir(), options.shim ?? 'auto');
     const toolsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-tools-'));
     writeToolsDir(toolsDir, shim, TOOL_NAMES);
-    const agent = new ToolAgent(shim, toolsDir);
+    const agent = new ToolAgent(shim, toolsDir, options.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
     await new Promise<void>((resolve, reject) => {
       agent.server.once('error', reject);
       agent.server.listen(0, '127.0.0.1', () => resolve());
@@ -154,37 +239,42 @@ export class ToolAgent {
     }
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    let chunks: Buffer[] = [];
-    let size = 0;
+    socket.setTimeout(this.idleTimeoutMs, () => socket.destroy());
+    const parser = new RequestParser((token, contextId) => this.lookup(token, contextId) !== undefined);
     let answered = false;
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       if (answered) return;
-      chunks.push(chunk);
-      size += chunk.length;
-      let data = Buffer.concat(chunks, size);
-      chunks = [data];
       let request: ParsedRequest | undefined;
       try {
-        if (size > MAX_REQUEST_BYTES) throw new Error('request too large');
-        request = parseRequest(data);
+        request = parser.push(chunk);
       } catch (err) {
         answered = true;
-        socket.end(encodeResponse(1, '', `ERROR bad request: ${(err as Error).message}\n`));
+        const message = (err as Error).message;
+        // Refuse and stop reading: whatever else the peer sends is dropped by the kernel, not buffered.
+        socket.end(encodeResponse(1, '', `ERROR bad request: ${message}\n`));
+        socket.pause();
+        setTimeout(() => socket.destroy(), 1000).unref();
         return;
       }
       if (!request) return;
       answered = true;
-      data = Buffer.alloc(0);
       socket.end(this.answer(request));
     });
   }
 
+  /** The registered context for `contextId` if `token` (hex) is its token. */
+  private lookup(token: string, contextId: string): Registered | undefined {
+    const registered = this.contexts.get(contextId);
+    const given = Buffer.from(token, 'hex');
+    if (!registered || given.length !== registered.token.length || !timingSafeEqual(given, registered.token)) return undefined;
+    return registered;
+  }
+
   private answer(request: ParsedRequest): Buffer {
-    const registered = this.contexts.get(request.contextId);
-    const given = Buffer.from(request.token, 'hex');
-    if (!registered || given.length !== registered.token.length || !timingSafeEqual(given, registered.token)) {
+    const registered = this.lookup(request.token, request.contextId);
+    if (!registered) {
       // Same answer for an unknown context and a wrong token: nothing to learn by probing.
       return encodeResponse(1, '', `ERROR bad request: unknown context "${request.contextId}"\n`);
     }

@@ -86,6 +86,28 @@ export function loadCharmDir(dir: string): LoadedCharm {
   return { dir: root, meta: charmMetaFromYaml(metadata, config, actions) };
 }
 
+/**
+ * Does any directory between `root` (exclusive) and `target` (exclusive) exist as a symlink? An
+ * entry written under such a path would land wherever the link points (a chain of in-bounds-looking
+ * links can climb out of the charm), so unpacking refuses it.
+ */
+function parentHoldsSymlink(root: string, target: string): boolean {
+  const rel = path.relative(root, path.dirname(target));
+  if (rel === '') return false;
+  let dir = root;
+  for (const part of rel.split(path.sep)) {
+    dir = path.join(dir, part);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(dir);
+    } catch {
+      return false; // does not exist yet: nothing below it can either
+    }
+    if (st.isSymbolicLink()) return true;
+  }
+  return false;
+}
+
 /** Unpack a .charm zip into `dest` (created), keeping exec modes and symlinks; refuses path escapes. */
 export function unpackCharm(charmFile: string, dest: string): Promise<void> {
   const root = path.resolve(dest);
@@ -106,6 +128,10 @@ export function unpackCharm(charmFile: string, dest: string): Promise<void> {
         const target = path.resolve(root, entry.fileName);
         if (target !== root && !target.startsWith(root + path.sep)) {
           fail(new CharmRefusal(`invalid charm: entry "${entry.fileName}" escapes the charm directory`));
+          return;
+        }
+        if (parentHoldsSymlink(root, entry.fileName.endsWith('/') ? path.join(target, 'x') : target)) {
+          fail(new CharmRefusal(`invalid charm: entry "${entry.fileName}" is under a symlink of the charm`));
           return;
         }
         const mode = (entry.externalFileAttributes >>> 16) & 0xffff;
@@ -153,18 +179,25 @@ export function unpackCharm(charmFile: string, dest: string): Promise<void> {
 }
 
 /**
- * A per-unit copy of an unpacked charm (Juju gives every unit its own charm directory): a tree of
- * hard links, so it costs no space; files a unit creates stay in its own directory.
+ * A per-unit copy of a charm (Juju gives every unit its own charm directory): a tree of hard links
+ * (`copy: false`, for an unpacked .charm: no space), or of copies (`copy: true`, for a developer's
+ * charm directory, which the unit must not write through); files a unit creates stay its own.
  */
-export function linkTree(src: string, dest: string): void {
+export function linkTree(src: string, dest: string, opts: { copy?: boolean } = {}, root: string = src): void {
   fs.mkdirSync(dest, { recursive: true });
   for (const entry of fs.readdirSync(src, { withFileTypes: true })) {
     const from = path.join(src, entry.name);
     const to = path.join(dest, entry.name);
-    if (entry.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
-    else if (entry.isDirectory()) linkTree(from, to);
+    if (entry.isSymbolicLink()) {
+      // A relative link that leaves the tree would dangle in the copy: point it at its target.
+      const target = fs.readlinkSync(from);
+      const resolved = path.resolve(path.dirname(from), target);
+      const inside = resolved === root || resolved.startsWith(root + path.sep);
+      fs.symlinkSync(path.isAbsolute(target) || inside ? target : resolved, to);
+    } else if (entry.isDirectory()) linkTree(from, to, opts, root);
     else {
       try {
+        if (opts.copy) throw new Error('copy');
         fs.linkSync(from, to);
       } catch {
         fs.copyFileSync(from, to);

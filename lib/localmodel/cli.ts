@@ -12,10 +12,11 @@ import { addApplication, addUnit, charmMetaFromYaml, createModel, openSession } 
 import { ToolAgent } from './agent';
 import { CharmRefusal, LivelockError, LocalModel, Refusal, type LocalModelOptions } from './driver';
 import type { ShimKind } from './shim';
-import { formatLogs, formatStatus, showUnit, statusView } from './status';
+import { formatHookTranscripts, formatLogs, formatStatus, showUnit, statusDocument } from './status';
 
 interface GlobalOptions {
   modelDir: string;
+  seed?: number;
   systemPath?: string;
   hookTimeout: number;
   shim: 'auto' | ShimKind;
@@ -37,6 +38,30 @@ function keyValues(pairs: readonly string[], parseValues: boolean): Record<strin
   return out;
 }
 
+/** A path as the caller meant it: `npm run localmodel` runs in the package root, INIT_CWD is where it was typed. */
+export function callerPath(p: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env['INIT_CWD'] ?? process.cwd(), p);
+}
+
+/** `app/leader` (as Juju accepts wherever a unit goes) → the leader unit's name. */
+export function unitArg(lm: LocalModel, text: string): string {
+  const m = /^([a-z][a-z0-9-]*)\/leader$/.exec(text);
+  if (!m) return text;
+  const app = m[1]!;
+  if (!lm.model.applications[app]) throw new Refusal(`application "${app}" not found`);
+  const leader = Object.values(lm.model.units).find((u) => u.app === app && u.leader);
+  if (!leader) throw new Refusal(`application "${app}" has no leader`);
+  return leader.name;
+}
+
+/** Config values for display: a `secret`-type or password-like option is never echoed. */
+function redactedConfig(lm: LocalModel, app: string, values: Record<string, unknown>): Record<string, unknown> {
+  const options = lm.model.applications[app]?.charm.config ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = v !== null && v !== '' && (/pass|secret|token|credential/i.test(k) || options[k]?.type === 'secret') ? '<redacted>' : v;
+  return out;
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
@@ -46,7 +71,8 @@ function positiveInt(value: string): number {
 async function withModel<T>(program: Command, fn: (lm: LocalModel) => Promise<T>): Promise<T> {
   const g = program.opts<GlobalOptions>();
   const options: LocalModelOptions = {
-    modelDir: g.modelDir,
+    modelDir: callerPath(g.modelDir),
+    ...(g.seed !== undefined ? { seed: g.seed } : {}),
     hookTimeoutMs: g.hookTimeout,
     shim: g.shim,
     ...(g.systemPath !== undefined ? { systemPath: g.systemPath } : {}),
@@ -108,6 +134,7 @@ export function buildProgram(): Command {
     .option('--system-path <path>', 'PATH after the hook-tools directory (default: Juju machine PATH; "" for none)')
     .option('--hook-timeout <ms>', 'kill a hook after this long', positiveInt, 120_000)
     .addOption(new Option('--shim <kind>', 'hook-tool shim').choices(['auto', 'c', 'bash']).default('auto'))
+    .option('--seed <n>', 'interleaving seed of a new model (default: LOCALMODEL_SEED, else random)', positiveInt)
     .showHelpAfterError();
 
   program
@@ -118,7 +145,7 @@ export function buildProgram(): Command {
     .option('--env <KEY=VALUE...>', 'extra environment for this application\'s hooks', [])
     .action(async (charm: string, app: string | undefined, o: { numUnits: number; config: string[]; env: string[] }) => {
       await withModel(program, async (lm) => {
-        const units = await lm.deploy(charm, {
+        const units = await lm.deploy(callerPath(charm), {
           ...(app ? { app } : {}),
           units: o.numUnits,
           config: keyValues(o.config, false) as Record<string, string>,
@@ -135,7 +162,7 @@ export function buildProgram(): Command {
       await withModel(program, async (lm) => out(`Added ${(await lm.addUnit(app, o.numUnits)).join(', ')}\n`));
     });
 
-  program.command('remove-unit <unit>').action(async (unit: string) => withModel(program, (lm) => lm.removeUnit(unit)));
+  program.command('remove-unit <unit>').action(async (unit: string) => withModel(program, (lm) => lm.removeUnit(unitArg(lm, unit))));
 
   program
     .command('integrate <a> <b>')
@@ -149,14 +176,40 @@ export function buildProgram(): Command {
 
   program
     .command('config <app> [pairs...]')
-    .description('show config, or set key=value pairs (key= sets an empty string)')
+    .description('show config, one value (config APP KEY), or set key=value pairs (key= sets an empty string)')
     .option('--reset <keys>', 'comma-separated keys to reset to their defaults')
     .action(async (app: string, pairs: string[], o: { reset?: string }) =>
       withModel(program, async (lm) => {
+        if (pairs.length === 1 && !pairs[0]!.includes('=') && !o.reset) {
+          const key = pairs[0]!;
+          const all = lm.getConfig(app);
+          if (!Object.hasOwn(all, key)) throw new Refusal(`key "${key}" not found in "${app}" application config or charm settings.`);
+          const shown = redactedConfig(lm, app, { [key]: all[key] })[key];
+          out(shown === null || shown === undefined ? '\n' : `${String(shown)}\n`);
+          return;
+        }
         const values: Record<string, string | null> = keyValues(pairs, false) as Record<string, string>;
         for (const key of o.reset ? o.reset.split(',') : []) values[key] = null;
-        if (Object.keys(values).length === 0) out(stringify(lm.getConfig(app)));
+        if (Object.keys(values).length === 0) out(stringify(redactedConfig(lm, app, lm.getConfig(app))));
         else await lm.config(app, values);
+      }),
+    );
+
+  program
+    .command('model-config [pairs...]')
+    .description('show or set model settings (automatically-retry-hooks=true|false)')
+    .action(async (pairs: string[]) =>
+      withModel(program, async (lm) => {
+        if (pairs.length === 0) {
+          out(stringify({ ...lm.modelConfig, 'localmodel-seed': lm.seed }));
+          return;
+        }
+        const change: Record<string, boolean> = {};
+        for (const [k, v] of Object.entries(keyValues(pairs, true))) {
+          if (typeof v !== 'boolean') throw new Refusal(`model setting "${k}" must be true or false`);
+          change[k] = v;
+        }
+        lm.setModelConfig(change);
       }),
     );
 
@@ -166,7 +219,7 @@ export function buildProgram(): Command {
     .option('--format <format>', 'yaml or json', 'yaml')
     .action(async (unit: string, action: string, params: string[], o: { format: string }) =>
       withModel(program, async (lm) => {
-        const outcome = await lm.run(unit, action, keyValues(params, true));
+        const outcome = await lm.run(unitArg(lm, unit), action, keyValues(params, true));
         out(o.format === 'json' ? `${JSON.stringify(outcome, null, 2)}\n` : stringify(outcome));
         if (outcome.status === 'failed') process.exitCode = 1;
       }),
@@ -177,30 +230,45 @@ export function buildProgram(): Command {
   program
     .command('refresh <app> <charm>')
     .description('upgrade an application to a new charm (upgrade-charm → config-changed)')
-    .action(async (app: string, charm: string) => withModel(program, (lm) => lm.refresh(app, charm)));
+    .action(async (app: string, charm: string) => withModel(program, (lm) => lm.refresh(app, callerPath(charm))));
 
   program
     .command('resolve <unit>')
     .option('--no-retry', 'mark resolved without re-running the failed hook')
-    .action(async (unit: string, o: { retry: boolean }) => withModel(program, (lm) => lm.resolve(unit, { retry: o.retry })));
+    .action(async (unit: string, o: { retry: boolean }) => withModel(program, (lm) => lm.resolve(unitArg(lm, unit), { retry: o.retry })));
 
   program
-    .command('status')
-    .option('--format <format>', 'tabular or json', 'tabular')
-    .action(async (o: { format: string }) =>
+    .command('status [filters...]')
+    .description('model status; filters are application or unit names (app/leader too)')
+    .addOption(new Option('--format <format>', 'output format').choices(['tabular', 'yaml', 'json']).default('tabular'))
+    .action(async (filters: string[], o: { format: string }) =>
       withModel(program, async (lm) => {
-        out(o.format === 'json' ? `${JSON.stringify(statusView(lm), null, 2)}\n` : formatStatus(lm));
-        const pending = lm.pending;
-        if (o.format !== 'json' && pending.length > 0) out(`\n${pending.length} event(s) held by units in error\n`);
+        const wanted = filters.map((f) => unitArg(lm, f));
+        if (o.format === 'json') out(`${JSON.stringify(statusDocument(lm, wanted))}\n`);
+        else if (o.format === 'yaml') out(stringify(statusDocument(lm, wanted)));
+        else {
+          out(formatStatus(lm));
+          out(`\nInterleaving seed ${lm.seed} (replay: LOCALMODEL_SEED=${lm.seed} on a new model)\n`);
+          const pending = lm.pending;
+          if (pending.length > 0) out(`\n${pending.length} event(s) held by units in error\n`);
+        }
       }),
     );
 
-  program.command('show-unit <unit>').action(async (unit: string) => withModel(program, async (lm) => out(showUnit(lm, unit))));
+  program.command('show-unit <unit>').action(async (unit: string) => withModel(program, async (lm) => out(showUnit(lm, unitArg(lm, unit)))));
 
   program
     .command('debug-log')
     .option('--unit <unit>', 'only this unit')
-    .action(async (o: { unit?: string }) => withModel(program, async (lm) => out(`${formatLogs(lm.model, o.unit)}\n`)));
+    .option('--hooks', 'per-hook tool-call transcripts instead of the unit log')
+    .option('--limit <n>', 'with --hooks: the last n hooks', positiveInt)
+    .action(async (o: { unit?: string; hooks?: boolean; limit?: number }) =>
+      withModel(program, async (lm) => {
+        const unit = o.unit !== undefined ? unitArg(lm, o.unit) : undefined;
+        if (o.hooks) out(`${formatHookTranscripts(lm.history, { ...(unit ? { unit } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) })}\n`);
+        else out(`${formatLogs(lm.model, unit)}\n`);
+      }),
+    );
 
   program
     .command('events')

@@ -7,7 +7,7 @@
  * process group.
  */
 import { spawn } from 'node:child_process';
-import { openSession, type CommitEffects, type HookContextSpec, type JujuModel } from '../sim';
+import { openSession, type CommitEffects, type HookContextSpec, type JujuModel, type ToolCallRecord } from '../sim';
 import type { ToolAgent } from './agent';
 
 /** Juju's default PATH for hooks on a machine (without the tools directory). */
@@ -34,6 +34,8 @@ export interface DispatchOutcome {
   readonly effects: CommitEffects;
   readonly actionId?: string;
   readonly durationMs: number;
+  /** The hook's tool calls, secret content redacted (lib/sim's session transcript). */
+  readonly transcript: readonly ToolCallRecord[];
 }
 
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
@@ -86,6 +88,7 @@ export async function dispatch(model: JujuModel, spec: HookContextSpec, options:
     committed: ok,
     effects,
     durationMs,
+    transcript: session.transcript,
     ...(session.actionRun ? { actionId: session.actionRun.id } : {}),
   };
 }

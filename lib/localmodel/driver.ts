@@ -3,11 +3,17 @@
  * config / run / refresh / resolve` over a lib/sim model, with Juju's event orderings (contract
  * §1.6), running every event as a real `dispatch` process (dispatcher.ts) served by the agent.
  *
- * Events wait in one FIFO queue. After each hook commits, the events its changes cause (relation-
- * changed on the other side, secret-changed on consumers, …) are queued too, and the queue runs
- * until the model settles, bounded by `maxEvents` (a livelock is an error that names the events).
- * A hook that exits non-zero puts its unit into error (`hook failed: "<hook>"`): its writes are
- * discarded and the unit runs nothing more until `resolve` retries (or skips) the hook.
+ * Events wait in one queue; each unit's events run in order, one at a time, as Juju runs one uniter
+ * per unit. Between units there is no order: which unit runs next is drawn from a seeded PRNG, so
+ * every interleaving Juju could produce is possible and a failing one can be replayed (the seed is
+ * in `seed`, settable with the `seed` option or LOCALMODEL_SEED). After each hook commits, the
+ * events its changes cause (relation-changed on the other side, secret-changed on consumers, …) are
+ * queued too, and the queue runs until the model settles, bounded by `maxEvents` (a livelock is an
+ * error that names the events). A hook that exits non-zero puts its unit into error (`hook failed:
+ * "<hook>"`): its writes are discarded and the unit runs nothing else. With the model setting
+ * `automatically-retry-hooks` (true by default, as in Juju) the failed hook is retried with
+ * back-off while the other units go on; otherwise (or once the retries of one operation are spent)
+ * it waits for `resolve`. Each unit has its own copy of the charm directory, as on Juju.
  *
  * State (the sim model, charms, per-unit agent state, the queue and an event history) persists as
  * JSON in the model directory, so successive CLI commands act on the same model.
@@ -15,6 +21,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 import {
   addApplication,
   addRelation,
@@ -39,6 +47,7 @@ import {
 import { ToolAgent } from './agent';
 import { CharmRefusal, linkTree, loadCharmDir, unpackCharm, type LoadedCharm } from './charm';
 import { DEFAULT_SYSTEM_PATH, dispatch, type DispatchOutcome } from './dispatcher';
+import type { ToolCallRecord } from '../sim';
 import type { ShimKind } from './shim';
 import { Refusal, validateActionParams, validateConfig } from './validate';
 
@@ -70,6 +79,10 @@ export interface EventRecord {
   readonly ok: boolean;
   readonly exitCode: number;
   readonly durationMs: number;
+  /** 1 for a first run, n for the (n-1)th automatic retry. */
+  readonly attempt?: number;
+  /** The hook's tool calls (argv with secret content redacted), as `show-unit`/`debug-log` show them. */
+  readonly tools?: readonly ToolCallRecord[];
 }
 
 export interface AppState {
@@ -88,6 +101,14 @@ export interface UnitState {
   /** The hook that failed; nothing else runs on the unit until it is resolved. */
   failed?: QueuedEvent;
   statusBeforeError?: StatusRecord;
+  /** Automatic retries of `failed` so far, and when the next one is due (ms since the epoch). */
+  retries?: number;
+  retryAt?: number;
+}
+
+/** Model settings the local model honours (`juju model-config`). */
+export interface ModelConfig {
+  'automatically-retry-hooks': boolean;
 }
 
 export interface PersistedState {
@@ -97,6 +118,10 @@ export interface PersistedState {
   units: Record<string, UnitState>;
   queue: QueuedEvent[];
   history: EventRecord[];
+  /** Interleaving seed and the PRNG state it has reached (persisted so CLI steps replay too). */
+  seed?: number;
+  rng?: number;
+  modelConfig?: ModelConfig;
 }
 
 export interface LocalModelOptions {
@@ -110,6 +135,35 @@ export interface LocalModelOptions {
   readonly maxEvents?: number;
   readonly shim?: 'auto' | ShimKind;
   readonly cacheDir?: string;
+  /** Interleaving seed for a new model (default: LOCALMODEL_SEED, else random). */
+  readonly seed?: number;
+  /** Overrides the model's `automatically-retry-hooks` setting for this session. */
+  readonly autoRetryHooks?: boolean;
+  /** First automatic-retry delay; doubles per retry up to 16×. Default 50 ms (LOCALMODEL_RETRY_DELAY_MS). */
+  readonly retryDelayMs?: number;
+  /** Automatic retries of one failed hook within one operation before it waits (default 4). */
+  readonly maxHookRetries?: number;
+  /** 'kubernetes' makes a Kubernetes (caas) model: K8s hook env, and charms are checked against `assumes`. Default 'machine'. */
+  readonly modelType?: 'machine' | 'kubernetes';
+}
+
+/** The seed from LOCALMODEL_SEED, or a fresh random one. */
+export function seedFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env['LOCALMODEL_SEED'];
+  if (text !== undefined && text !== '') {
+    if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw new Error(`LOCALMODEL_SEED="${text}" is not an integer in 0..4294967295`);
+    return Number(text);
+  }
+  return Math.floor(Math.random() * 0x100000000);
+}
+
+/** mulberry32: a small, fast PRNG whose whole state is one 32-bit number (so it persists). */
+function nextRandom(state: number): { value: number; state: number } {
+  const next = (state + 0x6d2b79f5) >>> 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return { value: ((t ^ (t >>> 14)) >>> 0) / 0x100000000, state: next };
 }
 
 export interface DeployOptions {
@@ -134,6 +188,8 @@ export interface ActionOutcome {
 }
 
 const STATE_FILE = 'localmodel.json';
+/** Tool calls kept per hook in the history (a runaway hook must not bloat the state file). */
+const MAX_TRANSCRIPT_CALLS = 500;
 const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
 function describeEvent(e: QueuedEvent): string {
@@ -200,15 +256,36 @@ export class LocalModel {
   static async open(options: LocalModelOptions = {}): Promise<LocalModel> {
     const temporary = options.modelDir === undefined;
     const modelDir = path.resolve(options.modelDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-')));
-    fs.mkdirSync(modelDir, { recursive: true });
+    // The state holds every secret's content: the directory is the user's alone (0700), the file 0600.
+    const existed = fs.existsSync(modelDir);
+    fs.mkdirSync(modelDir, { recursive: true, mode: 0o700 });
     const file = path.join(modelDir, STATE_FILE);
+    // An existing directory is tightened only when it is a model directory (never e.g. the cwd).
+    if (!existed || fs.existsSync(file)) fs.chmodSync(modelDir, 0o700);
     let state: PersistedState;
     if (fs.existsSync(file)) {
       state = JSON.parse(fs.readFileSync(file, 'utf8')) as PersistedState;
       if (state.format !== 1) throw new Error(`${file}: unsupported state format ${String(state.format)}`);
     } else {
-      state = { format: 1, model: createModel({ name: options.modelName ?? 'local' }), apps: {}, units: {}, queue: [], history: [] };
+      state = {
+        format: 1,
+        model: createModel({ name: options.modelName ?? 'local', uuid: randomUUID(), ...(options.modelType === 'kubernetes' ? { type: 'caas' as const } : {}) }),
+        apps: {},
+        units: {},
+        queue: [],
+        history: [],
+      };
     }
+    if (state.seed === undefined) {
+      const given = options.seed ?? (process.env['LOCALMODEL_SEED'] ? seedFromEnv() : undefined);
+      state.seed = given ?? seedFromEnv();
+      state.rng = state.seed;
+      // A random seed is printed so a failing interleaving can be replayed.
+      if (given === undefined && process.env['LOCALMODEL_QUIET'] !== '1') {
+        process.stderr.write(`localmodel: interleaving seed ${state.seed} (replay with LOCALMODEL_SEED=${state.seed})\n`);
+      }
+    }
+    state.modelConfig ??= { 'automatically-retry-hooks': true };
     const agent = await ToolAgent.start({
       ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
       ...(options.shim !== undefined ? { shim: options.shim } : {}),
@@ -218,6 +295,45 @@ export class LocalModel {
 
   get model(): JujuModel {
     return this.state.model;
+  }
+
+  /** The interleaving seed: LOCALMODEL_SEED=<seed> (or the `seed` option) replays the same orders. */
+  get seed(): number {
+    return this.state.seed!;
+  }
+
+  get modelConfig(): Readonly<ModelConfig> {
+    return this.state.modelConfig!;
+  }
+
+  /** `juju model-config automatically-retry-hooks=<bool>`. */
+  setModelConfig(change: Partial<ModelConfig>): void {
+    for (const [key, value] of Object.entries(change)) {
+      if (key !== 'automatically-retry-hooks') throw new Refusal(`unknown model setting "${key}"`);
+      if (typeof value !== 'boolean') throw new Refusal(`model setting "${key}" must be true or false`);
+    }
+    Object.assign(this.state.modelConfig!, change);
+    if (!this.temporary) this.save();
+  }
+
+  private get autoRetry(): boolean {
+    return this.options.autoRetryHooks ?? this.state.modelConfig!['automatically-retry-hooks'];
+  }
+
+  private random(): number {
+    const { value, state } = nextRandom(this.state.rng ?? this.state.seed!);
+    this.state.rng = state;
+    return value;
+  }
+
+  /** `items` in a seeded random order. */
+  private shuffled<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
   }
 
   get history(): readonly EventRecord[] {
@@ -250,7 +366,8 @@ export class LocalModel {
   save(): void {
     const file = path.join(this.modelDir, STATE_FILE);
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(this.state));
+    fs.writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
+    fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, file);
   }
 
@@ -279,6 +396,7 @@ export class LocalModel {
       if (this.model.applications[app]) throw new Refusal(`cannot add application "${app}": application already exists`);
       if (!Number.isInteger(units) || units < 0) throw new Refusal(`invalid number of units ${units}`);
       validateConfig(loaded.meta, opts.config ?? {});
+      checkAssumes(installed.charmDir, this.model.type === 'caas');
     } catch (err) {
       if (packed) fs.rmSync(path.dirname(charmDir), { recursive: true, force: true });
       throw err;
@@ -378,10 +496,11 @@ export class LocalModel {
     if (relation.ends.length === 1) throw new Refusal(`cannot remove peer relation ${relation.ends[0]!.app}:${relation.ends[0]!.endpoint}`);
     if (relation.life === 'dying') throw new Refusal(`relation ${relation.id} is already being removed`);
     relation.life = 'dying';
-    const members = [...relation.scope].sort(compareUnitNames);
+    // No order between units, nor between the remote units one unit sees depart.
+    const members = this.shuffled(relation.scope);
     for (const u of members) {
       const ends = relationEnds(relation, appOfUnit(u))!;
-      for (const remote of members.filter((r) => appOfUnit(r) === ends.remote.app)) {
+      for (const remote of this.shuffled(members.filter((r) => appOfUnit(r) === ends.remote.app))) {
         this.enqueue({ unit: u, hook: `${ends.local.endpoint}-relation-departed`, relationId: relation.id, remoteUnit: remote, remoteApp: ends.remote.app, departingUnit: remote });
       }
       this.enqueue({ unit: u, hook: `${ends.local.endpoint}-relation-broken`, relationId: relation.id, remoteApp: ends.remote.app });
@@ -414,7 +533,7 @@ export class LocalModel {
   async run(unitName: string, action: string, params: Readonly<Record<string, unknown>> = {}): Promise<ActionOutcome> {
     const unit = this.requireUnit(unitName);
     const application = this.model.applications[unit.app]!;
-    const checked = validateActionParams(unitName, action, application.charm.actions, params);
+    const checked = validateActionParams(unitName, action, application.charm.actions, params, this.model.jujuVersion);
     await this.settle();
     const outcome = await this.dispatchOne(unitName, { unit: unitName, hook: '' }, { name: action, params: checked });
     const run = this.model.actions.find((r) => r.id === outcome.actionId) as ActionRun;
@@ -458,14 +577,7 @@ export class LocalModel {
     Object.assign(appState, { source, revision, charmDir, packed });
     for (const u of unitsOf(this.model, app)) {
       const us = this.state.units[u.name]!;
-      if (packed) {
-        const dir = path.join(this.modelDir, 'units', u.name.replace('/', '-'), 'charm');
-        fs.rmSync(dir, { recursive: true, force: true });
-        linkTree(charmDir, dir);
-        us.charmDir = dir;
-      } else {
-        us.charmDir = charmDir;
-      }
+      us.charmDir = this.unitCharmDir(u.name, appState);
       this.enqueue({ unit: u.name, hook: 'upgrade-charm' });
       this.enqueue({ unit: u.name, hook: 'config-changed' });
     }
@@ -479,9 +591,10 @@ export class LocalModel {
     const us = this.state.units[unitName]!;
     if (!us.failed) throw new Refusal(`unit "${unitName}" is not in an error state`);
     const failed = us.failed;
-    delete us.failed;
-    if (us.statusBeforeError) setStatus(unit.status, unit.statusHistory, { ...us.statusBeforeError, since: nowIso() });
-    delete us.statusBeforeError;
+    void unit;
+    this.clearError(unitName);
+    delete us.retries;
+    delete us.retryAt;
     if (opts.retry ?? true) this.state.queue.unshift(failed);
     await this.settle();
   }
@@ -494,42 +607,108 @@ export class LocalModel {
     this.state.queue.push(event);
   }
 
-  /** Run queued events until none is runnable (units in error hold theirs). */
+  /**
+   * Run queued events until none is runnable. Each step draws, with the seeded PRNG, one of the
+   * units that have something to run (the head of its own queue, or a failed hook whose automatic
+   * retry is due), so units interleave in any order while each unit's events stay in order. Units
+   * in error hold their events; with automatic retry on, their failed hook is re-run with
+   * back-off (waiting only when nothing else can run) up to `maxHookRetries` times per operation.
+   */
   private async settle(): Promise<void> {
     const max = this.options.maxEvents ?? 1000;
+    const maxRetries = this.options.maxHookRetries ?? 4;
+    const baseDelay = this.options.retryDelayMs ?? Number(process.env['LOCALMODEL_RETRY_DELAY_MS'] ?? 50);
+    const retriesThisSettle = new Map<string, number>();
     let ran = 0;
     const recent: string[] = [];
     try {
       for (;;) {
-        const index = this.state.queue.findIndex((e) => !this.state.units[e.unit]?.failed);
-        if (index < 0) break;
-        const event = this.state.queue.splice(index, 1)[0]!;
-        if (!this.model.units[event.unit]) continue; // the unit is gone
+        this.state.queue = this.state.queue.filter((e) => this.model.units[e.unit] !== undefined);
+        const heads = new Map<string, number>();
+        this.state.queue.forEach((e, i) => {
+          if (!heads.has(e.unit) && !this.state.units[e.unit]?.failed) heads.set(e.unit, i);
+        });
+        const retryable = this.autoRetry
+          ? Object.entries(this.state.units).filter(([u, us]) => us.failed && (retriesThisSettle.get(u) ?? 0) < maxRetries && this.model.units[u])
+          : [];
+        const now = Date.now();
+        const due = retryable.filter(([, us]) => (us.retryAt ?? 0) <= now).map(([u]) => u);
+        const candidates = [...[...heads.keys()].map((u) => ({ unit: u, retry: false })), ...due.map((u) => ({ unit: u, retry: true }))].sort(
+          (a, b) => compareUnitNames(a.unit, b.unit) || Number(a.retry) - Number(b.retry),
+        );
+        if (candidates.length === 0) {
+          if (retryable.length === 0) break;
+          const wait = Math.min(...retryable.map(([, us]) => us.retryAt ?? now)) - now;
+          await new Promise((r) => setTimeout(r, Math.max(0, wait)));
+          continue;
+        }
+        const pick = candidates[Math.floor(this.random() * candidates.length)]!;
+        let event: QueuedEvent;
+        let attempt = 1;
+        if (pick.retry) {
+          const us = this.state.units[pick.unit]!;
+          event = us.failed!;
+          attempt = (us.retries ?? 0) + 2;
+          retriesThisSettle.set(pick.unit, (retriesThisSettle.get(pick.unit) ?? 0) + 1);
+          this.clearError(pick.unit);
+          us.retries = attempt - 1;
+        } else {
+          event = this.state.queue.splice(heads.get(pick.unit)!, 1)[0]!;
+        }
         if (ran >= max) {
-          this.state.queue.unshift(event);
+          if (!pick.retry) this.state.queue.unshift(event);
+          else this.markError(event);
           throw new LivelockError(
-            `the model did not settle after ${max} events (hooks keep triggering hooks); last events:\n  ${recent.slice(-10).join('\n  ')}`,
+            `the model did not settle after ${max} events (hooks keep triggering hooks; seed ${this.seed}); last events:\n  ${recent.slice(-10).join('\n  ')}`,
           );
         }
         ran++;
         recent.push(describeEvent(event));
-        await this.runEvent(event);
+        const ok = await this.runEvent(event, attempt);
+        const us = this.state.units[event.unit];
+        if (us) {
+          if (ok) {
+            delete us.retries;
+            delete us.retryAt;
+          } else if (us.failed) {
+            const n = us.retries ?? 0;
+            us.retries = n;
+            us.retryAt = Date.now() + baseDelay * 2 ** Math.min(n, 4);
+          }
+        }
       }
     } finally {
       if (!this.temporary) this.save();
     }
   }
 
-  private async runEvent(event: QueuedEvent): Promise<void> {
-    if (event.relationId !== undefined && !findRelation(this.model, event.relationId)) return;
-    const outcome = await this.dispatchOne(event.unit, event);
+  /** Leave the error state: the status the charm had before the failure comes back. */
+  private clearError(unitName: string): void {
+    const unit = this.model.units[unitName];
+    const us = this.state.units[unitName];
+    if (!unit || !us) return;
+    delete us.failed;
+    if (us.statusBeforeError) setStatus(unit.status, unit.statusHistory, { ...us.statusBeforeError, since: nowIso() });
+    delete us.statusBeforeError;
+  }
+
+  /** Run one event; false when its hook failed (the unit is now in error). */
+  private async runEvent(event: QueuedEvent, attempt = 1): Promise<boolean> {
+    if (event.relationId !== undefined && !findRelation(this.model, event.relationId)) return true;
+    const outcome = await this.dispatchOne(event.unit, event, undefined, attempt);
     for (const e of outcome.effects.events) this.enqueue(fromTriggered(e));
     if (!outcome.committed) this.markError(event);
     if (event.hook === 'remove' && outcome.committed) this.forgetUnit(event.unit);
     if (event.relationId !== undefined) this.maybeForgetRelation(event.relationId);
+    return outcome.committed;
   }
 
-  private async dispatchOne(unitName: string, event: QueuedEvent, action?: { name: string; params: Record<string, unknown> }): Promise<DispatchOutcome> {
+  private async dispatchOne(
+    unitName: string,
+    event: QueuedEvent,
+    action?: { name: string; params: Record<string, unknown> },
+    attempt = 1,
+  ): Promise<DispatchOutcome> {
     const app = appOfUnit(unitName);
     const spec = action
       ? { unit: unitName, action }
@@ -558,6 +737,8 @@ export class LocalModel {
       ok: outcome.committed,
       exitCode: outcome.exitCode,
       durationMs: Math.round(outcome.durationMs * 10) / 10,
+      ...(attempt > 1 ? { attempt } : {}),
+      tools: outcome.transcript.slice(0, MAX_TRANSCRIPT_CALLS),
     });
     return outcome;
   }
@@ -579,12 +760,7 @@ export class LocalModel {
     for (let i = 0; i < count; i++) {
       const leader = !leaderOf(this.model, app);
       const unit = simAddUnit(this.model, app, { leader });
-      let charmDir = appState.charmDir;
-      if (appState.packed) {
-        charmDir = path.join(this.modelDir, 'units', unit.name.replace('/', '-'), 'charm');
-        fs.rmSync(charmDir, { recursive: true, force: true });
-        linkTree(appState.charmDir, charmDir);
-      }
+      const charmDir = this.unitCharmDir(unit.name, appState);
       this.state.units[unit.name] = { charmDir, life: 'alive' };
       for (const relation of this.relationsOfApp(app)) {
         if (relation.life !== 'alive') continue;
@@ -644,7 +820,7 @@ export class LocalModel {
     delete this.model.units[unitName];
     const us = this.state.units[unitName];
     delete this.state.units[unitName];
-    if (us && this.state.apps[unit.app]?.packed) fs.rmSync(path.dirname(us.charmDir), { recursive: true, force: true });
+    if (us && us.charmDir.startsWith(path.join(this.modelDir, 'units') + path.sep)) fs.rmSync(path.dirname(us.charmDir), { recursive: true, force: true });
     this.state.queue = this.state.queue.filter((e) => e.unit !== unitName);
     if (wasLeader) {
       const remaining = this.aliveUnits(unit.app);
@@ -665,6 +841,20 @@ export class LocalModel {
     if (waiting) return;
     this.model.relations = this.model.relations.filter((r) => r.id !== relationId);
     for (const secret of Object.values(this.model.secrets)) secret.grants = secret.grants.filter((g) => g.relationId !== relationId);
+  }
+
+  /**
+   * The unit's own charm directory (Juju unpacks the charm per unit, so files a charm writes there,
+   * e.g. ops' `.unit-state.db`, are the unit's own): hard links into an unpacked .charm, or a copy
+   * of a charm directory (never links into the developer's tree, which the charm could modify).
+   * Unit state that lives there does not survive a refresh, as on Juju it survives only in
+   * controller state.
+   */
+  private unitCharmDir(unitName: string, appState: AppState): string {
+    const dir = path.join(this.modelDir, 'units', unitName.replace('/', '-'), 'charm');
+    fs.rmSync(dir, { recursive: true, force: true });
+    linkTree(appState.charmDir, dir, { copy: !appState.packed });
+    return dir;
   }
 
   private relationsOfApp(app: string): SimRelation[] {
@@ -750,3 +940,16 @@ export class LocalModel {
   }
 }
 
+/**
+ * What Juju checks of `assumes` at deploy that matters here: a charm that assumes `k8s-api` deploys
+ * only to a Kubernetes model ("charm requires … k8s-api"). Other features are not modelled.
+ */
+function checkAssumes(charmDir: string, kubernetes: boolean): void {
+  const file = path.join(charmDir, 'metadata.yaml');
+  if (!fs.existsSync(file)) return;
+  const meta = parseYaml(fs.readFileSync(file, 'utf8')) as { assumes?: unknown } | null;
+  const assumes = Array.isArray(meta?.assumes) ? meta.assumes : [];
+  if (assumes.includes('k8s-api') && !kubernetes) {
+    throw new Refusal('cannot deploy: charm requires the "k8s-api" feature, which only a Kubernetes model provides (this model is a machine model)');
+  }
+}

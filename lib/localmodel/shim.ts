@@ -71,6 +71,63 @@ static void write_all(int fd, const char *p, size_t n) {
   }
 }
 
+/* Parse the agent's answer header "<code> <stdout-len> <stderr-len>\n" at the start of p[0..n).
+ * Lengths are parsed with strtoull (digits only: no sign, no blanks, no overflow) and checked
+ * against what is left by subtraction, so no sum can wrap around. 0 on success. */
+static int parse_answer(const char *p, size_t n, int *code, size_t *hdr, size_t *olen, size_t *elen) {
+  size_t i = 0;
+  unsigned long long v[3];
+  for (int k = 0; k < 3; k++) {
+    if (i >= n || p[i] < '0' || p[i] > '9') return -1;
+    size_t j = i;
+    while (j < n && p[j] >= '0' && p[j] <= '9') j++;
+    if (j - i > 20 || j >= n) return -1;
+    char num[24];
+    memcpy(num, p + i, j - i);
+    num[j - i] = 0;
+    errno = 0;
+    char *end = NULL;
+    v[k] = strtoull(num, &end, 10);
+    if (errno == ERANGE || end != num + (j - i)) return -1;
+    if (p[j] != (k < 2 ? ' ' : '\n')) return -1;
+    i = j + 1;
+  }
+  if (v[0] > 255) return -1;
+  size_t left = n - i;
+  if (v[1] > left) return -1;
+  left -= (size_t)v[1];
+  if (v[2] > left) return -1;
+  *code = (int)v[0];
+  *hdr = i;
+  *olen = (size_t)v[1];
+  *elen = (size_t)v[2];
+  return 0;
+}
+
+#ifdef SHIM_PARSE_HARNESS
+/* Test harness: stdin holds cases "<len>\n<bytes>"; prints "ok code hdr olen elen" or "malformed" per case. */
+int main(void) {
+  buf all = {0};
+  char chunk[65536];
+  ssize_t r;
+  while ((r = read(0, chunk, sizeof chunk)) > 0) put(&all, chunk, (size_t)r);
+  size_t i = 0;
+  while (i < all.n) {
+    size_t j = i;
+    while (j < all.n && all.p[j] != '\n') j++;
+    if (j >= all.n) break;
+    size_t len = (size_t)strtoull(all.p + i, NULL, 10);
+    i = j + 1;
+    if (len > all.n - i) break;
+    int code; size_t hdr, olen, elen;
+    if (parse_answer(all.p + i, len, &code, &hdr, &olen, &elen) == 0) printf("ok %d %zu %zu %zu\n", code, hdr, olen, elen);
+    else printf("malformed\n");
+    i += len;
+  }
+  free(all.p);
+  return 0;
+}
+#else
 int main(int argc, char **argv) {
   const char *name = strrchr(argv[0], '/');
   name = name ? name + 1 : argv[0];
@@ -139,15 +196,13 @@ int main(int argc, char **argv) {
     put(&resp, chunk, (size_t)r);
   }
   close(fd);
-  put(&resp, "", 1);
-  int code; size_t olen, elen; int consumed = 0;
-  if (sscanf(resp.p, "%d %zu %zu\n%n", &code, &olen, &elen, &consumed) != 3 || consumed <= 0 ||
-      (size_t)consumed + olen + elen + 1 > resp.n)
-    fail("malformed answer from the unit agent");
+  int code; size_t consumed, olen, elen;
+  if (parse_answer(resp.p, resp.n, &code, &consumed, &olen, &elen) != 0) fail("malformed answer from the unit agent");
   write_all(1, resp.p + consumed, olen);
   write_all(2, resp.p + consumed + olen, elen);
   return code;
 }
+#endif
 `;
 
 /** The fallback shim: bash builtins only (`/dev/tcp`, `read -N`, printf), no process per call. */
@@ -195,7 +250,7 @@ function writeAtomic(file: string, content: string | Buffer, mode: number): void
   fs.renameSync(tmp, file);
 }
 
-function findCompiler(): string | undefined {
+export function findCompiler(): string | undefined {
   for (const cc of [process.env['CC'], 'cc', 'gcc', 'clang']) {
     if (!cc) continue;
     try {
@@ -262,5 +317,21 @@ export function defaultCacheDir(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  return path.join(os.tmpdir(), 'localmodel-cache');
+  return privateTempDir('localmodel-cache');
+}
+
+/**
+ * A per-user directory under the system temp dir (`<name>-<uid>`, mode 0700), refused when it
+ * exists but belongs to someone else or is open to others: a shared fixed path would let another
+ * user plant the shim every hook runs.
+ */
+export function privateTempDir(name: string): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  const dir = path.join(os.tmpdir(), `${name}-${uid}`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    throw new Error(`${dir} is not a private directory of this user (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}); remove it or set LOCALMODEL_CACHE_DIR`);
+  }
+  return dir;
 }

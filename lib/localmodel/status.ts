@@ -18,6 +18,90 @@ export interface StatusSource {
   readonly model: JujuModel;
   readonly apps: Readonly<Record<string, { readonly revision: number }>>;
   readonly unitStates: Readonly<Record<string, { readonly failed?: unknown }>>;
+  /** Hooks that ran, with their tool-call transcripts (LocalModel.history). */
+  readonly history?: readonly HookRecord[];
+}
+
+/** One hook run as the views show it (a subset of the driver's EventRecord). */
+export interface HookRecord {
+  readonly seq: number;
+  readonly unit: string;
+  readonly event: string;
+  readonly relationId?: number;
+  readonly remoteUnit?: string;
+  readonly ok: boolean;
+  readonly exitCode: number;
+  readonly durationMs: number;
+  readonly attempt?: number;
+  readonly tools?: readonly { readonly tool: string; readonly args: readonly string[]; readonly code: number; readonly error?: string }[];
+}
+
+function hookLine(h: HookRecord): string {
+  const where = [h.relationId !== undefined ? `relation ${h.relationId}` : '', h.remoteUnit ? `remote ${h.remoteUnit}` : ''].filter(Boolean).join(', ');
+  const retry = h.attempt && h.attempt > 1 ? ` (retry ${h.attempt - 1})` : '';
+  return `#${h.seq} ${h.unit} ${h.event}${where ? ` [${where}]` : ''}${retry}: exit ${h.exitCode}, ${h.durationMs} ms`;
+}
+
+function toolLine(t: NonNullable<HookRecord['tools']>[number]): string {
+  return `${t.tool} ${t.args.join(' ')}`.trimEnd() + (t.code === 0 ? '' : ` → exit ${t.code}${t.error ? `: ${t.error}` : ''}`);
+}
+
+/**
+ * Per-hook transcripts (a `juju debug-log`-like view of what each hook asked Juju): one line per
+ * hook, then its tool calls with secret content already redacted by lib/sim.
+ */
+export function formatHookTranscripts(history: readonly HookRecord[], opts: { unit?: string; limit?: number } = {}): string {
+  const chosen = history.filter((h) => opts.unit === undefined || h.unit === opts.unit);
+  const shown = opts.limit !== undefined ? chosen.slice(-opts.limit) : chosen;
+  return shown.map((h) => [hookLine(h), ...(h.tools ?? []).map((t) => `    ${toolLine(t)}`)].join('\n')).join('\n');
+}
+
+/** `juju status --format yaml|json`: Juju's document shape (model, machines, applications with units). */
+export function statusDocument(source: StatusSource, filters: readonly string[] = []): Record<string, unknown> {
+  const { model } = source;
+  const wanted = (app: string, unit?: string) =>
+    filters.length === 0 || filters.some((f) => f === app || (unit !== undefined && f === unit) || f === `${app}/*`);
+  const view = statusView(source);
+  const applications: Record<string, unknown> = {};
+  for (const row of view.apps) {
+    const unitNames = unitsOf(model, row.app).map((u) => u.name).filter((u) => wanted(row.app, u));
+    if (!wanted(row.app) && unitNames.length === 0) continue;
+    const app = model.applications[row.app]!;
+    const units: Record<string, unknown> = {};
+    for (const name of unitNames.sort(compareUnitNames)) {
+      const u = model.units[name]!;
+      const failed = source.unitStates[name]?.failed !== undefined;
+      units[name] = {
+        'workload-status': { current: u.status.status, ...(u.status.message ? { message: u.status.message } : {}), since: u.status.since },
+        'juju-status': { current: failed ? 'error' : 'idle', since: u.status.since },
+        ...(u.leader ? { leader: true } : {}),
+        machine: u.machine,
+        'open-ports': u.openedPorts.map((p) => (p.protocol === 'icmp' ? 'icmp' : p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`)),
+        'public-address': u.address,
+      };
+    }
+    const relations: Record<string, unknown[]> = {};
+    for (const r of model.relations) {
+      const ends = relationEnds(r, row.app);
+      if (!ends) continue;
+      (relations[ends.local.endpoint] ??= []).push({ 'related-application': ends.remote.app, interface: app.charm.endpoints[ends.local.endpoint]?.interface ?? '', scope: 'global' });
+    }
+    applications[row.app] = {
+      charm: `local:${row.charm}-${row.rev}`,
+      'charm-name': row.charm,
+      'charm-rev': row.rev,
+      exposed: false,
+      'application-status': { current: row.status, ...(row.message ? { message: row.message } : {}) },
+      ...(Object.keys(relations).length > 0 ? { relations } : {}),
+      units,
+      ...(row.version ? { version: row.version } : {}),
+    };
+  }
+  return {
+    model: { name: model.name, type: 'iaas', controller: 'localmodel', cloud: 'localhost', version: model.jujuVersion, 'model-status': { current: 'available' } },
+    machines: {},
+    applications,
+  };
 }
 
 export interface AppRow {
@@ -179,6 +263,10 @@ export function showUnit(source: StatusSource, unitName: string): string {
       'juju-status': { current: 'idle' },
       'relation-info': relationInfo,
       'localmodel-charm-state': { ...unit.state },
+      'localmodel-recent-hooks': (source.history ?? [])
+        .filter((h) => h.unit === unitName)
+        .slice(-5)
+        .map((h) => ({ hook: hookLine(h), tools: (h.tools ?? []).map(toolLine) })),
     },
   };
   return stringify(doc);

@@ -4,7 +4,7 @@
  * as Juju does). Refusals carry Juju-like messages.
  */
 import Ajv, { type ErrorObject } from 'ajv';
-import type { ConfigValue, SimAction, SimCharmMeta } from '../sim';
+import { defaultActionAdditionalProperties, type ConfigValue, type SimAction, type SimCharmMeta } from '../sim';
 
 export class Refusal extends Error {}
 
@@ -105,6 +105,7 @@ export function validateActionParams(
   actionName: string,
   actions: Readonly<Record<string, SimAction>>,
   params: Readonly<Record<string, unknown>>,
+  jujuVersion?: string,
 ): Record<string, unknown> {
   const action = actions[actionName];
   if (!action) throw new Refusal(`action "${actionName}" not defined on unit "${unit}"`);
@@ -112,7 +113,7 @@ export function validateActionParams(
     type: 'object',
     properties: action.params ?? {},
     ...(action.required ? { required: action.required } : {}),
-    ...(action.additionalProperties !== undefined ? { additionalProperties: action.additionalProperties } : {}),
+    additionalProperties: action.additionalProperties ?? defaultActionAdditionalProperties(jujuVersion),
   };
   let validate;
   try {

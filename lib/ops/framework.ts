@@ -41,7 +41,7 @@ import type { CharmMeta } from './meta';
 import type { Model, RelationIdMemory, RemoteAppMemory, StatusMemory } from './model';
 import { ControllerState } from './state';
 import { highestPriorityStatus } from './status';
-import { actionParamsSchema, compileSchema, describeValidationErrors, PrecompiledValidators } from './validation';
+import { actionParamsSchema, compileSchema, describeValidationErrors, PrecompiledValidators, undeclaredActionParams } from './validation';
 
 export type Handler<E extends EventBase> = (event: E) => void | Promise<void>;
 
@@ -457,9 +457,19 @@ export class Framework {
     }
     const raw = this.backend.actionGet();
     const params: Record<string, unknown> = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
-    const validate = this.validators.actions?.[action.name] ?? compileSchema(actionParamsSchema(this.meta.actions[action.name]));
-    if (!validate(params)) {
-      const err = new ActionParamsError(action.name, describeValidationErrors(validate.errors ?? [], params, 'parameter'));
+    const spec = this.meta.actions[action.name]!;
+    const jujuVersion = this.context.jujuVersion;
+    const validate = this.validators.actions?.[action.name] ?? compileSchema(actionParamsSchema(spec, jujuVersion));
+    const valid = validate(params);
+    // A validator precompiled at pack time cannot know the Juju version's additionalProperties default.
+    const undeclared = undeclaredActionParams(spec, params, jujuVersion);
+    if (!valid || undeclared.length > 0) {
+      const problems = valid ? [] : describeValidationErrors(validate.errors ?? [], params, 'parameter');
+      for (const name of undeclared) {
+        const msg = `parameter "${name}" is not defined`;
+        if (!problems.includes(msg)) problems.push(msg);
+      }
+      const err = new ActionParamsError(action.name, problems);
       this.logger.warning(err.message);
       this.backend.actionFail(err.message);
       return;

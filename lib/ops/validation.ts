@@ -44,17 +44,35 @@ export function configSchema(config: ConfigYaml): JsonSchema {
 }
 
 /**
- * An action's params as one object schema. Juju treats `params` as JSON Schema properties;
- * `additionalProperties` defaults to false as in Juju 3 (Juju 4 flips it), so it is always
- * set explicitly here.
+ * Whether an action accepts params its schema does not list, when actions.yaml does not say.
+ * Juju 3 leaves `additionalProperties` to JSON Schema's default (true: extra params are passed
+ * through); Juju 4 defaults it to false. An unknown or unparsable version reads as Juju 3.
  */
-export function actionParamsSchema(spec: ActionSpec): JsonSchema {
+export function defaultActionAdditionalProperties(jujuVersion: string | undefined): boolean {
+  const major = Number(/^(\d+)\./.exec(jujuVersion ?? '')?.[1] ?? '3');
+  return major < 4;
+}
+
+/**
+ * An action's params as one object schema. Juju treats `params` as JSON Schema properties;
+ * `additionalProperties` is what actions.yaml sets, else the default of the Juju version running
+ * the charm (see defaultActionAdditionalProperties). Without a version (a validator built at pack
+ * time) the schema is the permissive Juju 3 one; the framework adds the Juju 4 check at run time.
+ */
+export function actionParamsSchema(spec: ActionSpec, jujuVersion?: string): JsonSchema {
   return {
     type: 'object',
     properties: spec.params ?? {},
     required: [...(spec.required ?? [])],
-    additionalProperties: spec.additionalProperties ?? false,
+    additionalProperties: spec.additionalProperties ?? defaultActionAdditionalProperties(jujuVersion),
   };
+}
+
+/** Params an action with `additionalProperties` unset must refuse under `jujuVersion` (Juju 4). */
+export function undeclaredActionParams(spec: ActionSpec, params: Readonly<Record<string, unknown>>, jujuVersion: string): string[] {
+  if (spec.additionalProperties !== undefined || defaultActionAdditionalProperties(jujuVersion)) return [];
+  const declared = spec.params ?? {};
+  return Object.keys(params).filter((k) => !Object.hasOwn(declared, k));
 }
 
 /** Compile a schema with ajv, required on first use. */

@@ -1,7 +1,7 @@
 /**
  * Output formatting as juju/cmd does it: `json` (Go's encoding/json: sorted map keys, HTML-safe
  * escapes), `yaml` (goyaml: sorted keys, trailing newlines trimmed) and `smart` (raw strings,
- * True/False, YAML for maps and lists). Nothing is printed for an empty result, otherwise a newline
+ * True/False, a string list one item a line, YAML for the rest). Nothing is printed for an empty result, otherwise a newline
  * is appended, as juju/cmd's Output.Write does.
  */
 import { stringify } from 'yaml';
@@ -72,6 +72,8 @@ function smart(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number') return String(value);
+  // juju/cmd FormatSmart: a []string is printed one item a line (nothing when empty).
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join('\n');
   return goYaml(value);
 }
 

@@ -41,6 +41,8 @@ export interface SimCharmMeta {
   readonly extraBindings?: readonly string[];
   readonly config: Readonly<Record<string, SimConfigOption>>;
   readonly actions: Readonly<Record<string, SimAction>>;
+  /** metadata.yaml `resources` (name → type), for `resource-get`. */
+  readonly resources?: Readonly<Record<string, { readonly type: string; readonly filename?: string }>>;
 }
 
 export type WorkloadStatusName = 'active' | 'blocked' | 'maintenance' | 'waiting' | 'unknown' | 'error';
@@ -65,6 +67,8 @@ export interface SimApplication {
   workloadVersion: string;
   /** Legacy leader settings (leader-get / leader-set). */
   leaderSettings: Bag;
+  /** Attached resource files (`juju attach-resource`): resource name → local path. */
+  resources?: Record<string, string>;
 }
 
 export interface PortRange {
@@ -104,6 +108,8 @@ export interface SimRelation {
   ends: RelationEnd[];
   /** Units that have entered the relation scope (both sides). */
   scope: string[];
+  /** Units that have run this relation's relation-broken: it is gone from their hook context. */
+  brokenUnits?: string[];
   /** `dying` while relation-broken runs; such relations are still listed by relation-ids. */
   life: 'alive' | 'dying';
   appData: Record<string, Bag>;
@@ -182,6 +188,8 @@ export interface JujuModel {
   name: string;
   uuid: string;
   jujuVersion: string;
+  /** Juju's model type: 'iaas' (machines, the default) or 'caas' (Kubernetes). */
+  type?: 'iaas' | 'caas';
   applications: Record<string, SimApplication>;
   units: Record<string, SimUnit>;
   relations: SimRelation[];
@@ -195,15 +203,36 @@ export interface JujuModel {
 }
 
 export const DEFAULT_JUJU_VERSION = '3.6.4';
+
+/**
+ * Whether an action accepts params its schema does not list when actions.yaml leaves
+ * `additionalProperties` unset: Juju 3 passes extra params through (JSON Schema's default, true),
+ * Juju 4 defaults it to false. (lib/ops/validation.ts holds the same rule for the charm side.)
+ */
+/** `a` ≥ `b` for dotted versions such as "3.6.2" (a suffix like "-beta1" is ignored). */
+export function versionAtLeast(a: string, b: string): boolean {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) > (pb[i] ?? 0);
+  }
+  return true;
+}
+
+export function defaultActionAdditionalProperties(jujuVersion: string | undefined): boolean {
+  const major = Number(/^(\d+)\./.exec(jujuVersion ?? '')?.[1] ?? '3');
+  return major < 4;
+}
 const EPOCH = '1970-01-01T00:00:00Z';
 
 export function unknownStatus(since: string = EPOCH): StatusRecord {
   return { status: 'unknown', message: '', data: {}, since };
 }
 
-export function createModel(opts: { name?: string; uuid?: string; jujuVersion?: string } = {}): JujuModel {
+export function createModel(opts: { name?: string; uuid?: string; jujuVersion?: string; type?: 'iaas' | 'caas' } = {}): JujuModel {
   return {
     name: opts.name ?? 'test-model',
+    ...(opts.type === 'caas' ? { type: 'caas' as const } : {}),
     uuid: opts.uuid ?? '00000000-0000-4000-8000-000000000000',
     jujuVersion: opts.jujuVersion ?? DEFAULT_JUJU_VERSION,
     applications: {},
@@ -407,15 +436,31 @@ export function secretUri(secret: SimSecret | string): string {
   return `secret:${typeof secret === 'string' ? secret : secret.id}`;
 }
 
-/** Parse `secret:<xid>`, `secret://<model-uuid>/<xid>` or a bare xid; undefined when not a secret URI. */
+const UUID_RE = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
+
+/**
+ * Parse a secret URI as Juju's secrets.ParseURI does: `secret:<id>`, `secret://<source-uuid>/<id>`,
+ * `<source-uuid>/<id>` or a bare id; undefined when not a secret URI. An id is 20 characters of
+ * base32hex: both the old xid-based ids and the opaque random ids Juju issues since 3.6.19 (its
+ * NewURI: 12 random bytes, same alphabet) have this form.
+ */
 export function parseSecretUri(text: string): string | undefined {
   let rest = text;
   if (rest.startsWith('secret://')) {
     rest = rest.slice('secret://'.length);
-    const slash = rest.lastIndexOf('/');
-    if (slash >= 0) rest = rest.slice(slash + 1);
+    const slash = rest.indexOf('/');
+    if (slash < 0) return undefined;
+    if (!UUID_RE.test(rest.slice(0, slash))) return undefined;
+    rest = rest.slice(slash + 1);
   } else if (rest.startsWith('secret:')) {
     rest = rest.slice('secret:'.length);
+  } else if (/^[a-z][a-z0-9+.-]*:/.test(rest)) {
+    return undefined;
+  }
+  const sourced = /^([a-f0-9-]{36})\/(.*)$/.exec(rest);
+  if (sourced) {
+    if (!UUID_RE.test(sourced[1]!)) return undefined;
+    rest = sourced[2]!;
   }
   return SECRET_ID_RE.test(rest) ? rest : undefined;
 }
@@ -498,7 +543,22 @@ export function charmMetaFromYaml(
   }
   const extra = Object.keys(asRecord(metadata['extra-bindings']));
   const name = typeof metadata['name'] === 'string' ? metadata['name'] : 'charm';
-  return { name, endpoints, config: options, actions: actionMap, ...(extra.length > 0 ? { extraBindings: extra } : {}) };
+  const resources: Record<string, { type: string; filename?: string }> = {};
+  for (const [rname, raw] of Object.entries(asRecord(metadata['resources']))) {
+    const spec = asRecord(raw);
+    resources[rname] = {
+      type: typeof spec['type'] === 'string' ? spec['type'] : 'file',
+      ...(typeof spec['filename'] === 'string' ? { filename: spec['filename'] } : {}),
+    };
+  }
+  return {
+    name,
+    endpoints,
+    config: options,
+    actions: actionMap,
+    ...(extra.length > 0 ? { extraBindings: extra } : {}),
+    ...(Object.keys(resources).length > 0 ? { resources } : {}),
+  };
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

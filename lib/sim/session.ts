@@ -211,6 +211,13 @@ export class HookSession {
       JUJU_CHARM_FTP_PROXY: '',
       JUJU_CHARM_NO_PROXY: '',
     };
+    if (this.model.type === 'caas') {
+      // A Kubernetes unit runs in a pod: no machine, no availability zone; the pod's service env instead.
+      delete env['JUJU_MACHINE_ID'];
+      delete env['JUJU_AVAILABILITY_ZONE'];
+      env['KUBERNETES_SERVICE_HOST'] = '127.0.0.1';
+      env['KUBERNETES_SERVICE_PORT'] = '443';
+    }
     if (this.hookRelation) {
       const ends = relationEnds(this.hookRelation, this.app.name)!;
       env['JUJU_RELATION'] = ends.local.endpoint;
@@ -266,11 +273,20 @@ export class HookSession {
   /** Relations this unit can see: its application is an end (dying ones included). */
   visibleRelation(id: number): SimRelation | undefined {
     const relation = findRelation(this.model, id);
-    return relation && relationEnds(relation, this.app.name) ? relation : undefined;
+    return relation && relationEnds(relation, this.app.name) && this.inContext(relation) ? relation : undefined;
+  }
+
+  /**
+   * Once a unit's relation-broken hook has run, the uniter drops the relation from that unit's
+   * context: later hooks there no longer see it (relation-ids, -r), even while other units still
+   * have hooks to run for it.
+   */
+  private inContext(relation: SimRelation): boolean {
+    return !relation.brokenUnits?.includes(this.unit.name);
   }
 
   visibleRelations(): SimRelation[] {
-    return this.model.relations.filter((r) => relationEnds(r, this.app.name) !== undefined).sort((a, b) => a.id - b.id);
+    return this.model.relations.filter((r) => relationEnds(r, this.app.name) !== undefined && this.inContext(r)).sort((a, b) => a.id - b.id);
   }
 
   /** The `-r/--relation` flag: parses `N` or `endpoint:N` and checks the relation exists. */
@@ -422,6 +438,10 @@ export class HookSession {
   commit(outcome: ProcessOutcome = { exitCode: 0 }): CommitEffects {
     this.assertOpen();
     const events: TriggeredEvent[] = [...this.immediateEvents];
+    if (this.relationHookKind === 'broken' && this.hookRelation) {
+      const broken = (this.hookRelation.brokenUnits ??= []);
+      if (!broken.includes(this.unit.name)) broken.push(this.unit.name);
+    }
     for (const [relationId, changes] of this.pendingUnitData) {
       const relation = findRelation(this.model, relationId);
       if (!relation) continue;
@@ -561,17 +581,25 @@ function applyPortChange(unit: SimUnit, op: 'open' | 'close', port: OpenedPort):
 }
 
 const SECRET_CONTENT_TOOLS = new Set(['secret-add', 'secret-set']);
+/** Tools whose `key=value` arguments may carry credentials under a tell-tale key. */
+const KEY_VALUE_TOOLS = new Set(['relation-set', 'state-set', 'leader-set', 'action-set']);
+const SENSITIVE_KEY_RE = /pass|secret|token|cred|jaas|private/i;
 
-/** Secret content never reaches the transcript: `key=value` and `key#base64=value` become `<redacted>`. */
+/**
+ * Secret content never reaches the transcript: every `key=value` / `key#base64=value` of
+ * secret-add/-set, and values under credential-looking keys of relation-set, state-set,
+ * leader-set and action-set, become `<redacted>`.
+ */
 export function redactArgs(tool: string, args: readonly string[]): string[] {
-  if (!SECRET_CONTENT_TOOLS.has(tool)) return [...args];
+  const all = SECRET_CONTENT_TOOLS.has(tool);
+  if (!all && !KEY_VALUE_TOOLS.has(tool)) return [...args];
   return args.map((arg) => {
     if (arg.startsWith('-')) return arg;
     const eq = arg.indexOf('=');
     if (eq < 0) return arg;
     const key = arg.slice(0, eq);
     if (key.endsWith('#file')) return arg;
+    if (!all && !SENSITIVE_KEY_RE.test(key)) return arg;
     return `${key}=<redacted>`;
   });
 }
-

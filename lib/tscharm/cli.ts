@@ -34,11 +34,12 @@ export function buildProgram(): Command {
     .option('--base <base>', 'target base, charmcraft notation', 'ubuntu@22.04')
     .addOption(new Option('--arch <arch>', 'target architecture').argParser(parseArch).default(hostArchitecture() ?? 'amd64'))
     .option('--out <dir>', 'where to write the .charm (default: the charm directory)')
-    .option('--node-version <version>', 'exact Node.js version to ship (npm package node-linux-<arch>)', DEFAULT_NODE_VERSION)
+    .option('--node-version <version>', 'exact Node.js version to ship (npm package node-linux-<arch>; its sha256 must be pinned in lib/tscharm/runtime.ts)', DEFAULT_NODE_VERSION)
     .option('--cache-dir <dir>', 'cache for Node runtime tarballs (default: <charm-dir>/.tscharm/cache)')
     .option('--no-minify', 'keep the bundle readable (for debugging)')
     .option('--stage-dir <dir>', 'write dispatch, dist/ and runtime/ unzipped into <dir> instead of a .charm (for charmcraft parts)')
-    .action(async (opts: { charmDir: string; entry: string; base: string; arch: Architecture; out?: string; nodeVersion: string; cacheDir?: string; minify: boolean; stageDir?: string }) => {
+    .option('--variant <name>', 'which charm to build: machine (metadata.yaml) or a variants/<name>/metadata.yaml such as k8s', 'machine')
+    .action(async (opts: { charmDir: string; entry: string; base: string; arch: Architecture; out?: string; nodeVersion: string; cacheDir?: string; minify: boolean; stageDir?: string; variant: string }) => {
       const charmDir = path.resolve(opts.charmDir);
       const sourceDateEpoch = process.env['SOURCE_DATE_EPOCH'];
       const result = await pack({
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
         nodeVersion: opts.nodeVersion,
         cacheDir: path.resolve(opts.cacheDir ?? path.join(charmDir, '.tscharm', 'cache')),
         minify: opts.minify,
+        variant: opts.variant,
         ...(opts.stageDir !== undefined ? { stageDir: path.resolve(opts.stageDir) } : {}),
         ...(sourceDateEpoch ? { startedAt: new Date(Number(sourceDateEpoch) * 1000) } : {}),
       });
@@ -59,6 +61,10 @@ export function buildProgram(): Command {
       process.stdout.write(
         `${opts.stageDir !== undefined ? 'staged' : 'packed'} ${path.relative(process.cwd(), result.charmFile) || result.charmFile}: ${mb(result.charmBytes)} (${result.charmBytes} bytes), ` +
           `unpacked ${mb(result.unpackedBytes)} (${result.unpackedBytes} bytes); bundle ${result.bundleBytes} bytes with ${result.bundledPackages.join(', ') || 'no packages'}\n`,
+      );
+      process.stdout.write(
+        `runtime: Node.js ${opts.nodeVersion} (sha256-verified), ${result.strip.stripped ? `stripped with ${result.strip.tool}` : `not stripped: ${result.strip.reason}`}; ` +
+          `code cache: ${result.codeCache.enabled ? 'loader dist/start.js (the cache is written on the unit by its first hook)' : `none: ${result.codeCache.reason}`}\n`,
       );
     });
 
@@ -80,8 +86,9 @@ export function buildProgram(): Command {
     .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
     .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
     .option('--no-code', 'check the YAML files only')
-    .action(async (opts: { charmDir: string; entry: string; code: boolean }) => {
-      const result = await validateCharm({ charmDir: opts.charmDir, ...(opts.code ? { entry: opts.entry } : {}) });
+    .option('--variant <name>', 'machine (metadata.yaml) or a variants/<name>/metadata.yaml such as k8s', 'machine')
+    .action(async (opts: { charmDir: string; entry: string; code: boolean; variant: string }) => {
+      const result = await validateCharm({ charmDir: opts.charmDir, variant: opts.variant, ...(opts.code ? { entry: opts.entry } : {}) });
       if (result.problems.length > 0) {
         for (const p of result.problems) process.stderr.write(`${formatProblem(p)}\n`);
         process.stderr.write(`${result.problems.length} problem(s) found\n`);

@@ -264,6 +264,8 @@ export interface ValidateOptions {
   readonly charmDir: string;
   /** Entry of the charm code; when given, the code's observations are checked against the metadata. */
   readonly entry?: string;
+  /** 'machine' (metadata.yaml, the default) or a variants/<name>. */
+  readonly variant?: string;
 }
 
 export interface ValidateResult {
@@ -279,7 +281,7 @@ export function charmSourcesOf(entry: string, bundledSources: readonly string[])
 }
 
 export async function validateCharm(options: ValidateOptions): Promise<ValidateResult> {
-  const files = readCharmMetaFiles(options.charmDir);
+  const files = readCharmMetaFiles(options.charmDir, options.variant);
   const problems = validateMetaFiles(files);
   let observations: Observation[] = [];
   if (options.entry !== undefined && problems.length === 0) {

@@ -10,7 +10,8 @@ import { applicationVersionSet, isLeader, leaderGet, leaderSet, statusGet, statu
 import { configGet } from './config';
 import { goalState, networkGet, openedPorts, portTool, unitGet } from './network';
 import { jujuLog } from './logging';
-import { relationGet, relationIds, relationList, relationModelGet, relationSet } from './relations';
+import { relationModelGet, resourceGet } from './model';
+import { relationGet, relationIds, relationList, relationSet } from './relations';
 import { secretAdd, secretGet, secretGrant, secretIds, secretInfoGet, secretRemove, secretRevoke, secretSet } from './secrets';
 import { stateDelete, stateGet, stateSet } from './state';
 
@@ -21,6 +22,7 @@ export const TOOLS: Readonly<Record<string, ToolImpl>> = {
   'relation-get': relationGet,
   'relation-set': relationSet,
   'relation-model-get': relationModelGet,
+  'resource-get': resourceGet,
   'is-leader': isLeader,
   'status-get': statusGet,
   'status-set': statusSet,

@@ -1,4 +1,4 @@
-/** Relation tools: `relation-ids`, `relation-list`, `relation-get`, `relation-set`, `relation-model-get`. */
+/** Relation tools: `relation-ids`, `relation-list`, `relation-get`, `relation-set`. */
 import { checkEmpty, parseArgs, RunError, UsageError } from '../flags';
 import { appOfUnit, type Bag } from '../model';
 import { type ToolImpl, formatFlag, fmt, out, bool, value, parseKeyValues, parseSettingsFile, UNIT_NAME_RE, APP_NAME_RE, relationKey } from './shared';
@@ -9,9 +9,12 @@ export const relationIds: ToolImpl = (s, args) => {
   checkEmpty(rest);
   const endpoint = given ?? (s.hookRelation ? s.localEnd(s.hookRelation).endpoint : undefined);
   if (endpoint === undefined) throw new UsageError('no endpoint name specified');
+  // Juju's HookContext.RelationIds() skips a broken relation: during its own relation-broken hook
+  // the relation is not listed, though relation-get/-list -r still reach it.
+  const broken = s.relationHookKind === 'broken' ? s.hookRelation : undefined;
   const ids = s
     .visibleRelations()
-    .filter((r) => s.localEnd(r).endpoint === endpoint)
+    .filter((r) => r !== broken && s.localEnd(r).endpoint === endpoint)
     .map((r) => `${endpoint}:${r.id}`);
   return out(ids, fmt(p, 'smart'));
 };
@@ -22,18 +25,6 @@ export const relationList: ToolImpl = (s, args) => {
   const relation = s.relationFromFlag(p.flags.get('r'));
   if (p.flags.get('app')) return out(s.remoteEnd(relation).app, fmt(p, 'smart'));
   return out(s.relationUnits(relation), fmt(p, 'smart'));
-};
-
-/**
- * `relation-model-get` (Juju 3.6.2+): the model on the other side of the relation. Every relation
- * of this in-memory Juju is within one model, so it is this model's UUID. Python `ops` reads it for
- * `Relation.remote_model` (Canonical's data_interfaces library asks it to tell cross-model relations).
- */
-export const relationModelGet: ToolImpl = (s, args) => {
-  const p = parseArgs(args, [formatFlag('smart'), s.relationFlag()]);
-  checkEmpty(p.positional);
-  s.relationFromFlag(p.flags.get('r'));
-  return out({ uuid: s.model.uuid }, fmt(p, 'smart'));
 };
 
 export const relationGet: ToolImpl = (s, args) => {

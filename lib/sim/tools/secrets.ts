@@ -70,7 +70,9 @@ function parseSecretContent(s: HookSession, args: readonly string[], file: strin
     }
   }
   for (const arg of args) {
-    const eq = arg.indexOf('=');
+    // As Juju's secrets.CreateSecretData: base64 padding is stripped before looking for "=", so
+    // "key=" (no value after the separator) is refused; "key#file=<empty file>" is an empty value.
+    const eq = arg.replace(/=+$/, '').indexOf('=');
     if (eq <= 0) throw new UsageError(`key value "${arg}" not valid`);
     raw.push([arg.slice(0, eq), arg.slice(eq + 1)]);
   }
@@ -87,7 +89,6 @@ function parseSecretContent(s: HookSession, args: readonly string[], file: strin
       val = s.readFile(val);
     }
     if (!SECRET_KEY_RE.test(key)) throw new UsageError(`key "${key}" not valid`);
-    if (val === '') throw new UsageError('empty secret value not valid');
     content[key] = val;
   }
   return content;
@@ -139,8 +140,10 @@ function lookupSecret(s: HookSession, id: string): SimSecret {
 
 export const secretAdd: ToolImpl = (s, args, stdin) => {
   const p = parseArgs(args, secretMetadataFlags());
+  if (p.positional.length === 0 && p.flags.get('file') === undefined) throw new UsageError('missing secret value or filename');
   const content = parseSecretContent(s, p.positional, p.flags.get('file') as string | undefined, stdin);
-  if (Object.keys(content).length === 0) throw new UsageError('missing secret value or filename');
+  // Juju's secret-add Run refuses only a secret with no keys; empty values are content.
+  if (Object.keys(content).length === 0) throw new RunError('empty secret value not valid');
   const change = metadataChange(s, p);
   const ownerKind = (p.flags.get('owner') as string | undefined) ?? 'application';
   if (ownerKind === 'application' && !s.isLeader) throw new RunError('this unit is not the leader');
@@ -290,7 +293,7 @@ export const secretInfoGet: ToolImpl = (s, args) => {
 };
 
 export const secretIds: ToolImpl = (s, args) => {
-  const p = parseArgs(args, [formatFlag('yaml', ['yaml', 'json'])]);
+  const p = parseArgs(args, [formatFlag('smart')]);
   checkEmpty(p.positional);
   const ids = new Set([...Object.keys(s.model.secrets), ...s.pendingSecrets.keys()]);
   const owned = [...ids]
@@ -298,7 +301,7 @@ export const secretIds: ToolImpl = (s, args) => {
     .filter((secret): secret is SimSecret => secret !== undefined && s.isSecretOwner(secret))
     .map((secret) => secretUri(secret.id))
     .sort();
-  return out(owned, fmt(p, 'yaml'));
+  return out(owned, fmt(p, 'smart'));
 };
 
 export const secretGrant: ToolImpl = (s, args) => {

@@ -42,8 +42,8 @@ describe('actions.yaml', () => {
     additionalProperties: actionsYaml[name].additionalProperties,
   });
 
-  it('has pause, resume, status and restart, each described and closed to unknown params', () => {
-    expect(Object.keys(actionsYaml).sort()).toEqual(['pause', 'restart', 'resume', 'status']);
+  it('has pause, resume, status, restart and failover, each described and closed to unknown params', () => {
+    expect(Object.keys(actionsYaml).sort()).toEqual(['failover', 'pause', 'restart', 'resume', 'status']);
     for (const [name, action] of Object.entries(actionsYaml)) {
       expect(action.description.length).toBeGreaterThan(60);
       expect(action.additionalProperties).toBe(false);

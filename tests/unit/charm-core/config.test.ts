@@ -42,6 +42,7 @@ describe('parseMirrorConfig defaults', () => {
       syncTopicConfigs: true,
       syncTopicAcls: false,
       offsetSyncsTopicLocation: 'target',
+      healthCheckBudgetSeconds: 8,
     });
   });
 
@@ -99,6 +100,7 @@ describe('parseMirrorConfig defaults', () => {
       syncTopicConfigs: false,
       syncTopicAcls: true,
       offsetSyncsTopicLocation: 'source',
+      healthCheckBudgetSeconds: 8,
     });
   });
 

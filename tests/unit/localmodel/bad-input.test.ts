@@ -28,7 +28,8 @@ function dirs(name: string): { logs: string; control: string } {
 test('a failing hook: error state naming the hook, writes discarded, later events held; resolve retries it', async () => {
   const { logs, control } = dirs('fail');
   fs.writeFileSync(path.join(control, 'fail-config-changed'), '');
-  const lm = await LocalModel.open({ cacheDir: CACHE_DIR });
+  // Juju's automatically-retry-hooks=false: the hook waits for resolve.
+  const lm = await LocalModel.open({ cacheDir: CACHE_DIR, autoRetryHooks: false });
   try {
     await lm.deploy(SHELL_CHARM, { app: 'req', units: 1, env: { EVENT_LOG_DIR: logs, CONTROL_DIR: control } });
     const unit = lm.model.units['req/0']!;
@@ -57,7 +58,7 @@ test('a failing hook: error state naming the hook, writes discarded, later event
 
 test('a failing relation hook on the provider keeps its relation data unpublished until resolved', async () => {
   const { logs, control } = dirs('fail-rel');
-  const lm = await LocalModel.open({ cacheDir: CACHE_DIR });
+  const lm = await LocalModel.open({ cacheDir: CACHE_DIR, autoRetryHooks: false });
   try {
     await lm.deploy(SHELL_CHARM, { app: 'req', env: { EVENT_LOG_DIR: logs, CONTROL_DIR: control } });
     await lm.deploy(SHELL_PROVIDER, { app: 'prov', env: { EVENT_LOG_DIR: logs } });
@@ -78,7 +79,7 @@ test('a failing relation hook on the provider keeps its relation data unpublishe
 test('resolve --no-retry skips the failed hook', async () => {
   const { logs, control } = dirs('skip');
   fs.writeFileSync(path.join(control, 'fail-install'), '');
-  const lm = await LocalModel.open({ cacheDir: CACHE_DIR });
+  const lm = await LocalModel.open({ cacheDir: CACHE_DIR, autoRetryHooks: false });
   try {
     await lm.deploy(SHELL_CHARM, { app: 'req', env: { EVENT_LOG_DIR: logs, CONTROL_DIR: control } });
     expect(lm.model.units['req/0']!.status.message).toBe('hook failed: "install"');
@@ -87,6 +88,44 @@ test('resolve --no-retry skips the failed hook', async () => {
     expect(eventsOf(logs, 'req/0')[0]).toBe('hooks/install');
     expect(eventsOf(logs, 'req/0').filter((e) => e === 'hooks/install')).toHaveLength(1);
     expect(lm.model.units['req/0']!.status.status).toBe('active');
+  } finally {
+    await lm.close();
+  }
+});
+
+// Juju's model setting automatically-retry-hooks defaults to true: the uniter retries a failed hook
+// with back-off (internal/worker/uniter/resolver.go retries on its retry timer) instead of waiting.
+test('automatic hook retry (default on): a failed hook is retried with back-off and succeeds once its cause is gone', async () => {
+  const { logs, control } = dirs('retry');
+  fs.writeFileSync(path.join(control, 'fail-config-changed'), '');
+  const lm = await LocalModel.open({ cacheDir: CACHE_DIR, retryDelayMs: 20, maxHookRetries: 3 });
+  try {
+    expect(lm.modelConfig['automatically-retry-hooks']).toBe(true);
+    await lm.deploy(SHELL_CHARM, { app: 'req', units: 1, env: { EVENT_LOG_DIR: logs, CONTROL_DIR: control } });
+    // Still failing after 3 retries: 4 runs, the unit in error, start held.
+    expect(eventsOf(logs, 'req/0').filter((e) => e === 'hooks/config-changed')).toHaveLength(4);
+    expect(lm.history.filter((h) => h.event === 'config-changed').map((h) => h.attempt ?? 1)).toEqual([1, 2, 3, 4]);
+    expect(lm.model.units['req/0']!.status.message).toBe('hook failed: "config-changed"');
+    fs.rmSync(path.join(control, 'fail-config-changed'));
+    // The next operation retries again, without resolve.
+    await lm.updateStatus();
+    expect(eventsOf(logs, 'req/0').slice(-2)).toEqual(['hooks/config-changed', 'hooks/start']);
+    expect(lm.model.units['req/0']!.status).toMatchObject({ status: 'active', message: 'ready' });
+  } finally {
+    await lm.close();
+  }
+});
+
+test('automatically-retry-hooks=false: a failed hook waits for resolve', async () => {
+  const { logs, control } = dirs('noretry');
+  fs.writeFileSync(path.join(control, 'fail-install'), '');
+  const lm = await LocalModel.open({ cacheDir: CACHE_DIR, retryDelayMs: 20 });
+  try {
+    lm.setModelConfig({ 'automatically-retry-hooks': false });
+    await lm.deploy(SHELL_CHARM, { app: 'req', env: { EVENT_LOG_DIR: logs, CONTROL_DIR: control } });
+    await lm.updateStatus();
+    expect(eventsOf(logs, 'req/0')).toEqual(['hooks/install']);
+    expect(() => lm.setModelConfig({ 'automatically-retry-hooks': 'yes' as unknown as boolean })).toThrow('must be true or false');
   } finally {
     await lm.close();
   }

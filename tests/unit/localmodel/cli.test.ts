@@ -52,12 +52,45 @@ test('deploy, integrate, config, run, status, show-unit, remove-relation, remove
   expect(lm('remove-unit', 'req/0').code).toBe(0);
   expect(lm('update-status').code).toBe(0);
   const after = lm('status', '--format', 'json');
-  const view = JSON.parse(after.stdout) as { units: { unit: string; leader: boolean; message: string }[]; relations: unknown[] };
-  expect(view.units.find((u) => u.unit === 'req/1')).toMatchObject({ leader: true, message: 'greeting=salut' });
-  expect(view.units.some((u) => u.unit === 'req/0')).toBe(false);
-  expect(view.relations).toHaveLength(1); // the peer relation only
+  // Juju's `status --format json` document: applications → units, relations by endpoint.
+  const view = JSON.parse(after.stdout) as { applications: Record<string, { units: Record<string, { leader?: boolean; 'workload-status': { message?: string } }>; relations?: Record<string, unknown[]> }> };
+  expect(view.applications['req']!.units['req/1']).toMatchObject({ leader: true, 'workload-status': { message: 'greeting=salut' } });
+  expect(view.applications['req']!.units['req/0']).toBeUndefined();
+  expect(Object.keys(view.applications['req']!.relations ?? {})).toEqual(['cluster']); // the peer relation only
   expect(lm('events').stdout.trim().split('\n').length).toBeGreaterThan(20);
   expect(lm('debug-log', '--unit', 'req/1').stdout).toMatch(/INFO unit\.req\/1\.install running hooks\/install/);
+});
+
+test('Juju CLI habits: app/leader, config APP KEY, --reset, status filters and yaml, model-config, per-hook transcripts', () => {
+  expect(lm('run', 'req/leader', 'greet', 'name=amy', '--format', 'json').code).toBe(0);
+  expect(lm('show-unit', 'req/leader').stdout).toContain('req/1:');
+  expect(lm('config', 'req', 'greeting')).toMatchObject({ code: 0, stdout: 'salut\n' });
+  expect(lm('config', 'req', '--reset', 'greeting').code).toBe(0);
+  expect(lm('config', 'req', 'greeting').stdout).toBe('hello\n');
+  expect(lm('config', 'req', 'nope')).toMatchObject({ code: 1 });
+  const yaml = lm('status', 'prov', '--format', 'yaml').stdout;
+  expect(yaml).toContain('applications:\n  prov:');
+  expect(yaml).not.toContain('  req:');
+  expect(lm('status').stdout).toMatch(/Interleaving seed \d+/);
+  expect(lm('model-config').stdout).toContain('automatically-retry-hooks: true');
+  expect(lm('model-config', 'automatically-retry-hooks=false').code).toBe(0);
+  expect(lm('model-config').stdout).toContain('automatically-retry-hooks: false');
+  const hooks = lm('debug-log', '--hooks', '--unit', 'req/leader', '--limit', '3').stdout;
+  expect(hooks).toMatch(/^#\d+ req\/1 \S+.*exit 0, [\d.]+ ms$/m);
+  expect(hooks).toMatch(/^    \S+/m);
+  expect(lm('show-unit', 'req/1').stdout).toContain('localmodel-recent-hooks:');
+});
+
+test('relative paths are resolved from the caller\'s directory (INIT_CWD under npm run)', () => {
+  const r = spawnSync(process.execPath, [cli, '--model-dir', 'm2', '--seed', '7', 'deploy', path.basename(SHELL_CHARM), 'rel'], {
+    encoding: 'utf8',
+    cwd: tmp,
+    env: { ...process.env, INIT_CWD: path.dirname(SHELL_CHARM), LOCALMODEL_CACHE_DIR: path.join(REPO_ROOT, '.tscharm', 'localmodel') },
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(fs.existsSync(path.join(path.dirname(SHELL_CHARM), 'm2', 'localmodel.json'))).toBe(true);
+  fs.rmSync(path.join(path.dirname(SHELL_CHARM), 'm2'), { recursive: true, force: true });
 });
 
 test('refusals print ERROR and exit 1', () => {

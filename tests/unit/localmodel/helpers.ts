@@ -8,15 +8,25 @@ export const SHELL_CHARM = path.join(REPO_ROOT, 'tests', 'fixtures', 'shell-char
 export const SHELL_PROVIDER = path.join(REPO_ROOT, 'tests', 'fixtures', 'shell-provider');
 export const CACHE_DIR = path.join(REPO_ROOT, '.tscharm', 'localmodel');
 
-/** Events one unit saw, as the fixture charms log them: "<dispatch path> <remote unit> <departing unit>". */
+/**
+ * Events one unit saw, as the fixture charms log them: "<dispatch path> <remote unit> <departing unit>".
+ * A relation-changed repeated back to back is kept once: whether a remote commit lands before or
+ * after the unit's pending relation-changed depends on the interleaving seed, as on Juju.
+ */
 export function eventsOf(dir: string, unit: string): string[] {
   const file = path.join(dir, `${unit.replace('/', '-')}.log`);
   if (!fs.existsSync(file)) return [];
-  return fs
+  const lines = fs
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => l.trimEnd().replace(/ +/g, ' '));
+  return collapseRelationChanged(lines);
+}
+
+/** Drop a relation-changed entry equal to the one just before it. */
+export function collapseRelationChanged(events: readonly string[]): string[] {
+  return events.filter((e, i) => !(i > 0 && e === events[i - 1] && e.includes('-relation-changed')));
 }
 
 /** Zip a charm directory the way `tscharm pack` stores entries (modes, symlinks). */

@@ -166,11 +166,10 @@ test('status table and show-unit', () => {
 test('remove-relation: departed per remote unit then broken, on every unit; the relation goes away', async () => {
   await lm.removeRelation('req', 'prov');
   expect(eventsOf(logs, 'req/0').slice(-2)).toEqual(['hooks/data-relation-departed prov/0 prov/0', 'hooks/data-relation-broken']);
-  expect(eventsOf(logs, 'prov/0').slice(-3)).toEqual([
-    'hooks/data-relation-departed req/0 req/0',
-    'hooks/data-relation-departed req/1 req/1',
-    'hooks/data-relation-broken',
-  ]);
+  // Juju gives no order between the remote units one unit sees depart: any order, broken last.
+  const provTail = eventsOf(logs, 'prov/0').slice(-3);
+  expect([...provTail.slice(0, 2)].sort()).toEqual(['hooks/data-relation-departed req/0 req/0', 'hooks/data-relation-departed req/1 req/1']);
+  expect(provTail[2]).toBe('hooks/data-relation-broken');
   expect(state('req/0')).toMatchObject({ departed: 'prov/0', 'broken-app-write': '1' });
   expect(status('req/0')).toEqual({ status: 'blocked', message: 'no provider' });
   expect(lm.model.relations.some((r) => r.id === relationId)).toBe(false);

@@ -46,10 +46,11 @@ describe('actions', () => {
     behaviour = () => undefined;
   });
 
-  async function run(name: string, params: Record<string, unknown>, j = new FakeJuju()) {
+  async function run(name: string, params: Record<string, unknown>, j = new FakeJuju(), jujuVersion?: string) {
     j.actionParams = params;
     const out = new Output();
-    const code = await runCharm(C, { env: actionEnv(name), runner: j, meta, stdout: out.stdout, stderr: out.stderr });
+    const env = { ...actionEnv(name), ...(jujuVersion ? { JUJU_VERSION: jujuVersion } : {}) };
+    const code = await runCharm(C, { env, runner: j, meta, stdout: out.stdout, stderr: out.stderr });
     return { code, j, out };
   }
 
@@ -66,12 +67,26 @@ describe('actions', () => {
     [{ count: 'three' }, 'invalid parameters for action "resize": parameter "count" must be integer, got "three"'],
     [{ count: 0 }, 'invalid parameters for action "resize": parameter "count" must be >= 1'],
     [{ count: 1, mode: 'turbo' }, 'invalid parameters for action "resize": parameter "mode" must be one of ["fast","slow"], got "turbo"'],
-    [{ count: 1, extra: true }, 'invalid parameters for action "resize": parameter "extra" is not defined'],
   ])('invalid params %j → action-fail naming the parameter, handler not called, exit 0', async (params, message) => {
     const { code, j } = await run('resize', params);
     expect(code).toBe(0);
     expect(seen).toEqual([]);
     expect(j.actionFailed).toBe(message);
+  });
+
+  // additionalProperties unset: Juju 3 passes undeclared params through (JSON Schema's default),
+  // Juju 4 defaults it to false; the check follows JUJU_VERSION.
+  it('passes an undeclared param through under Juju 3 when additionalProperties is unset', async () => {
+    const { j } = await run('resize', { count: 1, extra: true }, new FakeJuju(), '3.6.4');
+    expect(j.actionFailed).toBeNull();
+    expect(seen).toEqual([{ count: 1, extra: true, mode: 'slow' }]);
+  });
+
+  it('refuses an undeclared param under Juju 4 when additionalProperties is unset', async () => {
+    const { code, j } = await run('resize', { count: 1, extra: true }, new FakeJuju(), '4.0.0');
+    expect(code).toBe(0);
+    expect(seen).toEqual([]);
+    expect(j.actionFailed).toBe('invalid parameters for action "resize": parameter "extra" is not defined');
   });
 
   it('honours additionalProperties: true from the action definition', async () => {

@@ -125,7 +125,8 @@ test('the pack is the real charm, and the hooks’ PATH has the hook tools and n
 });
 
 test('deploy: the setup hooks all commit, and the charm is Blocked naming the missing relations', async () => {
-  await lm.deploy(world.charmFile, { app: APP });
+  // no charm-side health check: the fake relations name brokers that must not be dialled
+  await lm.deploy(world.charmFile, { app: APP, config: { health_check_budget_seconds: 0 } });
   expect(lm.apps[APP]!.packed).toBe(true);
   expect(lm.history.filter((h) => h.unit === LEADER).map((h) => [h.event, h.ok])).toEqual([
     ['install', true],
@@ -157,7 +158,7 @@ test('integrate source: the requirer asks for the topic and admin role; Kafka A 
     'requested-secrets': REQUESTED_SECRETS,
   });
   expect(mine['application-data']).toEqual({
-    endpoints: '10.1.0.11:9092,10.1.0.12:9092',
+    endpoints: '127.0.1.11:9092,127.0.1.12:9092',
     topic: '__mirrormaker-user',
     'secret-user': expect.stringMatching(/^secret:[0-9a-v]{20}$/),
     'secret-tls': expect.stringMatching(/^secret:[0-9a-v]{20}$/),
@@ -174,7 +175,7 @@ test('integrate source: the requirer asks for the topic and admin role; Kafka A 
 
 test('integrate target, then connect-client: Waiting on the way, then Active with 3 connectors PUT', async () => {
   await lm.integrate(`${APP}:target`, 'kafka-b');
-  expect(relationInfo(LEADER, 'target')['application-data']).toMatchObject({ endpoints: '10.2.0.21:9092', topic: '__mirrormaker-user' });
+  expect(relationInfo(LEADER, 'target')['application-data']).toMatchObject({ endpoints: '127.0.2.21:9092', topic: '__mirrormaker-user' });
   expect(status(LEADER)).toMatchObject({ status: 'blocked', message: 'missing relations: connect-client' });
   const trailBefore = statusTrail(LEADER).length;
 
@@ -207,8 +208,8 @@ test('integrate target, then connect-client: Waiting on the way, then Active wit
     'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
     'source.cluster.alias': 'kafka-a',
     'target.cluster.alias': 'kafka-b',
-    'source.cluster.bootstrap.servers': '10.1.0.11:9092,10.1.0.12:9092',
-    'target.cluster.bootstrap.servers': '10.2.0.21:9092',
+    'source.cluster.bootstrap.servers': '127.0.1.11:9092,127.0.1.12:9092',
+    'target.cluster.bootstrap.servers': '127.0.2.21:9092',
     topics: '.*',
   });
   // The SCRAM users from the providers' secrets reached the connector config (and only there).

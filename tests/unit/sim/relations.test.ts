@@ -138,11 +138,3 @@ describe('relation-set', () => {
     expect(s.commit().events).toEqual([]);
   });
 });
-
-describe('relation-model-get', () => {
-  it('gives the model UUID of the relation (one model here) and fails for an unknown relation', () => {
-    const { run, model } = hook('mm/0', 'install');
-    expect(run('relation-model-get', '-r', 'source:3', '--format=json')).toEqual({ code: 0, stdout: `{"uuid":"${model.uuid}"}\n`, stderr: '' });
-    expect(run('relation-model-get', '-r', '99').code).not.toBe(0);
-  });
-});

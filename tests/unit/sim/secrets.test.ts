@@ -38,7 +38,8 @@ describe('secret-add', () => {
   it('validates content with the spec texts', () => {
     const { run } = open(fixture().model, 'mm/0');
     expect(run('secret-add')).toEqual({ code: 2, stdout: '', stderr: 'ERROR missing secret value or filename\n' });
-    expect(run('secret-add', 'key=').stderr).toBe('ERROR empty secret value not valid\n');
+    // secrets.CreateSecretData strips base64 padding before looking for "=": "key=" has no separator left.
+    expect(run('secret-add', 'key=').stderr).toBe('ERROR key value "key=" not valid\n');
     expect(run('secret-add', 'ab=x').stderr).toBe('ERROR key "ab" not valid\n');
     expect(run('secret-add', '--rotate', 'sometimes', 'key=x').stderr).toBe(
       'ERROR invalid value "sometimes" for flag --rotate: rotate policy "sometimes" not valid\n',
