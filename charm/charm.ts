@@ -1,7 +1,7 @@
 // The MirrorMaker 2 integrator charm: wiring only. Every hook converges (framework reconcile
 // hook) on the leader; see events/reconciler.ts for the data path.
 import { CharmBase, type Framework, type RelationBrokenEvent } from '../lib/ops';
-import { ConnectRequirer, KafkaRequirer, PLUGIN_URL_NOT_REQUIRED, RelationDataError } from '../lib/interfaces';
+import { CertificateTransferRequirer, ConnectRequirer, KafkaRequirer, PLUGIN_URL_NOT_REQUIRED, RelationDataError } from '../lib/interfaces';
 import { connectorName, parseConnectRelation } from './core';
 import { MirrorActions } from './events/actions';
 import { HealthCheck } from './events/health-check';
@@ -17,6 +17,7 @@ export class MirrorMakerCharm extends CharmBase {
   readonly source: KafkaRequirer;
   readonly target: KafkaRequirer;
   readonly connect: ConnectRequirer;
+  readonly caTransfer: CertificateTransferRequirer;
   readonly reconciler: Reconciler;
   readonly health: HealthCheck;
   readonly offsets: OffsetsCarry;
@@ -29,7 +30,10 @@ export class MirrorMakerCharm extends CharmBase {
     this.target = new KafkaRequirer(this, 'target', { topic: MIRRORMAKER_TOPIC, extraUserRoles: 'admin' });
     this.connect = new ConnectRequirer(this, 'connect-client', { pluginUrl: PLUGIN_URL_NOT_REQUIRED });
 
-    this.reconciler = new Reconciler(this, { source: this.source, target: this.target, connect: this.connect });
+    // CAs to trust for Kafka Connect's https when connect-client sends none.
+    this.caTransfer = new CertificateTransferRequirer(this, 'receive-ca-cert');
+
+    this.reconciler = new Reconciler(this, { source: this.source, target: this.target, connect: this.connect, caTransfer: this.caTransfer });
     this.health = new HealthCheck(this.model, this.reconciler, framework.logger);
     // A source connector created anew (new connect-client relation id) starts from the kept offsets.
     this.offsets = new OffsetsCarry(this.reconciler.peer, framework.logger);

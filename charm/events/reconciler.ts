@@ -91,7 +91,7 @@ export class Reconciler {
   }
 
   openSession(view: ConnectView): ConnectSession {
-    return new ConnectSession(view, this.inputs().knownSecrets, this.logger);
+    return new ConnectSession(view, this.inputs().knownSecrets, this.logger, this.inputs().noConnectCaHint);
   }
 
   /**
@@ -225,7 +225,7 @@ export class Reconciler {
       return;
     }
     const pattern = ownedConnectorPattern(this.model.app.name, relationId, this.model.uuid);
-    const session = new ConnectSession(view, [...this.inputs().knownSecrets, view.password], this.logger);
+    const session = new ConnectSession(view, [...this.inputs().knownSecrets, view.password], this.logger, this.inputs().noConnectCaHint);
     try {
       await this.converge(session, [], pattern, true);
     } finally {

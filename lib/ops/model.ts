@@ -216,6 +216,16 @@ export class Model implements RelationHost, UnitHost {
     return new Secret(this._backend, lookup.id ?? null, lookup.label ?? null);
   }
 
+  /**
+   * A secret's content in ONE `secret-get` (getSecret + getContent costs two). `refresh`: the
+   * latest revision, which this unit then tracks (Python ops' `get_content(refresh=True)`).
+   * With both id and label, the label is set on the secret for this unit (label pinning).
+   */
+  getSecretContent(lookup: SecretLookup, opts: { refresh?: boolean } = {}): Readonly<Record<string, string>> {
+    if (!lookup.id && !lookup.label) throw new OpsError('getSecretContent needs an id or a label');
+    return this._backend.secretGet(lookup, opts.refresh ? 'refresh' : 'pinned');
+  }
+
   /** @internal a secret handle without a lookup (for secret events). */
   _secret(id: string, label: string | null): Secret {
     return new Secret(this._backend, id, label);
