@@ -251,6 +251,7 @@ export const ACTION_NAMES = ["failover", "pause", "restart", "resume", "status"]
 export const ENDPOINTS = {
   "connect-client": { role: "requires", interface: "connect_client" },
   peer: { role: "peer", interface: "peer" },
+  "receive-ca-cert": { role: "requires", interface: "certificate_transfer" },
   source: { role: "requires", interface: "kafka_client" },
   target: { role: "requires", interface: "kafka_client" },
 } as const;
