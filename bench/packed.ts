@@ -2,7 +2,7 @@
  * Packed-charm benchmark: the real MirrorMaker charm packed by `tscharm pack`, run by the local
  * model (lib/localmodel: agent + C hook-tool shims + lib/sim) in a fully related steady state —
  * leader, source/target/connect-client ready, its three connectors already in place on an
- * in-process fake Kafka Connect (tests/support/fake-connect.ts).
+ * in-process fake Kafka Connect (tools/testkit/fake-connect.ts).
  *
  *  (a) cold `update-status` dispatch (lib/localmodel's dispatch(): spawn → exit, tool calls served
  *      by the in-process agent) vs bare `runtime/node -e 0` (the same binary, spawned the same
@@ -24,7 +24,7 @@ import type { ToolAgent } from '../lib/localmodel/agent';
 import { dispatch } from '../lib/localmodel/dispatcher';
 import type { LocalModel } from '../lib/localmodel/driver';
 import { openSession } from '../lib/sim';
-import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../tests/support/fake-connect';
+import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../tools/testkit/fake-connect';
 import {
   ALL_PASSWORDS,
   deployProviders,
@@ -36,7 +36,7 @@ import {
   REST_PASSWORD,
   REST_USER,
   type ServedHook,
-} from '../tests/unit/packed-charm/harness';
+} from '../tools/testkit/packed-charm';
 import { msSince, round, stats, type Stats } from './stats';
 
 const APP = 'mirrormaker';

@@ -10,17 +10,17 @@
  *      (interleaved rounds; ratio of medians, target ≥ 0.5);
  *  (c) hook dispatch with the real charm state (real Connect over REST, real relation data):
  *      update-status of the leader vs bare `runtime/node -e 0`, interleaved; hook-tool calls per
- *      dispatch (recorded with tests/unit/packed-charm/harness.ts's recordHooks, as bench/packed.ts does).
+ *      dispatch (recorded with tools/testkit/packed-charm.ts's recordHooks, as bench/packed.ts does).
  *
  * Run: npm run bench:replication -- [--records N] [--rounds R] [--dispatch-runs D]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { countMessages, createTopic, endpointOf, produceMessages, retainedRecords, waitForMessageCount } from '../tests/support/kafka-traffic';
-import { startStack, stopStack } from '../tests/support/real-stack';
-import { FAST_INTERVALS, MirrorWorld, REPO_ROOT, UNIT, packCharm, buildProviderCharms, sleep, stackProfile } from '../tests/support/mirror-world';
-import { recordHooks } from '../tests/unit/packed-charm/harness';
+import { countMessages, createTopic, endpointOf, produceMessages, retainedRecords, waitForMessageCount } from '../tools/stack/kafka-traffic';
+import { startStack, stopStack } from '../tools/stack/real-stack';
+import { FAST_INTERVALS, MirrorWorld, REPO_ROOT, UNIT, packCharm, buildProviderCharms, sleep, stackProfile } from '../tools/stack/mirror-world';
+import { recordHooks } from '../tools/testkit/packed-charm';
 import { median, msSince, round } from './stats';
 
 const argv = process.argv.slice(2);

@@ -43,7 +43,7 @@ function run(entry, args) {
       TSCHARM_REPO_ROOT: root,
       KAFKA_STACK_SCRIPT: path.join(root, 'tools', 'kafka', 'stack.sh'),
       KAFKA_TRAFFIC_WORKER: path.join(root, 'tools', 'kafka', 'kafka-traffic-worker.mjs'),
-      KAFKA_VALUES_WORKER: path.join(root, 'tests', 'support', 'kafka-values-worker.mjs'),
+      KAFKA_VALUES_WORKER: path.join(root, 'tools', 'kafka', 'kafka-values-worker.mjs'),
     },
   });
   // Ctrl-C reaches the child too (same process group); it cleans up and exits. Forward TERM.

@@ -6,7 +6,7 @@
  */
 import type { CharmBase } from '../ops/charm';
 import type { CustomEvent, EventSource } from '../ops/events';
-import type { Relation } from '../ops/model';
+import type { Relation } from '../ops/relations';
 import { ClientCredentialsData, ClientRequirer, ClientRequirerEvents } from './client-requirer';
 import { InterfaceChange, parseUrlList, RelationDataError, RemoteDataChange, RequirerView } from './data-interfaces';
 

@@ -20,7 +20,8 @@ import type { CharmBase } from '../ops/charm';
 import { OpsError, SecretNotFoundError } from '../ops/errors';
 import type { HookEvent, RelationChangedEvent, RelationCreatedEvent, SecretEvent } from '../ops/events';
 import type { Logger } from '../ops/log';
-import type { Model, Relation } from '../ops/model';
+import type { Model } from '../ops/model';
+import type { Relation } from '../ops/relations';
 
 /** What a requirer asks to receive in secrets unless told otherwise (`RequirerData.SECRET_FIELDS`). */
 export const DEFAULT_REQUESTED_SECRETS: readonly string[] = ['username', 'password', 'tls', 'tls-ca', 'uris'];

@@ -8,7 +8,9 @@
  * Leader only. Writes happen only for values that differ.
  */
 import { SecretNotFoundError } from '../ops/errors';
-import type { Model, Relation, Secret } from '../ops/model';
+import type { Model } from '../ops/model';
+import type { Relation } from '../ops/relations';
+import type { Secret } from '../ops/secrets';
 import {
   decodeRequestedSecrets,
   REQUESTED_SECRETS_KEY,

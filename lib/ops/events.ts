@@ -8,7 +8,9 @@
  */
 import type { EventKind, RelationContext, StorageContext, WorkloadContext } from './context';
 import { DeferNotAllowedError } from './errors';
-import type { Model, Relation, Secret } from './model';
+import type { Model } from './model';
+import type { Relation } from './relations';
+import type { Secret } from './secrets';
 import type { StatusBase } from './status';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -34,9 +34,13 @@ export type { JsonValue, EventSnapshot, SourceKind } from './events';
 export { ActionEvent, flattenActionResults } from './actions';
 export type { ActionResults, ActionResultValue } from './actions';
 
-export { Model, Relation, RelationDataBag, Secret, Application, Unit } from './model';
-export type { ConfigData, ConfigValue, Port, PortProtocol, AddSecretOptions, RelationIdMemory } from './model';
-export { RELATION_ID_MEMORY_MAX_AGE_MS } from './model';
+export { Model, RELATION_ID_MEMORY_MAX_AGE_MS } from './model';
+export type { ConfigData, ConfigValue, RelationIdMemory } from './model';
+export { Relation, RelationDataBag } from './relations';
+export { Secret } from './secrets';
+export type { AddSecretOptions } from './secrets';
+export { Application, Unit } from './units';
+export type { Port, PortProtocol } from './units';
 export {
   StatusBase,
   ActiveStatus,

@@ -2,31 +2,18 @@
  * The charm's view of the Juju model for one dispatch: app, unit, config, relations and their
  * databags, secrets, leadership, status, ports and workload version.
  *
- * Reads are lazy and memoised (the backend caches tool answers; bags are loaded once). Relation
- * writes are checked against ops' access rules *before* Juju is asked, staged in the bag, and
- * flushed by `commitRelationData()` as one `relation-set` per bag with only the changed keys.
+ * Reads are lazy and memoised (the backend caches tool answers; bags are loaded once). The
+ * pieces live in their own modules — `relations.ts`, `secrets.ts`, `units.ts` — and are
+ * re-exported here.
  */
-import {
-  HookToolBackend,
-  RelationRef,
-  RotatePolicy,
-  SecretInfo,
-  SecretLookup,
-  SecretMetaOptions,
-  SettableStatus,
-} from './backend';
+import type { HookToolBackend, RelationRef, SecretLookup } from './backend';
 import type { JujuContext } from './context';
-import {
-  ConfigError,
-  OpsError,
-  RelationDataAccessError,
-  RelationDataTypeError,
-  RelationNotFoundError,
-  SecretContentError,
-  TooManyRelatedAppsError,
-} from './errors';
+import { ConfigError, OpsError, RelationNotFoundError, TooManyRelatedAppsError } from './errors';
 import { CharmMeta, EndpointInfo, endpointsOf } from './meta';
-import { StatusBase, statusFromName } from './status';
+import { Relation, RelationHost } from './relations';
+import { Secret } from './secrets';
+import type { StatusBase } from './status';
+import { Application, settable, Unit, UnitHost } from './units';
 import {
   CompiledValidator,
   compileSchema,
@@ -34,6 +21,13 @@ import {
   configSchema,
   describeValidationErrors,
 } from './validation';
+
+export { Relation, RelationDataBag } from './relations';
+export type { RelationHost } from './relations';
+export { Secret } from './secrets';
+export type { AddSecretOptions } from './secrets';
+export { Application, Unit } from './units';
+export type { Port, PortProtocol, UnitHost } from './units';
 
 export type ConfigValue = string | number | boolean;
 export type ConfigData = Readonly<Record<string, ConfigValue>>;
@@ -71,437 +65,6 @@ export interface RelationIdMemory {
 /** A remembered list older than this is confirmed again with a real `relation-ids`. */
 export const RELATION_ID_MEMORY_MAX_AGE_MS = 60 * 60 * 1000;
 
-// ---------------------------------------------------------------------------------------------
-// Relation data
-
-type BagKind = 'local-unit' | 'local-app' | 'remote-unit' | 'remote-app';
-
-/** One databag of one relation: a lazy string map with staged writes. */
-export class RelationDataBag {
-  private base: Readonly<Record<string, string>> | null = null;
-  private readonly writes = new Map<string, string>();
-
-  /** @internal */
-  constructor(
-    private readonly relation: Relation,
-    readonly owner: string,
-    readonly kind: BagKind,
-    private readonly model: Model,
-  ) {}
-
-  private get isApp(): boolean {
-    return this.kind === 'local-app' || this.kind === 'remote-app';
-  }
-
-  private checkReadable(): void {
-    if (this.kind === 'local-app' && !this.relation.isPeer && !this.model.unit.isLeader()) {
-      throw new RelationDataAccessError(
-        `unit ${this.model.unit.name} is not the leader, so it cannot read its own application's databag ` +
-          `on relation ${this.relation.name}:${this.relation.id} (only peer app bags are readable by every unit)`,
-      );
-    }
-  }
-
-  private checkWritable(key: string, value: unknown): void {
-    const where = `relation ${this.relation.name}:${this.relation.id}`;
-    if (this.kind === 'remote-unit' || this.kind === 'remote-app') {
-      throw new RelationDataAccessError(`cannot write the remote databag of ${this.owner} on ${where}: remote bags are read-only`);
-    }
-    if (this.kind === 'local-app' && !this.model.unit.isLeader()) {
-      throw new RelationDataAccessError(
-        `unit ${this.model.unit.name} is not the leader, so it cannot write the application databag on ${where}`,
-      );
-    }
-    if (!this.relation.active) {
-      throw new RelationDataAccessError(`cannot write to ${where}: it is being broken`);
-    }
-    if (typeof key !== 'string' || key === '') throw new RelationDataTypeError(`databag keys must be non-empty strings (on ${where})`);
-    if (typeof value !== 'string') {
-      throw new RelationDataTypeError(
-        `databag values must be strings; key "${key}" on ${where} got ${value === null ? 'null' : typeof value} ` +
-          `(encode it, e.g. with JSON.stringify)`,
-      );
-    }
-  }
-
-  private load(): Readonly<Record<string, string>> {
-    if (this.base === null) {
-      this.checkReadable();
-      this.base = this.model._readRelation(this.relation, () => this.model._backend.relationGet(this.relation.ref, this.owner, this.isApp), {});
-    }
-    return this.base;
-  }
-
-  /** Every key, with this dispatch's staged writes applied. */
-  toObject(): Record<string, string> {
-    const out: Record<string, string> = { ...this.load() };
-    for (const [k, v] of this.writes) {
-      if (v === '') delete out[k];
-      else out[k] = v;
-    }
-    return out;
-  }
-
-  get(key: string): string | undefined {
-    if (this.writes.has(key)) {
-      const v = this.writes.get(key) as string;
-      return v === '' ? undefined : v;
-    }
-    return this.load()[key];
-  }
-
-  has(key: string): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  keys(): string[] {
-    return Object.keys(this.toObject());
-  }
-
-  /** Stage a write; `''` deletes the key. Sent at the end of the dispatch. */
-  set(key: string, value: string): void {
-    this.checkWritable(key, value);
-    this.writes.set(key, value);
-  }
-
-  delete(key: string): void {
-    this.set(key, '');
-  }
-
-  update(values: Readonly<Record<string, string>>): void {
-    for (const [k, v] of Object.entries(values)) this.checkWritable(k, v);
-    for (const [k, v] of Object.entries(values)) this.writes.set(k, v);
-  }
-
-  /** @internal the keys to send: only changed ones when the bag was read. */
-  _pendingChanges(): Record<string, string> | null {
-    if (this.writes.size === 0) return null;
-    const out: Record<string, string> = {};
-    for (const [k, v] of this.writes) {
-      if (this.base === null) out[k] = v;
-      else if (v === '' ? this.base[k] !== undefined : this.base[k] !== v) out[k] = v;
-    }
-    return Object.keys(out).length > 0 ? out : null;
-  }
-
-  /** @internal */
-  _flush(): void {
-    const changes = this._pendingChanges();
-    if (changes) this.model._backend.relationSet(this.relation.ref, this.isApp, changes);
-    this.writes.clear();
-    this.base = null;
-  }
-}
-
-export class Relation {
-  private bags = new Map<string, RelationDataBag>();
-  private remoteAppName: string | null | undefined;
-  private gone = false;
-
-  /** @internal */
-  constructor(
-    readonly name: string,
-    readonly id: number,
-    readonly endpoint: EndpointInfo,
-    private readonly live: boolean,
-    private readonly model: Model,
-    knownRemoteApp?: string,
-  ) {
-    this.remoteAppName = knownRemoteApp;
-  }
-
-  /**
-   * False during this relation's own relation-broken, and for a remembered relation that Juju
-   * no longer knows (see `_markGone`): its bags read as empty and writes are refused.
-   */
-  get active(): boolean {
-    return this.live && !this.gone;
-  }
-
-  /** @internal the relation came from the relation-id memory and Juju says it does not exist. */
-  _markGone(): void {
-    this.gone = true;
-  }
-
-  get ref(): RelationRef {
-    return { endpoint: this.name, id: this.id };
-  }
-
-  get isPeer(): boolean {
-    return this.endpoint.role === 'peer';
-  }
-
-  /** The remote application's name (own app for peers); null if Juju does not know it. */
-  get app(): string | null {
-    if (this.remoteAppName === undefined) {
-      this.remoteAppName = this.isPeer ? this.model.app.name : this.model._readRelation(this, () => this.model._remoteAppOf(this.ref), null);
-    }
-    return this.remoteAppName;
-  }
-
-  /** Remote units that have joined and not departed (`relation-list`). */
-  get units(): readonly string[] {
-    return this.model._readRelation(this, () => this.model._backend.relationList(this.ref), []);
-  }
-
-  private bag(owner: string, kind: BagKind): RelationDataBag {
-    let b = this.bags.get(`${kind}\0${owner}`);
-    if (!b) {
-      b = new RelationDataBag(this, owner, kind, this.model);
-      this.bags.set(`${kind}\0${owner}`, b);
-    }
-    return b;
-  }
-
-  get localUnitData(): RelationDataBag {
-    return this.bag(this.model.unit.name, 'local-unit');
-  }
-
-  get localAppData(): RelationDataBag {
-    return this.bag(this.model.app.name, 'local-app');
-  }
-
-  /** The remote app's bag (on a peer relation this is the shared peer app bag itself). */
-  get remoteAppData(): RelationDataBag {
-    if (this.isPeer) return this.localAppData;
-    const app = this.app;
-    // A relation found gone reads as empty (see Model._readRelation).
-    if (app === null && this.gone) return this.bag('', 'remote-app');
-    if (app === null) throw new RelationDataAccessError(`relation ${this.name}:${this.id} has no known remote application`);
-    return this.bag(app, 'remote-app');
-  }
-
-  /** Any remote unit's bag, including a departing/departed unit's (readable in departed/broken). */
-  remoteUnitData(unit: string): RelationDataBag {
-    if (unit === this.model.unit.name) return this.localUnitData;
-    return this.bag(unit, 'remote-unit');
-  }
-
-  /** The bag of `owner`, a unit name (`app/0`) or an application name. */
-  data(owner: string): RelationDataBag {
-    if (owner.includes('/')) return this.remoteUnitData(owner);
-    if (owner === this.model.app.name) return this.localAppData;
-    if (owner !== this.app) {
-      throw new RelationDataAccessError(`application "${owner}" is not on relation ${this.name}:${this.id}`);
-    }
-    return this.remoteAppData;
-  }
-
-  /** @internal */
-  _bags(): Iterable<RelationDataBag> {
-    return this.bags.values();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Secrets
-
-const SECRET_KEY = /^([a-z](?:-?[a-z0-9]){2,})$/;
-
-function checkSecretContent(content: Readonly<Record<string, unknown>>): Record<string, string> {
-  const keys = Object.keys(content);
-  if (keys.length === 0) throw new SecretContentError('secret content must have at least one key');
-  const out: Record<string, string> = {};
-  for (const k of keys) {
-    if (!SECRET_KEY.test(k)) {
-      throw new SecretContentError(
-        `secret content key "${k}" is invalid: use at least 3 lowercase letters/digits, starting with a letter, single inner hyphens`,
-      );
-    }
-    const v = content[k];
-    // The value itself never goes into the message.
-    if (typeof v !== 'string' || v === '') throw new SecretContentError(`secret content key "${k}" needs a non-empty string value`);
-    out[k] = v;
-  }
-  return out;
-}
-
-export interface AddSecretOptions extends SecretMetaOptions {
-  readonly rotate?: RotatePolicy;
-}
-
-export class Secret {
-  /** @internal */
-  constructor(
-    private readonly model: Model,
-    private secretId: string | null,
-    private secretLabel: string | null,
-  ) {}
-
-  get id(): string | null {
-    return this.secretId;
-  }
-
-  get label(): string | null {
-    return this.secretLabel;
-  }
-
-  private lookup(): SecretLookup {
-    return { ...(this.secretId ? { id: this.secretId } : {}), ...(this.secretLabel ? { label: this.secretLabel } : {}) };
-  }
-
-  /** The id, resolved through secret-info-get when only a label is known (owner side). */
-  private requireId(): string {
-    if (!this.secretId) this.secretId = this.getInfo().id;
-    return this.secretId;
-  }
-
-  /** Content of the tracked revision; `refresh` moves tracking to the latest revision. */
-  getContent(opts: { refresh?: boolean } = {}): Readonly<Record<string, string>> {
-    return this.model._backend.secretGet(this.lookup(), opts.refresh ? 'refresh' : 'pinned');
-  }
-
-  /** Content of the latest revision, without tracking it. */
-  peekContent(): Readonly<Record<string, string>> {
-    return this.model._backend.secretGet(this.lookup(), 'peek');
-  }
-
-  getInfo(): SecretInfo {
-    return this.model._backend.secretInfoGet(this.secretId ? { id: this.secretId } : { label: this.secretLabel ?? '' });
-  }
-
-  /** A new revision with this content (owner only). Content goes via temp files, never argv. */
-  setContent(content: Readonly<Record<string, string>>): void {
-    this.model._backend.secretSet(this.requireId(), checkSecretContent(content));
-  }
-
-  setInfo(opts: SecretMetaOptions): void {
-    this.model._backend.secretSet(this.requireId(), null, opts);
-    if (opts.label !== undefined) this.secretLabel = opts.label;
-  }
-
-  grant(relation: Relation, unit?: string): void {
-    this.model._backend.secretGrant(this.requireId(), relation.ref, unit);
-  }
-
-  revoke(relation: Relation, unit?: string): void {
-    this.model._backend.secretRevoke(this.requireId(), relation.ref, unit);
-  }
-
-  removeRevision(revision: number): void {
-    this.model._backend.secretRemove(this.requireId(), revision);
-  }
-
-  removeAllRevisions(): void {
-    this.model._backend.secretRemove(this.requireId());
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// App and unit
-
-function settable(status: StatusBase): SettableStatus {
-  if (status.name === 'error' || status.name === 'unknown') {
-    throw new OpsError(`a charm cannot set the "${status.name}" status; use active, blocked, maintenance or waiting`);
-  }
-  return status.name;
-}
-
-export class Application {
-  /** @internal */
-  constructor(
-    readonly name: string,
-    private readonly model: Model,
-  ) {}
-
-  /** Set the application status now (leader only). Skipped when equal to the last one set. */
-  setStatus(status: StatusBase): void {
-    this.model._setStatus('app', status);
-  }
-
-  getStatus(): StatusBase {
-    const s = this.model._backend.statusGet(true);
-    return statusFromName(s.status, s.message);
-  }
-
-  /** Create an application-owned secret (leader only). */
-  addSecret(content: Readonly<Record<string, string>>, opts: AddSecretOptions = {}): Secret {
-    const id = this.model._backend.secretAdd(checkSecretContent(content), { ...opts, owner: 'application' });
-    return new Secret(this.model, id, opts.label ?? null);
-  }
-}
-
-export type PortProtocol = 'tcp' | 'udp' | 'icmp';
-
-export interface Port {
-  readonly protocol: PortProtocol;
-  /** Absent for icmp. */
-  readonly port?: number;
-  /** End of a range (`from-to`). */
-  readonly toPort?: number;
-}
-
-function portSpec(p: Port): string {
-  if (p.protocol === 'icmp') return 'icmp';
-  if (p.port === undefined || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
-    throw new OpsError(`invalid ${p.protocol} port ${String(p.port)}: use an integer 1-65535`);
-  }
-  return `${p.port}${p.toPort !== undefined ? `-${p.toPort}` : ''}/${p.protocol}`;
-}
-
-function parsePort(s: string): Port {
-  if (s === 'icmp') return { protocol: 'icmp' };
-  const m = /^(\d+)(?:-(\d+))?\/(tcp|udp)$/.exec(s);
-  if (!m) throw new OpsError(`opened-ports printed an unexpected entry "${s}"`);
-  return { protocol: m[3] as PortProtocol, port: Number(m[1]), ...(m[2] ? { toPort: Number(m[2]) } : {}) };
-}
-
-export class Unit {
-  /** @internal */
-  constructor(
-    readonly name: string,
-    readonly app: Application,
-    private readonly model: Model,
-  ) {}
-
-  /** Leadership, asked once per dispatch (a `true` holds for 30 s, longer than any hook should run). */
-  isLeader(): boolean {
-    return this.model._backend.isLeader();
-  }
-
-  /** Set the unit status now. Skipped when equal to the last one the framework set. */
-  setStatus(status: StatusBase): void {
-    this.model._setStatus('unit', status);
-  }
-
-  getStatus(): StatusBase {
-    const s = this.model._backend.statusGet(false);
-    return statusFromName(s.status, s.message);
-  }
-
-  addSecret(content: Readonly<Record<string, string>>, opts: AddSecretOptions = {}): Secret {
-    const id = this.model._backend.secretAdd(checkSecretContent(content), { ...opts, owner: 'unit' });
-    return new Secret(this.model, id, opts.label ?? null);
-  }
-
-  setWorkloadVersion(version: string): void {
-    this.model._backend.applicationVersionSet(version);
-  }
-
-  openPort(protocol: PortProtocol, port?: number): void {
-    this.model._backend.openPort(portSpec({ protocol, port }));
-  }
-
-  closePort(protocol: PortProtocol, port?: number): void {
-    this.model._backend.closePort(portSpec({ protocol, port }));
-  }
-
-  openedPorts(): Port[] {
-    return this.model._backend.openedPorts().map(parsePort);
-  }
-
-  /** Make the opened ports exactly `ports` (opens and closes only the difference). */
-  setPorts(...ports: readonly Port[]): void {
-    const wanted = new Set(ports.map(portSpec));
-    const current = new Set(this.openedPorts().map(portSpec));
-    for (const p of current) if (!wanted.has(p)) this.model._backend.closePort(p);
-    for (const p of wanted) if (!current.has(p)) this.model._backend.openPort(p);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Model
-
 export interface ModelOptions {
   readonly configValidator?: CompiledValidator;
   readonly statusMemory?: StatusMemory;
@@ -517,7 +80,7 @@ export interface ModelOptions {
   readonly now?: () => number;
 }
 
-export class Model {
+export class Model implements RelationHost, UnitHost {
   readonly app: Application;
   readonly unit: Unit;
   private readonly endpoints: ReadonlyMap<string, EndpointInfo>;
@@ -758,12 +321,12 @@ export class Model {
   getSecret(lookup: SecretLookup): Secret {
     if (!lookup.id && !lookup.label) throw new OpsError('getSecret needs an id or a label');
     this._backend.secretGet(lookup, 'pinned');
-    return new Secret(this, lookup.id ?? null, lookup.label ?? null);
+    return new Secret(this._backend, lookup.id ?? null, lookup.label ?? null);
   }
 
   /** @internal a secret handle without a lookup (for secret events). */
   _secret(id: string, label: string | null): Secret {
-    return new Secret(this, id, label);
+    return new Secret(this._backend, id, label);
   }
 
   /** @internal set a status now unless it equals the last one the framework set. */

@@ -4,7 +4,6 @@ export { formatOutput, goJson, goYaml, goStruct, type OutputFormat } from './for
 export { parseArgs, checkEmpty, UsageError, RunError, type FlagSpec, type ParsedArgs } from './flags';
 export {
   HookSession,
-  openSession,
   redactArgs,
   type HookContextSpec,
   type ToolCallRecord,
@@ -12,6 +11,9 @@ export {
   type CommitEffects,
   type ProcessOutcome,
   type SessionStatus,
+  type ToolImpl,
+  type ToolOutput,
+  type ToolTable,
 } from './session';
-export { TOOL_NAMES } from './tools';
+export { TOOL_NAMES, TOOLS, openSession } from './tools';
 export { obsoleteRevisionEvents } from './events';

@@ -32,9 +32,19 @@ import {
   type SimUnit,
 } from './model';
 import { obsoleteRevisionEvents, type TriggeredEvent } from './events';
-import { TOOLS } from './tools';
 
 export type { TriggeredEvent } from './events';
+
+export interface ToolOutput {
+  readonly stdout: string;
+  readonly stderr?: string;
+}
+
+/** One hook tool over a session: returns its output or throws UsageError (exit 2) / RunError (exit 1). */
+export type ToolImpl = (session: HookSession, args: readonly string[], stdin: string | undefined) => ToolOutput;
+
+/** The tools a session serves, by name (lib/sim/tools supplies Juju's set). */
+export type ToolTable = Readonly<Record<string, ToolImpl>>;
 
 export interface HookContextSpec {
   /** The unit the hook runs on, e.g. "app/0". */
@@ -116,8 +126,11 @@ export class HookSession {
   /** Immediate changes whose follow-up events are reported by commit()/discard(). */
   readonly immediateEvents: TriggeredEvent[] = [];
 
-  constructor(model: JujuModel, spec: HookContextSpec) {
+  private readonly tools: ToolTable;
+
+  constructor(model: JujuModel, spec: HookContextSpec, tools: ToolTable) {
     this.model = model;
+    this.tools = tools;
     this.spec = spec;
     this.unit = requireUnit(model, spec.unit);
     this.app = model.applications[this.unit.app]!;
@@ -384,7 +397,7 @@ export class HookSession {
     if (this.status !== 'open') {
       result = { code: 1, stdout: '', stderr: `ERROR hook context is closed (${this.status})\n` };
     } else {
-      const impl = TOOLS[tool];
+      const impl = Object.hasOwn(this.tools, tool) ? this.tools[tool] : undefined;
       if (!impl) {
         result = { code: 1, stdout: '', stderr: `ERROR bad request: unknown command "${tool}"\n` };
       } else {
@@ -507,10 +520,6 @@ export class HookSession {
     }
     return events;
   }
-}
-
-export function openSession(model: JujuModel, spec: HookContextSpec): HookSession {
-  return new HookSession(model, spec);
 }
 
 function overlay(base: Bag, changes: Bag | undefined): Bag {

@@ -5,8 +5,8 @@
 // Outside CI the tests skip with a loud warning instead.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { startStack } from '../support/real-stack';
-import { buildProviderCharms, packCharm, stackProfile } from '../support/mirror-world';
+import { startStack } from '../../tools/stack/real-stack';
+import { buildProviderCharms, packCharm, stackProfile } from '../../tools/stack/mirror-world';
 import { E2E_BUILD_DIR, E2E_STATE_FILE, type E2EState } from './e2e-state';
 
 function onPath(cmd: string): boolean {

@@ -1,8 +1,8 @@
 // jest globalTeardown of the e2e project: stops the e2e stack started by global-setup.ts (by pid,
 // through stack.sh). E2E_KEEP_STACK=1 leaves it up for quick re-runs while developing.
 import * as fs from 'node:fs';
-import { readStackInfo, stopStack } from '../support/real-stack';
-import { stackProfile } from '../support/mirror-world';
+import { readStackInfo, stopStack } from '../../tools/stack/real-stack';
+import { stackProfile } from '../../tools/stack/mirror-world';
 import { E2E_STATE_FILE, type E2EState } from './e2e-state';
 
 export default async function globalTeardown(): Promise<void> {

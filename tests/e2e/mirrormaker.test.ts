@@ -11,11 +11,11 @@ import {
   retainedRecords,
   waitForMessageCount,
   type KafkaEndpoint,
-} from '../support/kafka-traffic';
+} from '../../tools/stack/kafka-traffic';
 import type { ActionOutcome } from '../../lib/localmodel/driver';
-import { producedValues, topicValues } from '../support/kafka-values';
-import { killConnect, readStackInfo, restartConnect, type StackInfo } from '../support/real-stack';
-import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, pollUntil, sleep, stackProfile } from '../support/mirror-world';
+import { producedValues, topicValues } from '../../tools/stack/kafka-values';
+import { killConnect, readStackInfo, restartConnect, type StackInfo } from '../../tools/stack/real-stack';
+import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, pollUntil, sleep, stackProfile } from '../../tools/stack/mirror-world';
 import { describeWithStack, readE2EState } from './e2e-state';
 
 jest.setTimeout(180_000);

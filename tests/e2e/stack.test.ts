@@ -11,9 +11,9 @@ import {
   describeCluster,
   endpointOf,
   produceMessages,
-} from '../support/kafka-traffic';
-import { StackInfo, connectAuthHeader, startStack } from '../support/real-stack';
-import { stackProfile } from '../support/mirror-world';
+} from '../../tools/stack/kafka-traffic';
+import { StackInfo, connectAuthHeader, startStack } from '../../tools/stack/real-stack';
+import { stackProfile } from '../../tools/stack/mirror-world';
 import { readE2EState } from './e2e-state';
 
 const MIRROR_CONNECTORS = [

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { formatStatus } from '../../lib/localmodel/status';
-import { createTopic, endpointOf, produceMessages, retainedRecords } from '../../tests/support/kafka-traffic';
-import { runStackScript, startStack, stopStack, type StackInfo } from '../../tests/support/real-stack';
-import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, UNIT, buildProviderCharms, packCharm, sleep } from '../../tests/support/mirror-world';
+import { createTopic, endpointOf, produceMessages, retainedRecords } from '../stack/kafka-traffic';
+import { runStackScript, startStack, stopStack, type StackInfo } from '../stack/real-stack';
+import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, UNIT, buildProviderCharms, packCharm, sleep } from '../stack/mirror-world';
 
 const args = process.argv.slice(2);
 const STAY = args.includes('--stay');

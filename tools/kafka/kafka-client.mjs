@@ -1,5 +1,5 @@
 // What the test-traffic workers share (tools/kafka/kafka-traffic-worker.mjs and
-// tests/support/kafka-values-worker.mjs): @platformatic/kafka clients over SASL/SCRAM, topic
+// tools/kafka/kafka-values-worker.mjs): @platformatic/kafka clients over SASL/SCRAM, topic
 // partitions and offsets, and reading a topic up to given offsets. Plain ESM, run by plain `node`.
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
 

@@ -2,7 +2,7 @@
 //
 // Why a separate process: @platformatic/kafka is ESM-only. Plain Node 20.19+ can require() it, but
 // jest's module system cannot load it (jest.config.js transforms only our own .ts files), so
-// tests/support/kafka-traffic.ts runs this file with plain `node` and talks JSON over stdio.
+// tools/stack/kafka-traffic.ts runs this file with plain `node` and talks JSON over stdio.
 //
 // stdin:  {"op": "...", "endpoint": {"bootstrapServers", "username", "password", "mechanism"},
 //          "params": {...}, "timeoutMs": 60000}

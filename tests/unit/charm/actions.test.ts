@@ -1,5 +1,5 @@
 // FAILED connectors, the actions, and secrets in everything the charm shows.
-import type { FakeConnect } from '../../support/fake-connect';
+import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { runtime } from '../../../charm/events/runtime';
 import {
   APP,

@@ -1,5 +1,5 @@
 import { ALL_SECRETS, authedFake, fastClient, IDS, NAMES, World, writesOf } from './world';
-import type { FakeConnect } from '../../support/fake-connect';
+import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 
 let fake: FakeConnect;
 beforeAll(fastClient);

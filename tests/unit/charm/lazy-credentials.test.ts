@@ -2,7 +2,7 @@
 // written or when the event can have changed them; a steady state compares with them masked.
 import { CREDENTIALS_CONFIRMED_AT, CREDENTIALS_RECHECK_MS } from '../../../charm/events/reconciler';
 import { runtime } from '../../../charm/events/runtime';
-import type { FakeConnect } from '../../support/fake-connect';
+import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, secrets, SOURCE_PASSWORD, TARGET_PASSWORD, World, writesOf } from './world';
 
 const NEW_SOURCE_PASSWORD = 'srcScram-Rotated-5Tz';

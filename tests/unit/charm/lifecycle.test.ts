@@ -1,5 +1,5 @@
 // Relation removal, Connect outages and leadership changes.
-import type { FakeConnect } from '../../support/fake-connect';
+import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { APP, authedFake, connectorName, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, UUID_HEX, World, writesOf } from './world';
 
 let fake: FakeConnect;

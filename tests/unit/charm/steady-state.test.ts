@@ -1,5 +1,5 @@
 // Steady state, config changes and config validation: what reaches Kafka Connect and Juju.
-import type { FakeConnect } from '../../support/fake-connect';
+import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, World, writesOf } from './world';
 
 let fake: FakeConnect;

@@ -17,7 +17,7 @@ import {
   type SecretState,
   type State,
 } from '../../../lib/testing';
-import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../../support/fake-connect';
+import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../../../tools/testkit/fake-connect';
 
 export const APP = 'mirrormaker-connect-integrator';
 export const MODEL_UUID = '8c3b1a2e-5f4d-4e6a-9b7c-0d1e2f3a4b5c';

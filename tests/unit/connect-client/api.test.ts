@@ -2,7 +2,7 @@
 
 import { ConnectApiError } from '../../../charm/managers/connect-errors';
 import type { ConnectClient } from '../../../charm/managers/connect-client';
-import type { FakeConnect } from '../../support/fake-connect';
+import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { MM2_SOURCE, makeClient, mm2Config, startAuthedFake, thrown } from './helpers';
 
 const NAME = 'src->tgt.MirrorSourceConnector';

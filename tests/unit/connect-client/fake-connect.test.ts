@@ -1,7 +1,7 @@
 // The fake Connect itself, probed with raw fetch where the client does not go (PATCH, POST
 // variants, exact listing shapes, fault switches), so tests built on it rest on checked semantics.
 
-import { startFakeConnect, REBALANCE_READ_MESSAGE, REBALANCE_WRITE_MESSAGE, type FakeConnect } from '../../support/fake-connect';
+import { startFakeConnect, REBALANCE_READ_MESSAGE, REBALANCE_WRITE_MESSAGE, type FakeConnect } from '../../../tools/testkit/fake-connect';
 import { MM2_SOURCE, mm2Config } from './helpers';
 
 interface Res {

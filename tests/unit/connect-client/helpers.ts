@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import { ConnectClient, type ConnectClientOptions, type ConnectLogLevel } from '../../../charm/managers/connect-client';
-import { startFakeConnect, type FakeConnect, type FakeConnectOptions } from '../../support/fake-connect';
+import { startFakeConnect, type FakeConnect, type FakeConnectOptions } from '../../../tools/testkit/fake-connect';
 
 export const USER = 'relation-7';
 export const PASSWORD = 'Rest-Pa55word-q8Zx';

@@ -1,7 +1,7 @@
 // Failover, retries with back-off, timeouts and the per-dispatch budget.
 
 import { ConnectApiError } from '../../../charm/managers/connect-errors';
-import { REBALANCE_READ_MESSAGE, REBALANCE_WRITE_MESSAGE, type FakeConnect } from '../../support/fake-connect';
+import { REBALANCE_READ_MESSAGE, REBALANCE_WRITE_MESSAGE, type FakeConnect } from '../../../tools/testkit/fake-connect';
 import { deadEndpoint, makeClient, mm2Config, startAuthedFake, thrown } from './helpers';
 
 describe('ConnectClient failover', () => {

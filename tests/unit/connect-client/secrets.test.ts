@@ -3,7 +3,7 @@
 import { inspect } from 'node:util';
 import { ConnectApiError } from '../../../charm/managers/connect-errors';
 import { redactSecrets } from '../../../charm/core/redact';
-import { UNAUTHORIZED_BODY, type FakeConnect } from '../../support/fake-connect';
+import { UNAUTHORIZED_BODY, type FakeConnect } from '../../../tools/testkit/fake-connect';
 import {
   PASSWORD,
   SCRAM_SOURCE_PASSWORD,

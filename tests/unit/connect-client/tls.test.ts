@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { startFakeConnect, type FakeConnect } from '../../support/fake-connect';
+import { startFakeConnect, type FakeConnect } from '../../../tools/testkit/fake-connect';
 import { tlsFixtures, type TlsFixtures } from '../../support/tls-fixtures';
 import { PASSWORD, USER, makeClient, mm2Config, thrown } from './helpers';
 

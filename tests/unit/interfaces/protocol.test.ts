@@ -11,7 +11,7 @@ import {
   secretLabel,
 } from '../../../lib/interfaces/data-interfaces';
 import { publishFields, readRequest } from '../../../lib/interfaces/providers';
-import type { Relation } from '../../../lib/ops/model';
+import type { Relation } from '../../../lib/ops/relations';
 import { latestRevision, parseSecretUri } from '../../../lib/sim';
 import { addRelation, baseModel, calls, charm, KAFKA_METADATA, runHook, writes } from './harness';
 

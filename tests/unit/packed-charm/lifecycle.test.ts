@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import type { ActionOutcome, LocalModel } from '../../../lib/localmodel/driver';
 import { showUnit, statusView } from '../../../lib/localmodel/status';
 import type { StatusRecord } from '../../../lib/sim';
-import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../../support/fake-connect';
+import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../../../tools/testkit/fake-connect';
 import {
   ALL_PASSWORDS,
   CHARM_FILE_NAME,
@@ -31,7 +31,7 @@ import {
   uuidHex,
   type PackedWorld,
   type ServedHook,
-} from './harness';
+} from '../../../tools/testkit/packed-charm';
 
 jest.setTimeout(240_000);
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { ToolAgent } from '../../../lib/localmodel/agent';
 import type { LocalModel } from '../../../lib/localmodel/driver';
 import { openSession } from '../../../lib/sim';
-import { startFakeConnect, type FakeConnect } from '../../support/fake-connect';
+import { startFakeConnect, type FakeConnect } from '../../../tools/testkit/fake-connect';
 import { tlsFixtures } from '../../support/tls-fixtures';
 import {
   openModel,
@@ -26,7 +26,7 @@ import {
   TARGET_PASSWORD,
   TARGET_USER,
   type PackedWorld,
-} from './harness';
+} from '../../../tools/testkit/packed-charm';
 
 jest.setTimeout(240_000);
 

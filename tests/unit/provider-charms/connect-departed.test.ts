@@ -3,7 +3,7 @@ import { STATE_KEYS } from '../../../lib/ops';
 import { Context, events, state } from '../../../lib/testing';
 import { connectorsOfRelation } from '../../../tools/provider-charms/connect-client-provider/src/cleanup';
 import { ConnectClientProviderCharm } from '../../../tools/provider-charms/connect-client-provider/src/charm';
-import { startFakeConnect, type FakeConnect } from '../../support/fake-connect';
+import { startFakeConnect, type FakeConnect } from '../../../tools/testkit/fake-connect';
 import { CONNECT_DIR, CONNECT_REQUEST, PASSWORD, requirerRelation } from './fixtures';
 
 const HEX = '0123456789abcdef0123456789abcdef';

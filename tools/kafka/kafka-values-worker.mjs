@@ -1,10 +1,10 @@
 // Reads a topic from the beginning to its current end offsets and reports how many records were
 // read, how many distinct values, and which of the expected values are missing. One operation per
 // process, JSON over stdio (same protocol as tools/kafka/kafka-traffic-worker.mjs; jest cannot load
-// @platformatic/kafka, so tests/support/kafka-values.ts runs this with plain `node`).
+// @platformatic/kafka, so tools/stack/kafka-values.ts runs this with plain `node`).
 // stdin:  {"endpoint": {...}, "params": {"topic": "...", "expected": ["v1", ...]}, "timeoutMs": 60000}
 // stdout: {"ok": true, "result": {"count", "distinct", "duplicates", "missing": [...first 20], "missingCount"}}
-import { EARLIEST, LATEST, offsetsAt, partitionsOf, readUpTo, withAdmin } from '../../tools/kafka/kafka-client.mjs';
+import { EARLIEST, LATEST, offsetsAt, partitionsOf, readUpTo, withAdmin } from './kafka-client.mjs';
 
 async function endOffsets(endpoint, topic) {
   return withAdmin(

@@ -9,13 +9,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalModel } from '../../../lib/localmodel/driver';
-import type { ToolAgent } from '../../../lib/localmodel/agent';
-import type { HookSession, ToolCallRecord } from '../../../lib/sim';
-import { pack } from '../../../lib/tscharm/pack';
-import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../../lib/tscharm/runtime';
+import { LocalModel } from '../../lib/localmodel/driver';
+import type { ToolAgent } from '../../lib/localmodel/agent';
+import type { HookSession, ToolCallRecord } from '../../lib/sim';
+import { pack } from '../../lib/tscharm/pack';
+import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../lib/tscharm/runtime';
 
-export const REPO_ROOT = process.env['TSCHARM_REPO_ROOT'] ?? path.resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = process.env['TSCHARM_REPO_ROOT'] ?? path.resolve(__dirname, '..', '..');
 /** Node runtime tarballs, shared with `tscharm pack` (git-ignored). */
 export const RUNTIME_CACHE = path.join(REPO_ROOT, '.tscharm', 'cache');
 /** Compiled hook-tool shim, shared with the local model tests. */

@@ -1,5 +1,5 @@
 // Value-level accounting of a topic (what was lost, what was duplicated), for "nothing lost"
-// assertions: runs tests/support/kafka-values-worker.mjs in a plain node child process, like
+// assertions: runs tools/kafka/kafka-values-worker.mjs in a plain node child process, like
 // kafka-traffic.ts does (callKafkaWorker). No test-framework imports.
 import * as path from 'node:path';
 import { callKafkaWorker, type KafkaEndpoint } from './kafka-traffic';
@@ -16,7 +16,7 @@ export interface TopicValues {
 }
 
 export function valuesWorkerPath(): string {
-  return process.env.KAFKA_VALUES_WORKER ?? path.resolve(__dirname, 'kafka-values-worker.mjs');
+  return process.env.KAFKA_VALUES_WORKER ?? path.resolve(__dirname, '..', 'kafka', 'kafka-values-worker.mjs');
 }
 
 /** The value of the i-th record produced by kafka-traffic's produceMessages(…, {prefix}). */
