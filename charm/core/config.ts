@@ -3,7 +3,7 @@
 // Every error names the option, says what is wrong and what to do, because the first line of the
 // list becomes the Blocked status message and the rest go to the log.
 
-import { commaProblem, portableRegexProblem, splitList } from './regex';
+import { checkRegexItem, commaProblem, splitList } from './regex';
 
 export type OffsetSyncsTopicLocation = 'source' | 'target';
 
@@ -39,7 +39,13 @@ export interface ConfigError {
   message: string;
 }
 
-export type ParseConfigResult = { ok: true; config: MirrorConfig } | { ok: false; errors: ConfigError[] };
+/**
+ * `warnings`: accepted values worth telling the operator about (e.g. a regex Java compiles but that
+ * can backtrack catastrophically); they go to the log and the Active status, never block.
+ */
+export type ParseConfigResult =
+  | { ok: true; config: MirrorConfig; warnings: ConfigError[] }
+  | { ok: false; errors: ConfigError[]; warnings: ConfigError[] };
 
 export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 
@@ -93,8 +99,12 @@ const JAVA_CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)
 
 class Collector {
   readonly errors: ConfigError[] = [];
+  readonly warnings: ConfigError[] = [];
   add(option: string, what: string): void {
     this.errors.push({ option, message: `${option}: ${what}` });
+  }
+  warn(option: string, what: string): void {
+    this.warnings.push({ option, message: `${option}: ${what}` });
   }
 }
 
@@ -190,11 +200,12 @@ function readPatternList(
       );
       return;
     }
-    const problem = portableRegexProblem(item);
+    const { error: problem, warning } = checkRegexItem(item);
+    if (warning) c.warn(option, `item ${describe(item)}: ${warning}`);
     if (problem) {
       ok = false;
       const commaHint =
-        items.length > 1 && /unterminated|unmatched|missing/.test(problem)
+        items.length > 1 && /Unclosed|Unmatched|missing/.test(problem)
           ? '; note that commas separate items, so a regex cannot contain a comma'
           : '';
       c.add(option, `invalid regex '${item}' (${problem})${commaHint}; use comma-separated Java regexes`);
@@ -288,10 +299,11 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
     syncTopicAcls === undefined ||
     offsetSyncsTopicLocation === undefined
   ) {
-    return { ok: false, errors: c.errors };
+    return { ok: false, errors: c.errors, warnings: c.warnings };
   }
   return {
     ok: true,
+    warnings: c.warnings,
     config: {
       topics,
       topicsExclude,

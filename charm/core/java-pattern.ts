@@ -77,14 +77,14 @@ ACCEPT = new JNode();
 
 /** Dollar / UnixDollar. */
 class DollarNode extends JNode {
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     this.next!.study(info);
     return info.deterministic;
   }
 }
 /** \R */
 class LineEndingNode extends JNode {
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     info.minLength = (info.minLength + 1) | 0;
     info.maxLength = (info.maxLength + 2) | 0;
     return this.next!.study(info);
@@ -92,7 +92,7 @@ class LineEndingNode extends JNode {
 }
 /** One character satisfying a predicate (CharProperty / BmpCharProperty). */
 class CharPropertyNode extends JNode {
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     info.minLength = (info.minLength + 1) | 0;
     info.maxLength = (info.maxLength + 1) | 0;
     return this.next!.study(info);
@@ -100,7 +100,7 @@ class CharPropertyNode extends JNode {
 }
 /** NFCCharProperty (CANON_EQ) and XGrapheme (\X): at least one char, no maximum added. */
 class NfcOrGraphemeNode extends JNode {
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     info.minLength = (info.minLength + 1) | 0;
     info.deterministic = false;
     return this.next!.study(info);
@@ -110,7 +110,7 @@ class SliceNode extends JNode {
   constructor(readonly length: number) {
     super();
   }
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     info.minLength = (info.minLength + this.length) | 0;
     info.maxLength = (info.maxLength + this.length) | 0;
     return this.next!.study(info);
@@ -123,7 +123,7 @@ class QuesNode extends JNode {
   ) {
     super();
   }
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     if (this.type !== 'independent') {
       const minL = info.minLength;
       this.atom.study(info);
@@ -139,7 +139,7 @@ class CharPropertyGreedyNode extends JNode {
   constructor(readonly cmin: number) {
     super();
   }
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     info.minLength = (info.minLength + this.cmin) | 0;
     if (info.maxValid) info.maxLength = (info.maxLength + MAX_REPS) | 0;
     info.deterministic = false;
@@ -156,7 +156,7 @@ class CurlyNode extends JNode {
   ) {
     super();
   }
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     const minL = info.minLength;
     const maxL = info.maxLength;
     const maxV = info.maxValid;
@@ -179,7 +179,7 @@ class CurlyNode extends JNode {
   }
 }
 class BranchConnNode extends JNode {
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     return info.deterministic;
   }
 }
@@ -193,7 +193,7 @@ class BranchNode extends JNode {
     super();
     this.atoms = [first, second];
   }
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     let minL = info.minLength;
     let maxL = info.maxLength;
     let maxV = info.maxValid;
@@ -219,14 +219,14 @@ class BranchNode extends JNode {
 }
 /** Loop / LazyLoop (reached through Prolog): a non-deterministic repeated group. */
 class LoopNode extends JNode {
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     info.maxValid = false;
     info.deterministic = false;
     return false;
   }
 }
 class BackRefNode extends JNode {
-  study(info: TreeInfo): boolean {
+  override study(info: TreeInfo): boolean {
     info.maxValid = false;
     return this.next!.study(info);
   }

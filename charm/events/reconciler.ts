@@ -135,6 +135,9 @@ export class Reconciler {
     if (inputs.configErrors.length > 0 && event.source.key !== 'update-status') {
       for (const e of inputs.configErrors) this.logger.warning(`invalid config, Kafka Connect left untouched: ${e.message}`);
     }
+    if (event.source.key !== 'update-status') {
+      for (const w of inputs.configWarnings) this.logger.warning(`config accepted with a warning: ${w.message}`);
+    }
     const view = this.connectView();
     if (view === undefined || inputs.desired === undefined || inputs.ownedPattern === undefined) {
       // Nothing may be written: Connect keeps what it has. The status says why.
@@ -280,7 +283,7 @@ export class Reconciler {
     if (obs === undefined) return undefined;
     if (obs.writeFailure) return obs.writeFailure;
     const inputs = this.inputs();
-    return summarizeStatus({
+    const summary = summarizeStatus({
       configErrors: inputs.configErrors,
       relations: inputs.relations,
       flowProblems: inputs.flowProblems,
@@ -291,6 +294,11 @@ export class Reconciler {
       now: runtime.now(),
       knownSecrets: inputs.knownSecrets,
     });
+    const warning = inputs.configWarnings[0];
+    if (summary.name === 'active' && warning !== undefined) {
+      return { ...summary, message: `${summary.message}; warning: ${warning.option} has a regex prone to catastrophic backtracking (see the log)` };
+    }
+    return summary;
   }
 }
 

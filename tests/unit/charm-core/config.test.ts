@@ -123,7 +123,7 @@ describe('pattern options', () => {
 
   it.each(['topics', 'topics_exclude', 'groups', 'groups_exclude'])('%s: produces the example message for an unterminated class', (option) => {
     const [e] = errorsFor({ [option]: 'a[b' });
-    expect(e.message).toBe(`${option}: invalid regex 'a[b' (unterminated character class); use comma-separated Java regexes`);
+    expect(e.message).toBe(`${option}: invalid regex 'a[b' (Java: Unclosed character class near index 2); use comma-separated Java regexes`);
   });
 
   it.each(['topics', 'topics_exclude', 'groups', 'groups_exclude'])('%s: rejects {n,m} quantifiers with an explanation', (option) => {
@@ -145,17 +145,17 @@ describe('pattern options', () => {
 
   it('hints that commas split items when a class or group was cut by a comma', () => {
     const [e] = errorsFor({ topics: '[a,b]' });
-    expect(e.message).toContain("invalid regex '[a' (unterminated character class)");
+    expect(e.message).toContain("invalid regex '[a' (Java: Unclosed character class near index 1)");
     expect(e.message).toContain('commas separate items');
     const [g] = errorsFor({ topics: '(a,b)' });
-    expect(g.message).toContain("invalid regex '(a' (unterminated group: missing ')')");
+    expect(g.message).toContain("invalid regex '(a' (Java: Unclosed group near index 2)");
   });
 
   it('reports each bad item separately', () => {
-    const errors = errorsFor({ topics: 'ok.*,a(?i)b,c*+' });
+    const errors = errorsFor({ topics: 'ok.*,a(?q)b,c**,(?i)d*+' });
     expect(errors).toHaveLength(2);
-    expect(errors[0].message).toContain("'a(?i)b' (inline flags");
-    expect(errors[1].message).toContain("'c*+' (possessive quantifier");
+    expect(errors[0].message).toContain("'a(?q)b' (Java: Unknown inline modifier near index 3)");
+    expect(errors[1].message).toContain("'c**' (Java: Dangling meta character '*' near index 2)");
   });
 
   it('accepts the MirrorMaker default exclusion syntax', () => {
@@ -237,5 +237,19 @@ describe('boolean, enum and class-name options', () => {
       expect(e.message).toContain(`${option}: '${bad}' is not a fully qualified Java class name`);
       expect(e.message).toContain(BYTE_ARRAY_CONVERTER);
     }
+  });
+});
+
+describe('regex warnings', () => {
+  it('accepts a catastrophic-backtracking pattern with a warning naming the option and item', () => {
+    const r = parseMirrorConfig({ topics: 'orders,(a+)+$' });
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0].option).toBe('topics');
+    expect(r.warnings[0].message).toMatch(/^topics: item '\(a\+\)\+\$': '\(a\+\)\+' repeats a group that itself repeats: Java accepts it/);
+  });
+  it('accepts the Java-only constructs the Python charm passed on, without warnings', () => {
+    const r = parseMirrorConfig({ topics: '(?i)orders,a*+,\\p{Lu}.*,\\Qx.y\\E,(?>a)b,[a-z&&[^b]]+,c\\z', groups: '(?<=r.*)el-d-.*' });
+    expect(r).toMatchObject({ ok: true, warnings: [] });
   });
 });
