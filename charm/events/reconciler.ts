@@ -15,6 +15,7 @@ import {
   type ConnectView,
   type ObservedConnectors,
   type ReconcileAction,
+  connectRefusal,
 } from '../core';
 import { ConnectApiError, type ConnectErrorKind } from '../managers/connect-errors';
 import { ConnectSession, describeAction, type ActionOutcome } from './connect-session';
@@ -223,6 +224,14 @@ export class Reconciler {
       this.observation = { connect: { kind: 'observed', actual } };
       return true;
     }
+    // Connect's own validation first, for every config about to be written: a config Connect
+    // would refuse (an unknown converter class, …) blocks before any write, so no connector is
+    // left half-updated (e.g. the source connector on the new config, the checkpoint one on the old).
+    const refused = await this.refusedByConnect(session, plan.actions, desired);
+    if (refused !== undefined) {
+      this.observation = { connect: { kind: 'observed', actual }, writeFailure: refused };
+      return false;
+    }
     const outcomes = await session.applyAll(plan.actions);
     this.logOutcomes(outcomes, teardown);
     const failed = outcomes.find((o) => o.error !== undefined);
@@ -239,6 +248,32 @@ export class Reconciler {
       ...(failed?.error ? { writeFailure: connectErrorStatus(failed.error, verb(failed.action)) } : {}),
     };
     return failed === undefined;
+  }
+
+  /** Blocked status when Connect's validation refuses a config of `actions`, else undefined. */
+  private async refusedByConnect(
+    session: ConnectSession,
+    actions: readonly ReconcileAction[],
+    desired: NonNullable<MirrorInputs['desired']>,
+  ): Promise<CharmStatus | undefined> {
+    const messages: string[] = [];
+    for (const action of actions) {
+      if (action.kind !== 'put') continue;
+      let validation;
+      try {
+        validation = await session.client.validateConnectorConfig(action.config);
+      } catch (e) {
+        if (!(e instanceof ConnectApiError)) throw e;
+        this.logger.warning(`Kafka Connect could not validate connector ${action.name} (${e.message}); nothing was written`);
+        return connectErrorStatus(e, `validate connector ${action.name}`);
+      }
+      const kind = desired.find((d) => d.name === action.name)?.kind ?? 'source';
+      for (const k of validation.invalid) messages.push(session.client.redact(connectRefusal(kind, action.config, k.key, k.errors).message));
+    }
+    if (messages.length === 0) return undefined;
+    for (const m of messages) this.logger.warning(m);
+    const more = messages.length - 1;
+    return { name: 'blocked', message: messages[0] + (more > 0 ? ` (+${more} more in the log)` : '') };
   }
 
   private logOutcomes(outcomes: readonly ActionOutcome[], teardown: boolean): void {

@@ -26,6 +26,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { ConnectApiError, type ConnectErrorKind } from './connect-errors';
 import {
+  parseConfigValidation,
   ShapeError,
   errorText,
   parseConfig,
@@ -36,6 +37,7 @@ import {
   parseWorkerInfo,
 } from './connect-shapes';
 import {
+  type ConfigValidation,
   HTTP_METHODS,
   type ConnectorConfig,
   type ConnectorInfo,
@@ -372,6 +374,19 @@ export class ConnectClient {
     const path = `/connectors/${encodeName(name)}/config`;
     const a = await this.call({ method: 'PUT', path, body: config, what: `write the config of connector '${name}'` });
     return { created: a.status === 201, info: this.parse(a, `PUT ${path}`, (b) => parseConnectorInfo(b)) };
+  }
+
+  /**
+   * PUT /connector-plugins/{class}/config/validate: Connect's own verdict on a config (every
+   * ConfigDef validator of the plugin, converters, transforms) without writing anything. The
+   * reasons are redacted like every other text from Connect.
+   */
+  async validateConnectorConfig(config: ConnectorConfig): Promise<ConfigValidation> {
+    const plugin = config['connector.class'] ?? '';
+    const path = `/connector-plugins/${encodeName(plugin)}/config/validate`;
+    const a = await this.call({ method: 'PUT', path, body: config, what: `validate a config for '${plugin}'` });
+    const v = this.parse(a, `PUT ${path}`, parseConfigValidation);
+    return { ...v, invalid: v.invalid.map((k) => ({ key: k.key, errors: k.errors.map((e) => this.redact(e)) })) };
   }
 
   /**

@@ -100,3 +100,18 @@ export type TopicsResult =
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** One config key Connect's validation refused, with its reasons (ConfigInfos → value.errors). */
+export interface ConfigKeyErrors {
+  key: string;
+  errors: string[];
+}
+
+/** `PUT /connector-plugins/{class}/config/validate` as the charm needs it. */
+export interface ConfigValidation {
+  /** The plugin class Connect validated against (`name`). */
+  plugin: string;
+  errorCount: number;
+  /** Only the keys with errors, in Connect's order. */
+  invalid: ConfigKeyErrors[];
+}

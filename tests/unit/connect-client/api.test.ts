@@ -34,6 +34,27 @@ describe('ConnectClient API over HTTP', () => {
     expect(await client.health()).toMatchObject({ status: 'unhealthy', httpStatus: 500 });
   });
 
+  test('validateConnectorConfig: Connect\'s per-key errors (ConfigInfos), nothing written', async () => {
+    const ok = await client.validateConnectorConfig(mm2Config());
+    expect(ok).toEqual({ plugin: MM2_SOURCE, errorCount: 0, invalid: [] });
+    const bad = await client.validateConnectorConfig(
+      mm2Config({ 'key.converter': 'org.example.DoesNotExist', 'value.converter': 'java.lang.String', 'tasks.max': 'x' }),
+    );
+    expect(bad.errorCount).toBe(3);
+    expect(bad.invalid).toHaveLength(3);
+    expect(bad.invalid).toEqual(expect.arrayContaining([
+      { key: 'key.converter', errors: ['Invalid value org.example.DoesNotExist for configuration key.converter: Class org.example.DoesNotExist could not be found.'] },
+      { key: 'tasks.max', errors: ['Invalid value x for configuration tasks.max: Not a number of type INT'] },
+      { key: 'value.converter', errors: ['Class class java.lang.String does not implement the Converter interface'] },
+    ]));
+    expect(fake.state.connectors.size).toBe(0);
+    expect(fake.requests.every((r) => r.path === `/connector-plugins/${MM2_SOURCE}/config/validate` && r.method === 'PUT')).toBe(true);
+    // An unknown plugin is Connect's 500 BadRequestException, surfaced as an error.
+    const err = await thrown(() => client.validateConnectorConfig(mm2Config({ 'connector.class': 'org.example.Nope' })));
+    expect(err).toBeInstanceOf(ConnectApiError);
+    expect((err as ConnectApiError).message).toMatch(/Failed to find any class that implements Connector/);
+  });
+
   test('putConnectorConfig creates (201 → created) then replaces the whole config (200)', async () => {
     const created = await client.putConnectorConfig(NAME, mm2Config({ 'emit.checkpoints.enabled': 'true' }));
     expect(created.created).toBe(true);
