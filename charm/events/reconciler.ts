@@ -261,7 +261,8 @@ export class Reconciler {
       if (action.kind !== 'put') continue;
       let validation;
       try {
-        validation = await session.client.validateConnectorConfig(action.config);
+        // Unlike PUT /connectors/<name>/config, validation needs the name inside the config.
+        validation = await session.client.validateConnectorConfig({ ...action.config, name: action.name });
       } catch (e) {
         if (!(e instanceof ConnectApiError)) throw e;
         this.logger.warning(`Kafka Connect could not validate connector ${action.name} (${e.message}); nothing was written`);

@@ -292,6 +292,8 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
       throw new HttpError(500, `org.apache.kafka.connect.runtime.rest.errors.BadRequestException: ${noPluginMessage(cls)}`);
     }
     const errors = keyErrors(config['name'] ?? '', config);
+    // PUT /connectors/<name>/config takes the name from the path; validation needs it in the body.
+    if (config['name'] === undefined) errors.unshift({ key: 'name', message: 'Missing required configuration "name" which has no default value.' });
     const keys = [...new Set(['name', 'connector.class', ...Object.keys(config), ...errors.map((e) => e.key)])];
     const configs = keys.map((key, order) => ({
       definition: {

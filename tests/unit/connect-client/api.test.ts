@@ -35,10 +35,11 @@ describe('ConnectClient API over HTTP', () => {
   });
 
   test('validateConnectorConfig: Connect\'s per-key errors (ConfigInfos), nothing written', async () => {
-    const ok = await client.validateConnectorConfig(mm2Config());
+    const ok = await client.validateConnectorConfig({ ...mm2Config(), name: NAME });
+    expect((await client.validateConnectorConfig(mm2Config())).invalid).toEqual([{ key: 'name', errors: ['Missing required configuration "name" which has no default value.'] }]);
     expect(ok).toEqual({ plugin: MM2_SOURCE, errorCount: 0, invalid: [] });
     const bad = await client.validateConnectorConfig(
-      mm2Config({ 'key.converter': 'org.example.DoesNotExist', 'value.converter': 'java.lang.String', 'tasks.max': 'x' }),
+      { ...mm2Config({ 'key.converter': 'org.example.DoesNotExist', 'value.converter': 'java.lang.String', 'tasks.max': 'x' }), name: NAME },
     );
     expect(bad.errorCount).toBe(3);
     expect(bad.invalid).toHaveLength(3);
