@@ -5,6 +5,7 @@
 // fail the connectors. Pure (no I/O).
 
 import { checkJavaPattern } from './java-pattern';
+import { quoted } from './text';
 
 /** Splits a Connect LIST value the way Connect does: on commas, each item trimmed. */
 export function splitList(value: string): string[] {
@@ -44,7 +45,7 @@ export function checkRegexItem(item: string): RegexItemCheck {
     return {
       error: null,
       warning:
-        `'${nestedRepetitions[0]}' repeats a group that itself repeats: Java accepts it, but matching some names ` +
+        `${quoted(nestedRepetitions[0]!, 80)} repeats a group that itself repeats: Java accepts it, but matching some names ` +
         `can take exponential time (catastrophic backtracking); prefer a single repetition (e.g. '(a+)+' → 'a+') ` +
         `or a possessive one ('a++')`,
     };

@@ -16,6 +16,7 @@ import {
   type ObservedConnectors,
   type ReconcileAction,
   connectRefusal,
+  CONNECT_CONFIG_RECORD_LIMIT_BYTES,
 } from '../core';
 import { ConnectApiError, type ConnectErrorKind } from '../managers/connect-errors';
 import { ConnectSession, describeAction, type ActionOutcome } from './connect-session';
@@ -259,6 +260,14 @@ export class Reconciler {
     const messages: string[] = [];
     for (const action of actions) {
       if (action.kind !== 'put') continue;
+      const bytes = Buffer.byteLength(JSON.stringify(action.config), 'utf8');
+      if (bytes > CONNECT_CONFIG_RECORD_LIMIT_BYTES) {
+        messages.push(
+          `connector ${action.name} would be ${bytes} bytes, but Kafka Connect's config topic takes at most 1 MiB ` +
+            `(${CONNECT_CONFIG_RECORD_LIMIT_BYTES} bytes) per record; shorten topics/groups (or the relation data); no connector was changed`,
+        );
+        continue;
+      }
       let validation;
       try {
         // Unlike PUT /connectors/<name>/config, validation needs the name inside the config.

@@ -100,6 +100,13 @@ export interface ConnectClientStats {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * Largest answer read from Connect: the expanded listing of a busy worker (every connector's config
+ * and status) stays far below; anything larger is refused rather than buffered and parsed.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Largest request body: Connect's config topic takes at most 1 MB per record (the broker default). */
+export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_TOTAL_BUDGET_MS = 45_000;
 export const DEFAULT_BACKOFF: Required<BackoffOptions> = {
   initialMs: 250,
@@ -272,6 +279,8 @@ export class ConnectClient {
       // silently reroute REST calls that carry credentials.
       proxy: false,
       maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_REQUEST_BYTES,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
@@ -608,6 +617,11 @@ export class ConnectClient {
       return { type: 'answer', answer: { status: response.status, body, endpoint } };
     } catch (err: unknown) {
       const code = errorCode(err);
+      const tooLarge = err instanceof Error && /maxContentLength|maxBodyLength/.test(err.message);
+      if (tooLarge) {
+        const which = /maxBodyLength/.test(err.message) ? `request body over ${MAX_REQUEST_BYTES} bytes` : `answer over ${MAX_RESPONSE_BYTES} bytes`;
+        return { type: 'failed', failure: { type: 'network', kind: 'server', endpoint, detail: `${which}: refused without reading further` } };
+      }
       const failure = this.networkFailure(endpoint, code, timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT', timeoutMs);
       this.log('debug', `${spec.method} ${spec.path} → ${failure.detail} after ${Math.round(this.now() - started)} ms via ${endpoint.display}`);
       return { type: 'failed', failure };

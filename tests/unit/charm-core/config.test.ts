@@ -253,3 +253,32 @@ describe('regex warnings', () => {
     expect(r).toMatchObject({ ok: true, warnings: [] });
   });
 });
+
+describe('size limits (checked before writing; the message states the limit)', () => {
+  it('refuses filter options that together exceed the share of a Connect config record', () => {
+    const topics = Array.from({ length: 60_000 }, (_v, i) => `topic-${i}`).join(','); // ~650 kB
+    const r = parseMirrorConfig({ topics });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors).toHaveLength(1);
+    const [e] = r.ok ? [] : r.errors;
+    expect(e!.option).toBe('topics');
+    expect(e!.message).toMatch(/^topics: is \d+ bytes; topics, topics_exclude, groups and groups_exclude together may hold at most 524288 bytes .*Kafka Connect's config topic, which takes at most 1 MiB \(1048576 bytes\)/);
+    expect(e!.message.length).toBeLessThan(600);
+  });
+  it('accepts a 100 kB topics list (under the limit) without quoting it anywhere', () => {
+    const topics = Array.from({ length: 10_000 }, (_v, i) => `t${i}`).join(',');
+    expect(topics.length).toBeGreaterThan(50_000);
+    expect(parseMirrorConfig({ topics }).ok).toBe(true);
+  });
+  it('quotes huge bad values shortened', () => {
+    const r = parseMirrorConfig({ key_converter: 'x'.repeat(3000), topics: `(${'a'.repeat(5000)}` });
+    const messages = r.ok ? [] : r.errors.map((e) => e.message);
+    expect(messages).toHaveLength(2);
+    for (const m of messages) expect(m.length).toBeLessThan(500);
+    expect(messages.join('\n')).toMatch(/…\(\d+ chars\)…/);
+  });
+  it('refuses absurdly long class names with their limit', () => {
+    const r = parseMirrorConfig({ value_converter: `a.${'b'.repeat(5000)}` });
+    expect(r.ok ? '' : r.errors[0]!.message).toMatch(/^value_converter: is 5002 bytes, more than the 4096 bytes allowed/);
+  });
+});
