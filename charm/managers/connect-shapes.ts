@@ -12,7 +12,6 @@ import type {
   ExpandedConnector,
   StateBase,
   TaskState,
-  WorkerInfo,
 } from './connect-types';
 
 export class ShapeError extends Error {
@@ -56,15 +55,6 @@ export function parseConfig(value: unknown, what = 'config'): ConnectorConfig {
     else throw new ShapeError(`${what}["${key}"] is not a string`);
   }
   return out;
-}
-
-export function parseWorkerInfo(value: unknown): WorkerInfo {
-  const obj = record(value, 'GET / body');
-  return {
-    version: str(obj, 'version', 'GET / body'),
-    commit: str(obj, 'commit', 'GET / body'),
-    kafka_cluster_id: str(obj, 'kafka_cluster_id', 'GET / body'),
-  };
 }
 
 export function parseConnectorInfo(value: unknown, what = 'connector info'): ConnectorInfo {

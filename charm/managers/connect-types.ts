@@ -1,4 +1,4 @@
-// Kafka Connect REST response shapes (from the Jackson entities in
+// Kafka Connect REST response shapes the charm reads (from the Jackson entities in
 // apache/kafka connect/runtime/.../rest/entities), plus the client's own result types.
 
 export type ConnectorType = 'source' | 'sink' | 'unknown';
@@ -10,10 +10,6 @@ export type KnownStateName = (typeof KNOWN_STATES)[number];
  * kept verbatim (the reference charm crashed on RESTARTING), so callers must handle other strings.
  */
 export type ConnectorStateName = KnownStateName | (string & Record<never, never>);
-
-export function isKnownState(state: string): state is KnownStateName {
-  return (KNOWN_STATES as readonly string[]).includes(state);
-}
 
 export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
 export type ConnectorConfig = Record<string, string>;
@@ -53,21 +49,6 @@ export interface TaskInfo {
   config: ConnectorConfig;
 }
 
-/** GET / */
-export interface WorkerInfo {
-  version: string;
-  commit: string;
-  kafka_cluster_id: string;
-}
-
-/** GET /health (3.9+, KIP-1017). */
-export interface WorkerHealth {
-  status: 'healthy' | 'starting' | 'unhealthy' | 'unsupported' | (string & Record<never, never>);
-  message: string;
-  /** HTTP status of the health response (200, 503 while starting, 500 unhealthy, 404 before 3.9). */
-  httpStatus: number;
-}
-
 /** One entry of GET /connectors?expand=status&expand=info. */
 export interface ExpandedConnector {
   status: ConnectorStateInfo;
@@ -99,7 +80,6 @@ export type TopicsResult =
   | { tracking: 'disabled'; message: string };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** One config key Connect's validation refused, with its reasons (ConfigInfos → value.errors). */
 export interface ConfigKeyErrors {

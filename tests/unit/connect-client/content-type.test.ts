@@ -23,17 +23,15 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-test('bodiless writes (pause, resume, stop, restart task) are sent as application/json', async () => {
+test('bodiless writes (pause, resume, restart) are sent as application/json', async () => {
   const { client } = makeClient([url]);
   await client.pauseConnector('c1');
   await client.resumeConnector('c1');
-  await client.stopConnector('c1');
-  await client.restartTask('c1', 0);
+  await client.restartConnector('c1', { includeTasks: true, onlyFailed: true });
   client.close();
   expect(seen.map((s) => `${s.method} ${s.path} ${s.contentType}`)).toEqual([
     'PUT /connectors/c1/pause application/json',
     'PUT /connectors/c1/resume application/json',
-    'PUT /connectors/c1/stop application/json',
-    'POST /connectors/c1/tasks/0/restart application/json',
+    'POST /connectors/c1/restart?includeTasks=true&onlyFailed=true application/json',
   ]);
 });

@@ -61,6 +61,11 @@ export function makeClient(endpoints: string[], overrides: Partial<ConnectClient
   return { client, logs, sleeps };
 }
 
+/** HTTP attempts the client made, answered or not (one debug line each; retry decisions are warnings). */
+export function attempts(logs: readonly { level: ConnectLogLevel; line: string }[]): number {
+  return logs.filter((l) => l.level === 'debug').length;
+}
+
 /** A 127.0.0.1 URL on which nothing listens (connection refused). */
 export async function deadEndpoint(): Promise<string> {
   const server = net.createServer();

@@ -85,10 +85,10 @@ describe('ConnectClient secrets', () => {
     fake.injectResponse({ status: 500, body: `plain text dump: ${opaque} / ${PASSWORD}`, contentType: 'text/plain' });
     const { client } = makeClient([fake.url]);
     client.addSecrets([opaque]);
-    const err1 = await thrown(() => client.root());
-    const err2 = await thrown(() => client.root());
+    const err1 = await thrown(() => client.listConnectors());
+    const err2 = await thrown(() => client.listConnectors());
     expect((err1 as Error).message).toContain('<redacted>');
-    expect((err2 as Error).message).toBe(`Kafka Connect at ${fake.url} failed to read the worker info (500): plain text dump: <redacted> / <redacted>`);
+    expect((err2 as Error).message).toBe(`Kafka Connect at ${fake.url} failed to list connectors with status (500): plain text dump: <redacted> / <redacted>`);
     expectNoSecrets([...surfaces(err1), ...surfaces(err2)], [...SECRETS, opaque]);
     client.close();
   });
@@ -101,7 +101,7 @@ describe('ConnectClient secrets', () => {
     expect(logs.some((l) => l.level === 'warning')).toBe(true);
     expectNoSecrets(logs.map((l) => l.line));
     await fake.goDown();
-    const err = await thrown(() => client.root());
+    const err = await thrown(() => client.listConnectors());
     expect((err as Error).message).toContain('all 2 Kafka Connect endpoints are unreachable');
     expect((err as Error).message).toContain('http://127.0.0.1:1: connection refused');
     expectNoSecrets([...surfaces(err), ...logs.map((l) => l.line)]);
@@ -110,7 +110,7 @@ describe('ConnectClient secrets', () => {
 
   test('ConnectApiError carries no cause, request config or body', async () => {
     const { client } = makeClient([fake.url], { password: 'nope-Pa55' });
-    const err = await thrown(() => client.root());
+    const err = await thrown(() => client.listConnectors());
     expect(Object.keys(err as object).sort()).toEqual(['endpoint', 'kind', 'name', 'retries', 'status']);
     expect((err as { cause?: unknown }).cause).toBeUndefined();
     client.close();
