@@ -28,14 +28,19 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The JAAS quoting used by connectors.ts: backslash and double quote are backslash-escaped. */
+/**
+ * The JAAS quoting used by connectors.ts. Kafka's parser (JaasConfig, a StreamTokenizer) ends a
+ * quoted value at a raw CR or LF and reads `\n`, `\r`, `\\` and `\"` inside quotes, so backslash,
+ * double quote, CR and LF are escaped: any value round-trips and none can close the quotes and
+ * add options (checked against Kafka's own parser in tests/unit/charm-core/jaas-differential).
+ */
 export function jaasQuote(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return value.replace(/[\\"\r\n]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\${c}`));
 }
 
 /** The inverse of jaasQuote. */
 export function jaasUnquote(value: string): string {
-  return value.replace(/\\(.)/g, '$1');
+  return value.replace(/\\([\s\S])/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c));
 }
 
 function jsonInner(value: string): string {
