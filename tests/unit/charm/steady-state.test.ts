@@ -150,3 +150,26 @@ describe("config Kafka Connect itself refuses: found with Connect's validation b
     await base.run(events.configChanged());
   });
 });
+
+describe('oversize values: a clear Blocked message with the limit, never a hook error', () => {
+  it('a 100 kB topics list is written (under the limit)', async () => {
+    const topics = Array.from({ length: 12_000 }, (_v, i) => `topic-${i}`).join(',');
+    expect(topics.length).toBeGreaterThan(100_000);
+    const w = base.clone({ config: { topics } });
+    const { result, requests } = await w.runCounting(events.configChanged());
+    expect(result.state.unitStatus.name).not.toBe('blocked');
+    expect(writesOf(requests).length).toBeGreaterThan(0);
+    expect(fake.connector(NAMES.source)!.config['topics']).toBe(topics);
+    await base.run(events.configChanged());
+  });
+  it('a 1.2 MB topics list is refused before writing, naming the 1 MiB config-record limit; the status stays short', async () => {
+    const topics = Array.from({ length: 110_000 }, (_v, i) => `topic-${i}`).join(',');
+    expect(topics.length).toBeGreaterThan(1_200_000);
+    const w = base.clone({ config: { topics } });
+    const { result, requests } = await w.runCounting(events.configChanged());
+    expect(result.state.unitStatus.name).toBe('blocked');
+    expect(result.state.unitStatus.message).toMatch(/^topics: is \d+ bytes; .*at most 524288 bytes.*1 MiB \(1048576 bytes\)/);
+    expect(result.state.unitStatus.message.length).toBeLessThan(1024);
+    expect(writesOf(requests)).toEqual([]);
+  });
+});
