@@ -173,3 +173,16 @@ describe('oversize values: a clear Blocked message with the limit, never a hook 
     expect(writesOf(requests)).toEqual([]);
   });
 });
+
+describe('catastrophic-backtracking regexes: accepted (Java compiles them) with a warning', () => {
+  it('(a+)+$ is written; the Active status and the log carry the warning', async () => {
+    const w = base.clone({ config: { topics: 'orders,(a+)+$' } });
+    const { result } = await w.runCounting(events.configChanged());
+    expect(fake.connector(NAMES.source)!.config['topics']).toBe('orders,(a+)+$');
+    const after = await w.run(events.updateStatus());
+    expect(after.state.unitStatus.name).toBe('active');
+    expect(after.state.unitStatus.message).toMatch(/; warning: topics has a regex prone to catastrophic backtracking \(see the log\)$/);
+    expect(result.jujuLog.some((l) => l.level === 'WARNING' && /config accepted with a warning: topics: item '\(a\+\)\+\$': '\(a\+\)\+' repeats a group/.test(l.message))).toBe(true);
+    await base.run(events.configChanged());
+  });
+});
