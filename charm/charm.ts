@@ -42,7 +42,7 @@ export class MirrorMakerCharm extends CharmBase {
   }
 
   private readonly onConnectBroken = async (event: RelationBrokenEvent): Promise<void> => {
-    if (!this.model.unit.isLeader()) return;
+    if (!this.reconciler.mayWrite(event)) return;
     let view;
     try {
       const fields = this.connect.dataInterfaces.remoteFields(event.relation);

@@ -103,7 +103,6 @@ export const CONFIG_OPTIONS = {
 
 export type OptionName = keyof typeof CONFIG_OPTIONS;
 
-export const OFFSET_SYNCS_LOCATIONS: readonly OffsetSyncsTopicLocation[] = ['source', 'target'];
 
 const JAVA_CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
 
@@ -215,11 +214,11 @@ function readPatternList(
   if (value === undefined) return undefined;
   if (value.trim() === '') {
     if (allowEmpty) return [];
-    c.add(
-      option,
-      `is empty, which would mirror nothing; use comma-separated Java regexes such as '.*' (everything) or 'orders,payments.*' ` +
-        `(to stop mirroring temporarily, run the pause action)`,
-    );
+    const what =
+      option === 'groups'
+        ? `is empty, which would sync no consumer groups (no checkpoints, no offset sync); use comma-separated Java regexes such as '.*' (every group) or 'billing-.*,audit' `
+        : `is empty, which would mirror nothing; use comma-separated Java regexes such as '.*' (everything) or 'orders,payments.*' `;
+    c.add(option, `${what}(to stop mirroring temporarily, run the pause action)`);
     return undefined;
   }
   const comma = commaProblem(value);

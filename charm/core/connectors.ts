@@ -7,7 +7,7 @@
 
 import type { KafkaClusterView } from './cluster';
 import { BYTE_ARRAY_CONVERTER, type MirrorConfig } from './config';
-import { REDACTED, jaasQuote, redactSecrets } from './redact';
+import { jaasQuote } from './redact';
 
 export type ConnectorKind = 'source' | 'checkpoint' | 'heartbeat';
 export const CONNECTOR_KINDS: readonly ConnectorKind[] = ['source', 'checkpoint', 'heartbeat'];
@@ -236,17 +236,3 @@ export function desiredConnectors(input: DesiredConnectorsInput): DesiredConnect
   return out;
 }
 
-const SECRET_CONFIG_KEY = /(?:password|jaas\.config|secret|token|truststore\.certificates|keystore\.(?:key|certificate\.chain)|ssl\.key)/i;
-
-/** A copy safe to show or log: JAAS, passwords and inline PEMs masked, other values redacted too. */
-export function redactConnectorConfig(
-  config: Readonly<Record<string, string>>,
-  knownSecrets: readonly string[] = [],
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(config).sort()) {
-    const value = config[key];
-    out[key] = SECRET_CONFIG_KEY.test(key) ? REDACTED : redactSecrets(value, knownSecrets);
-  }
-  return out;
-}

@@ -6,6 +6,5 @@ export * from './connectors';
 export * from './plan';
 export * from './status';
 export * from './redact';
-export * from './credentials';
 export * from './connect-validation';
 export * from './text';

@@ -18,7 +18,6 @@
 // Order of actions: deletes, puts, pause/resume, restarts — each group in desired order.
 
 import type { DesiredConnector } from './connectors';
-import { configsEqualMaskingCredentials, credentialKeysAgree } from './credentials';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
 /** A state string; newer workers may report states this code does not know (kept verbatim). */
@@ -80,13 +79,6 @@ export interface PlanInput {
   intent: { paused: boolean };
   restartBackoff: RestartBackoffState;
   now: number;
-  /**
-   * `masked`: the desired configs were built without reading the credentials (placeholders);
-   * compare them with the credential-derived keys masked (credentials.ts). A masked plan is a
-   * question, not a plan to carry out: if it has any action, read the credentials and plan again
-   * (its puts hold placeholders and must never be written). Default `compare`: every key.
-   */
-  credentials?: 'compare' | 'masked';
 }
 
 export interface PlanResult {
@@ -101,7 +93,7 @@ const MINUTE_MS = 60_000;
  * cap keeps recovery after a long outage (broker maintenance, credential rotation) within half an
  * hour while still limiting a crash-looping connector to two restarts an hour.
  */
-export const RESTART_BACKOFF_CAP_MINUTES = 30;
+const RESTART_BACKOFF_CAP_MINUTES = 30;
 /** A connector counts as stable (counter reset) after being healthy this long, at least. */
 export const MIN_STABLE_MS = 5 * MINUTE_MS;
 
@@ -115,7 +107,7 @@ export function restartDelayMs(restartsSoFar: number): number {
 }
 
 /** How long a connector must stay healthy after `restarts` restarts before the counter resets. */
-export function stableAfterMs(restarts: number): number {
+function stableAfterMs(restarts: number): number {
   return Math.max(restartDelayMs(restarts), MIN_STABLE_MS);
 }
 
@@ -185,13 +177,6 @@ export function planReconcile(input: PlanInput): PlanResult {
   const restarts: ReconcileAction[] = [];
   const nextConnectors: Record<string, RestartRecord> = {};
   const desiredNames = new Set(desired.map((d) => d.name));
-  const masked = input.credentials === 'masked';
-  // Masked: the owned connectors must also agree with each other on every credential key (the
-  // charm writes the same ones into all of them); if not, every one of them differs.
-  const credentialsDisagree =
-    masked && !credentialKeysAgree(desired.map((d) => actual[d.name]?.info?.config).filter((c): c is Record<string, string> => c !== undefined));
-  const sameConfig = (want: Record<string, string>, have: Record<string, string>): boolean =>
-    masked ? !credentialsDisagree && configsEqualMaskingCredentials(want, have) : configsEqual(want, have);
 
   // Deletes: owned, present, not desired. Sorted for a deterministic plan.
   for (const name of Object.keys(actual).sort()) {
@@ -203,7 +188,7 @@ export function planReconcile(input: PlanInput): PlanResult {
     if (!ownedPattern.test(d.name)) continue;
     const observed = actual[d.name];
     const exists = observed !== undefined;
-    if (!exists || observed.info === undefined || !sameConfig(d.config, observed.info.config)) {
+    if (!exists || observed.info === undefined || !configsEqual(d.config, observed.info.config)) {
       puts.push({ kind: 'put', name: d.name, config: { ...d.config } });
     }
 

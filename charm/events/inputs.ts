@@ -6,7 +6,6 @@ import { ConfigError as OpsConfigError } from '../../lib/ops';
 import { RelationDataError, type ConnectRequirer, type KafkaRequirer } from '../../lib/interfaces';
 import {
   buildMirrorFlow,
-  CREDENTIAL_PLACEHOLDER,
   desiredConnectors,
   ownedConnectorPattern,
   parseConnectRelation,
@@ -54,34 +53,12 @@ export interface MirrorInputs {
   readonly ownedPattern: RegExp | undefined;
   /** Every secret value seen: SCRAM and REST passwords (JAAS strings contain them). */
   readonly knownSecrets: readonly string[];
-  /**
-   * False when the source/target credentials (secret-user, secret-tls) were deliberately not
-   * read: `desired` then holds placeholders in the credential-derived keys and may only be
-   * compared masked, never written (see charm/core/credentials.ts).
-   */
-  readonly credentialsRead: boolean;
-}
-
-export interface ReadOptions {
-  /** `deferred`: do not read the Kafka clusters' secret-user/secret-tls (the Connect one is always read). */
-  readonly kafkaCredentials?: 'read' | 'deferred';
 }
 
 /** Remote fields of the only relation on an endpoint; an unreadable secret counts as not there yet. */
-function rawRelation(requirer: KafkaRequirer | ConnectRequirer, relation: Relation | null, deferCredentials = false): RawRelation | undefined | 'unreadable' {
+function rawRelation(requirer: KafkaRequirer | ConnectRequirer, relation: Relation | null): RawRelation | undefined | 'unreadable' {
   if (relation === null) return undefined;
   try {
-    if (deferCredentials) {
-      const fields = requirer.dataInterfaces.remoteFields(relation, { skipSecretGroups: ['user', 'tls'] });
-      const values: Record<string, string> = { ...fields.values };
-      // A provider publishes username and password together in secret-user: its URI stands for
-      // both. Unread TLS leaves `tls` unknown; only credential-derived keys depend on it.
-      if (fields.unreadSecretGroups.has('user')) {
-        values.username = CREDENTIAL_PLACEHOLDER;
-        values.password = CREDENTIAL_PLACEHOLDER;
-      }
-      return { ...(relation.app ? { appName: relation.app } : {}), fields: values };
-    }
     const fields = requirer.dataInterfaces.remoteFields(relation);
     return { ...(relation.app ? { appName: relation.app } : {}), fields: fields.values };
   } catch (e) {
@@ -94,7 +71,7 @@ function unreadable<V>(): RelationReadiness<V> {
   return { state: 'incomplete', missingFields: ['username', 'password (secret not readable yet)'] };
 }
 
-export function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[]; warnings: ConfigError[] } {
+function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[]; warnings: ConfigError[] } {
   let raw: Readonly<Record<string, unknown>>;
   try {
     raw = model.config;
@@ -109,8 +86,7 @@ export function readConfig(model: Model): { config: MirrorConfig | undefined; er
     : { config: undefined, errors: parsed.errors, warnings: parsed.warnings };
 }
 
-export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions = {}): MirrorInputs {
-  const deferCredentials = opts.kafkaCredentials === 'deferred';
+export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
   const { config, errors: configErrors, warnings: configWarnings } = readConfig(model);
 
   const connectRel = requirers.connect.dataInterfaces.relation();
@@ -118,14 +94,14 @@ export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions
   const connect: RelationReadiness<ConnectView> = rawConnect === 'unreadable' ? unreadable<ConnectView>() : parseConnectRelation(rawConnect);
   const kafka = (name: 'source' | 'target'): RelationReadiness<KafkaClusterView> => {
     const requirer = requirers[name];
-    const raw = rawRelation(requirer, requirer.dataInterfaces.relation(), deferCredentials);
+    const raw = rawRelation(requirer, requirer.dataInterfaces.relation());
     return raw === 'unreadable' ? unreadable<KafkaClusterView>() : parseKafkaRelation(name, raw);
   };
   const source = kafka('source');
   const target = kafka('target');
 
   const views = [source, target, connect].map((r) => (r.state === 'ready' ? r.view : undefined));
-  const knownSecrets = secretsOf(...views).filter((v) => v !== CREDENTIAL_PLACEHOLDER);
+  const knownSecrets = secretsOf(...views);
   if (connect.state === 'ready') {
     // What the basic-auth header carries, should anything ever echo it.
     knownSecrets.push(Buffer.from(`${connect.view.username}:${connect.view.password}`).toString('base64'));
@@ -164,6 +140,5 @@ export function readInputs(model: Model, requirers: Requirers, opts: ReadOptions
     desired,
     ownedPattern,
     knownSecrets,
-    credentialsRead: !deferCredentials,
   };
 }

@@ -10,7 +10,7 @@
 import type { Model, Relation } from '../../lib/ops';
 import { emptyRestartBackoff, parseRestartBackoff, type CharmStatus, type RestartBackoffState } from '../core';
 
-export const PEER_KEYS = { paused: 'paused', restartBackoff: 'restart-backoff', status: 'status' } as const;
+const PEER_KEYS = { paused: 'paused', restartBackoff: 'restart-backoff', status: 'status' } as const;
 
 const STATUS_NAMES = new Set(['active', 'blocked', 'waiting', 'maintenance']);
 

@@ -3,10 +3,8 @@
 //   → GET /connectors?expand=status&expand=info → planReconcile (charm/core, pure)
 //   → REST writes, only what differs → status summary (charm/core) published for the other units.
 // One instance per dispatch; handlers in this folder share it through the charm.
-import type { CharmBase, HookEvent, Logger, Model } from '../../lib/ops';
+import { RelationDepartedEvent, RelationBrokenEvent, type CharmBase, type HookEvent, type Logger, type Model } from '../../lib/ops';
 import {
-  credentialSecretsIn,
-  hasCredentialPlaceholder,
   ownedConnectorPattern,
   planReconcile,
   summarizeStatus,
@@ -32,20 +30,20 @@ export interface Observation {
 }
 
 /**
- * Unit-state key (leader's controller state, framework.unitState): epoch ms of the last full
- * comparison (credentials read) that left Connect matching the desired set. Absent = unconfirmed.
+ * Unit-state key: set once this unit has seen its own departure (a relation-departed whose
+ * departing unit is this unit: Juju is removing it). 'with-peers' when other units of the
+ * application remained (seen on the peer relation), 'alone' when it is the last one.
  */
-export const CREDENTIALS_CONFIRMED_AT = 'mirror.credentials-confirmed-at';
-/** A full comparison at least this often, even when no event could have changed the credentials. */
-export const CREDENTIALS_RECHECK_MS = 60 * 60 * 1000;
-/** Relation endpoints whose events can bring new credentials (a new secret URI, new fields). */
-const CREDENTIAL_ENDPOINTS: ReadonlySet<string> = new Set(['source', 'target', 'connect-client']);
-const CREDENTIAL_EVENT_KINDS: ReadonlySet<string> = new Set(['secret-changed', 'leader-elected', 'upgrade-charm']);
+export const DEPARTING = 'mirror.departing';
+const PEER_ENDPOINT = 'peer';
 
 /** Connect errors the operator must fix (Blocked) vs. ones that pass on their own (Waiting). */
 const OPERATOR_MUST_ACT: ReadonlySet<ConnectErrorKind> = new Set<ConnectErrorKind>(['invalid-config', 'tls', 'not-found']);
 
-export function connectErrorStatus(e: ConnectApiError, doing: string): CharmStatus {
+function connectErrorStatus(e: ConnectApiError, doing: string): CharmStatus {
+  // Credentials: the message says what was refused; it is not an outage of Connect.
+  if (e.kind === 'unauthorized') return { name: 'waiting', message: `${e.message}; retrying on every hook` };
+  if (e.kind === 'forbidden') return { name: 'blocked', message: e.message };
   return OPERATOR_MUST_ACT.has(e.kind)
     ? { name: 'blocked', message: `cannot ${doing}: ${e.message}` }
     : { name: 'waiting', message: `cannot ${doing} yet: ${e.message}; retrying on the next hook` };
@@ -70,54 +68,17 @@ export class Reconciler {
   }
 
   /**
-   * Config and relation views, read once per dispatch; every secret seen is registered for
-   * redaction. Whatever this dispatch read already is returned (the status uses it); use
-   * `credentialInputs()` when the Kafka credentials are needed.
+   * Config and relation views (with every credential: Kafka Connect is always compared with what
+   * the secrets say now), read once per dispatch; every secret seen is registered for redaction.
    */
   inputs(): MirrorInputs {
-    return this.inputsCache ?? this.credentialInputs();
-  }
-
-  /** The inputs with the source/target credentials read (for writes and actions). */
-  credentialInputs(): MirrorInputs {
-    if (this.inputsCache === undefined || !this.inputsCache.credentialsRead) this.inputsCache = this.read('read');
-    return this.inputsCache;
-  }
-
-  private read(kafkaCredentials: 'read' | 'deferred'): MirrorInputs {
-    {
-      const inputs = readInputs(this.model, this.requirers, { kafkaCredentials });
+    if (this.inputsCache === undefined) {
+      this.inputsCache = readInputs(this.model, this.requirers);
       // Secrets read through secret-get are already known to the framework's redactor; passwords
-      // sent as plain databag fields and the basic-auth token are not. (lib/ops exposes no public
-      // way to add values, see the report.)
-      this.model.addSecretValues(...inputs.knownSecrets);
-      return inputs;
+      // sent as plain databag fields and the basic-auth token are not.
+      this.model.addSecretValues(...this.inputsCache.knownSecrets);
     }
-  }
-
-  /**
-   * Whether this hook may compare with the Kafka credentials masked (no secret-get for them):
-   * not when the event can bring new credentials (secret-changed; relation events of source,
-   * target, connect-client; leader-elected; upgrade-charm), and not unless a full comparison
-   * confirmed Connect within the last CREDENTIALS_RECHECK_MS (a failed or skipped one leaves it
-   * unconfirmed, so a rotation that could not be written is retried in full on every hook).
-   */
-  private mayDeferCredentials(event: HookEvent): boolean {
-    const kind = event.source.kind;
-    if (CREDENTIAL_EVENT_KINDS.has(kind)) return false;
-    if (kind.startsWith('relation-') && event.source.scope !== undefined && CREDENTIAL_ENDPOINTS.has(event.source.scope)) return false;
-    const confirmedAt = Number(this.charm.framework.unitState.get(CREDENTIALS_CONFIRMED_AT));
-    const now = runtime.now();
-    return Number.isFinite(confirmedAt) && confirmedAt <= now && now - confirmedAt < CREDENTIALS_RECHECK_MS;
-  }
-
-  private recordCredentials(confirmed: boolean): void {
-    this.charm.framework.unitState.set(CREDENTIALS_CONFIRMED_AT, confirmed ? String(runtime.now()) : null);
-  }
-
-  /** Drop the cached inputs (after this dispatch changed something they depend on). */
-  forgetInputs(): void {
-    this.inputsCache = undefined;
+    return this.inputsCache;
   }
 
   connectView(): ConnectView | undefined {
@@ -129,11 +90,40 @@ export class Reconciler {
     return new ConnectSession(view, this.inputs().knownSecrets, this.logger);
   }
 
+  /**
+   * Whether this unit may write to Kafka Connect in this hook: the leader, unless it is being
+   * removed. A unit on its way out gets relation-departed for every remote unit and relation-broken
+   * for every relation it leaves; none of those says anything about the flow, which the remaining
+   * units keep running (a new leader converges on leader-elected). Only the last unit of the
+   * application may tear down, on relation-broken, as the removal of a relation does.
+   */
+  mayWrite(event: HookEvent): boolean {
+    if (!this.model.unit.isLeader()) return false;
+    const departing = this.noteDeparture(event);
+    if (departing === undefined) return true;
+    if (departing === 'alone' && event instanceof RelationBrokenEvent) return true;
+    this.logger.info(`this unit is being removed: Kafka Connect is left to the remaining units (${event.source.kind})`);
+    return false;
+  }
+
+  /** Records this unit's own departure (unit state) and returns what is known of it. */
+  private noteDeparture(event: HookEvent): 'with-peers' | 'alone' | undefined {
+    const state = this.charm.framework.unitState;
+    let known = state.get(DEPARTING) as 'with-peers' | 'alone' | undefined;
+    if (event instanceof RelationDepartedEvent && event.departingUnit === this.model.unit.name) {
+      const seen = event.relation.name === PEER_ENDPOINT ? 'with-peers' : 'alone';
+      if (known !== 'with-peers' && known !== seen) {
+        known = seen;
+        state.set(DEPARTING, seen);
+      }
+    }
+    return known === 'with-peers' || known === 'alone' ? known : undefined;
+  }
+
   /** The reconcile hook (every hook event but stop/remove/collect-metrics). */
   readonly reconcile = async (event: HookEvent): Promise<void> => {
-    if (!this.model.unit.isLeader()) return; // the leader alone talks to Connect
-    const deferred = this.mayDeferCredentials(event);
-    const inputs = deferred ? (this.inputsCache ?? (this.inputsCache = this.read('deferred'))) : this.credentialInputs();
+    if (!this.mayWrite(event)) return; // the leader alone talks to Connect, and not on its way out
+    const inputs = this.inputs();
     if (inputs.configErrors.length > 0 && event.source.key !== 'update-status') {
       for (const e of inputs.configErrors) this.logger.warning(`invalid config, Kafka Connect left untouched: ${e.message}`);
     }
@@ -144,31 +134,18 @@ export class Reconciler {
     if (view === undefined || inputs.desired === undefined || inputs.ownedPattern === undefined) {
       // Nothing may be written: Connect keeps what it has. The status says why.
       this.observation = { connect: { kind: 'not-queried' } };
-      if (!deferred) this.recordCredentials(false);
       return;
     }
     const session = this.openSession(view);
     try {
-      const confirmed = await this.converge(session, inputs.desired, inputs.ownedPattern, inputs.desired.length === 0, !inputs.credentialsRead);
-      if (confirmed !== 'masked') this.recordCredentials(confirmed);
+      await this.converge(session, inputs.desired, inputs.ownedPattern, inputs.desired.length === 0);
     } finally {
       session.close();
     }
   };
 
-  /**
-   * Observe Connect, plan, write. With `masked` (desired built without the Kafka credentials) the
-   * plan only answers "does anything differ?": if it has any action, the credentials are read and
-   * the plan is made again in full (never written from placeholders). Returns whether a full
-   * comparison left Connect matching, or 'masked' when the masked comparison found nothing to do.
-   */
-  private async converge(
-    session: ConnectSession,
-    desired: NonNullable<MirrorInputs['desired']>,
-    ownedPattern: RegExp,
-    teardown: boolean,
-    masked = false,
-  ): Promise<boolean | 'masked'> {
+  /** Observe Connect, plan, write only what differs, re-read for the status. */
+  private async converge(session: ConnectSession, desired: NonNullable<MirrorInputs['desired']>, ownedPattern: RegExp, teardown: boolean): Promise<void> {
     let actual: ObservedConnectors;
     try {
       actual = await session.observe();
@@ -178,52 +155,21 @@ export class Reconciler {
       if (teardown) {
         this.logger.warning(`cannot delete this charm's connectors now (${e.message}); will retry on the next hook`);
       }
-      return masked ? 'masked' : false;
+      return;
     }
-    // Reads `desired` and `ownedPattern` when called: a masked question may replace them below.
-    const planAgainst = (observed: ObservedConnectors, credentials?: 'masked') =>
-      planReconcile({
-        desired,
-        actual: observed,
-        ownedPattern,
-        intent: { paused: this.peer.paused },
-        restartBackoff: this.peer.restartBackoff,
-        now: runtime.now(),
-        ...(credentials ? { credentials } : {}),
-      });
-    if (masked) {
-      // The passwords Connect holds for our connectors are the ones its texts could echo.
-      const seen = credentialSecretsIn(
-        Object.entries(actual).filter(([name]) => ownedPattern.test(name)).map(([, c]) => c.info?.config ?? {}),
-      );
-      this.model.addSecretValues(...seen);
-      session.client.addSecrets(seen);
-      const question = planAgainst(actual, 'masked');
-      if (question.actions.length === 0) {
-        this.peer.restartBackoff = question.nextBackoff;
-        this.observation = { connect: { kind: 'observed', actual } };
-        return 'masked';
-      }
-      // Something must be written: read the credentials and decide in full.
-      const full = this.credentialInputs();
-      if (full.desired === undefined || full.ownedPattern === undefined) {
-        this.observation = { connect: { kind: 'observed', actual } };
-        return false;
-      }
-      session.client.addSecrets(full.knownSecrets);
-      desired = full.desired;
-      ownedPattern = full.ownedPattern;
-      teardown = desired.length === 0;
-    }
-    const plan = planAgainst(actual);
-    if (plan.actions.some((a) => a.kind === 'put' && hasCredentialPlaceholder(a.config))) {
-      throw new Error('bug: a connector config built without credentials was about to be written');
-    }
+    const plan = planReconcile({
+      desired,
+      actual,
+      ownedPattern,
+      intent: { paused: this.peer.paused },
+      restartBackoff: this.peer.restartBackoff,
+      now: runtime.now(),
+    });
     // Persisted even if a restart below fails: the back-off counts attempts, not successes.
     this.peer.restartBackoff = plan.nextBackoff;
     if (plan.actions.length === 0) {
       this.observation = { connect: { kind: 'observed', actual } };
-      return true;
+      return;
     }
     // Connect's own validation first, for every config about to be written: a config Connect
     // would refuse (an unknown converter class, …) blocks before any write, so no connector is
@@ -231,7 +177,7 @@ export class Reconciler {
     const refused = await this.refusedByConnect(session, plan.actions, desired);
     if (refused !== undefined) {
       this.observation = { connect: { kind: 'observed', actual }, writeFailure: refused };
-      return false;
+      return;
     }
     const outcomes = await session.applyAll(plan.actions);
     this.logOutcomes(outcomes, teardown);
@@ -242,13 +188,12 @@ export class Reconciler {
     } catch (e) {
       if (!(e instanceof ConnectApiError)) throw e;
       this.observation = unreachable(e);
-      return false;
+      return;
     }
     this.observation = {
       connect: { kind: 'observed', actual },
       ...(failed?.error ? { writeFailure: connectErrorStatus(failed.error, verb(failed.action)) } : {}),
     };
-    return failed === undefined;
   }
 
   /** Blocked status when Connect's validation refuses a config of `actions`, else undefined. */
@@ -348,7 +293,7 @@ export class Reconciler {
 }
 
 function unreachable(e: ConnectApiError): Observation {
-  if (OPERATOR_MUST_ACT.has(e.kind)) return { connect: { kind: 'unreachable', reason: e.message }, writeFailure: connectErrorStatus(e, 'read Kafka Connect') };
+  if (OPERATOR_MUST_ACT.has(e.kind) || e.kind === 'unauthorized' || e.kind === 'forbidden') return { connect: { kind: 'unreachable', reason: e.message }, writeFailure: connectErrorStatus(e, 'read Kafka Connect') };
   return { connect: { kind: 'unreachable', reason: e.message } };
 }
 

@@ -10,6 +10,8 @@
 export type ConnectErrorKind =
   | 'unreachable'
   | 'unauthorized'
+  /** 403: authenticated, but not allowed. */
+  | 'forbidden'
   | 'not-found'
   | 'conflict'
   | 'invalid-config'
@@ -150,10 +152,12 @@ export class ConnectErrors {
     let message: string;
     if (status === 401) {
       kind = 'unauthorized';
-      message = `${at} rejected the credentials (401${suffix ? `, "${detail}"` : ''}): check the connect-client relation (username and password)`;
+      message =
+        `Kafka Connect refused the credentials of the connect-client relation (401 from ${endpoint}${suffix ? `, "${detail}"` : ''}): ` +
+        `wrong or rotated username/password; the Kafka Connect charm must publish the current ones`;
     } else if (status === 403) {
-      kind = 'unauthorized';
-      message = `${at} refused to ${call.what} (403)${suffix}: the relation user lacks permission`;
+      kind = 'forbidden';
+      message = `Kafka Connect refused the credentials of the connect-client relation the right to ${call.what} (403 from ${endpoint})${suffix}: the relation user lacks permission on the Kafka Connect side`;
     } else if (status === 404) {
       kind = 'not-found';
       message = `${at} could not ${call.what} (404)${suffix}`;

@@ -45,7 +45,7 @@ function connectorType(value: unknown): ConnectorType {
   return value === 'source' || value === 'sink' ? value : 'unknown';
 }
 
-export function parseConfig(value: unknown, what = 'config'): ConnectorConfig {
+function parseConfig(value: unknown, what = 'config'): ConnectorConfig {
   const obj = record(value, what);
   const out: ConnectorConfig = {};
   for (const [key, raw] of Object.entries(obj)) {

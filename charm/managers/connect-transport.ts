@@ -92,6 +92,8 @@ const DEFAULT_BACKOFF: Required<BackoffOptions> = {
   maxAttempts: 10,
   maxUnreachableRounds: 2,
 };
+/** Names this charm in Kafka Connect's request log (and to anything between the two). */
+export const USER_AGENT = 'mirrormaker-connect-integrator';
 /** Below this much budget an attempt is not worth starting. */
 const MIN_ATTEMPT_MS = 50;
 /** Error text from Connect is cut to this length before it goes into a message. */
@@ -336,7 +338,7 @@ export class ConnectTransport {
         auth: { username: this.username, password: this.password },
         // Connect's resources only consume application/json (415 otherwise), and axios labels a
         // bodiless PUT/POST (pause, resume, restart) application/x-www-form-urlencoded.
-        headers: { Accept: 'application/json', ...(spec.body !== undefined || spec.method !== 'GET' ? { 'Content-Type': 'application/json' } : {}) },
+        headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...(spec.body !== undefined || spec.method !== 'GET' ? { 'Content-Type': 'application/json' } : {}) },
         ...(spec.body !== undefined ? { data: JSON.stringify(spec.body) } : {}),
         timeout: timeoutMs,
         signal: controller.signal,

@@ -43,7 +43,7 @@ describe('ConnectClient secrets', () => {
     expect(err).toBeInstanceOf(ConnectApiError);
     expect(err).toMatchObject({ kind: 'unauthorized', status: 401, endpoint: fake.url, retries: 0 });
     expect((err as Error).message).toBe(
-      `Kafka Connect at ${fake.url} rejected the credentials (401, "${UNAUTHORIZED_BODY}"): check the connect-client relation (username and password)`,
+      `Kafka Connect refused the credentials of the connect-client relation (401 from ${fake.url}, "${UNAUTHORIZED_BODY}"): wrong or rotated username/password; the Kafka Connect charm must publish the current ones`,
     );
     const wrongBasic = Buffer.from(`${USER}:${wrongPassword}`).toString('base64');
     expectNoSecrets([...surfaces(err), ...logs.map((l) => l.line)], [wrongPassword, wrongBasic]);

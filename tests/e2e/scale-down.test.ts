@@ -1,0 +1,192 @@
+// Scale-down with traffic flowing, on the real stack: remove the leader of 2 units, then scale
+// 3 → 2 → 1. Kafka Connect's side (the connect-client provider) deletes every connector of the
+// relation whenever a unit of ours departs; the charm must never send a DELETE itself, the
+// remaining leader must re-create the connectors (same names, so offsets are kept) within one of
+// its hooks, and no record may be lost or copied twice.
+//
+// Measured: every REST call reaching Connect goes through a counting proxy on 127.0.0.1 (the
+// charm names itself in User-Agent), and a monitor polls GET /connectors every 100 ms to time
+// the seconds without our connectors per step.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTopic, endpointOf, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
+import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, sleep, stackProfile } from '../../tools/stack/mirror-world';
+import { USER_AGENT } from '../../charm/managers/connect-transport';
+import { describeWithStack, readE2EState } from './e2e-state';
+
+jest.setTimeout(240_000);
+
+const RUN = Date.now().toString(36);
+const TOPIC = `e2e-scale-${RUN}`;
+
+interface Seen {
+  method: string;
+  path: string;
+  ours: boolean;
+}
+
+/** A pass-through proxy to Connect that records every request. */
+async function countingProxy(target: string): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const to = new URL(target);
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', path: req.url ?? '', ours: req.headers['user-agent'] === USER_AGENT });
+    const upstream = http.request(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Polls Connect for our connectors; sums the time any of the 3 was missing. */
+class OutageMonitor {
+  private running = true;
+  private missingSince: number | null = null;
+  private missingMs = 0;
+  private loop: Promise<void>;
+  constructor(private readonly world: MirrorWorld) {
+    this.loop = this.run();
+  }
+  private async run(): Promise<void> {
+    while (this.running) {
+      const t = Date.now();
+      const n = (await this.world.ourConnectors().catch(() => [])).length;
+      if (n < 3 && this.missingSince === null) this.missingSince = t;
+      if (n === 3 && this.missingSince !== null) {
+        this.missingMs += t - this.missingSince;
+        this.missingSince = null;
+      }
+      await sleep(100);
+    }
+  }
+  /** Seconds without all connectors since the last call (an ongoing gap counts up to now). */
+  take(): number {
+    const now = Date.now();
+    let ms = this.missingMs;
+    if (this.missingSince !== null) {
+      ms += now - this.missingSince;
+      this.missingSince = now;
+    }
+    this.missingMs = 0;
+    return Math.round(ms / 100) / 10;
+  }
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
+
+describeWithStack()('scale-down with traffic flowing', () => {
+  let stack: StackInfo;
+  let world: MirrorWorld;
+  let proxy: Awaited<ReturnType<typeof countingProxy>>;
+  let monitor: OutageMonitor;
+  let src: KafkaEndpoint;
+  let tgt: KafkaEndpoint;
+  let produced = 0;
+  const outages: Record<string, { seconds: number; leaderHooksToRestore: number }> = {};
+
+  beforeAll(async () => {
+    const state = readE2EState();
+    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
+    stack = await readStackInfo(stackProfile('e2e'));
+    src = endpointOf(stack.kafkaA, 'admin');
+    tgt = endpointOf(stack.kafkaB, 'admin');
+    proxy = await countingProxy(stack.connect.url);
+    world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: TOPIC } });
+    // Everyone (our charm and the Connect side's double) reaches Connect through the proxy.
+    await world.lm.config(CONNECT_APP, { endpoints: proxy.url });
+  }, 300_000);
+
+  afterAll(async () => {
+    await monitor?.stop();
+    await world?.close();
+    await proxy?.close();
+  });
+
+  const leader = (): string => Object.values(world.lm.model.units).find((u) => u.app === APP && u.leader)!.name;
+  const unitsOf = (): string[] => Object.keys(world.lm.model.units).filter((u) => u.startsWith(`${APP}/`)).sort();
+
+  /** Produces while `step` runs (traffic flowing), then measures the gap and how many leader hooks restoring took. */
+  async function scaleStep(label: string, step: () => Promise<void>): Promise<void> {
+    monitor.take();
+    const producing = produceMessages(src, TOPIC, 40, { prefix: label });
+    await step();
+    let leaderHooks = 0;
+    // The Connect side deleted on our departure: restored at once, or by the leader's next hook.
+    while ((await world.ourConnectors()).length < 3 && leaderHooks < 3) {
+      leaderHooks += 1;
+      await world.lm.updateStatus();
+    }
+    produced += await producing;
+    expect(await world.ourConnectors()).toHaveLength(3);
+    outages[label] = { seconds: monitor.take(), leaderHooksToRestore: leaderHooks };
+    await waitForMessageCount(tgt, TOPIC, produced, { timeoutMs: 60_000 });
+  }
+
+  test('2 units, integrated, records cross', async () => {
+    await createTopic(src, TOPIC, { partitions: 2 });
+    await world.integrateAll();
+    await world.lm.addUnit(APP, 1);
+    await world.waitForActive();
+    expect(await world.ourConnectors()).toHaveLength(3);
+    produced += await produceMessages(src, TOPIC, 40, { prefix: 'before' });
+    await waitForMessageCount(tgt, TOPIC, produced, { timeoutMs: 60_000 });
+    monitor = new OutageMonitor(world);
+  });
+
+  test('remove the leader of 2 units: no DELETE from the charm, restored by the new leader', async () => {
+    const old = leader();
+    await scaleStep('remove-leader', () => world.lm.removeUnit(old));
+    expect(unitsOf()).toHaveLength(1);
+    expect(leader()).not.toBe(old);
+    // The new leader's leader-elected restored them within the removal.
+    expect(outages['remove-leader']!.leaderHooksToRestore).toBe(0);
+  });
+
+  test('scale 3 → 2 → 1 (non-leaders): no DELETE from the charm, restored within one leader hook each', async () => {
+    await world.lm.addUnit(APP, 2);
+    expect(unitsOf()).toHaveLength(3);
+    for (const label of ['3-to-2', '2-to-1']) {
+      const victim = unitsOf().filter((u) => u !== leader()).at(-1)!;
+      await scaleStep(label, () => world.lm.removeUnit(victim));
+      expect(outages[label]!.leaderHooksToRestore).toBeLessThanOrEqual(1);
+    }
+    expect(unitsOf()).toEqual([leader()]);
+  });
+
+  test('totals: 0 DELETEs sent by the charm, 0 records lost, 0 re-copied', async () => {
+    await monitor.stop();
+    const ourDeletes = proxy.seen.filter((r) => r.ours && r.method === 'DELETE');
+    const theirDeletes = proxy.seen.filter((r) => !r.ours && r.method === 'DELETE');
+    const ourPuts = proxy.seen.filter((r) => r.ours && r.method === 'PUT' && r.path.endsWith('/config'));
+    console.log(
+      JSON.stringify({ outages, produced, charmRequests: proxy.seen.filter((r) => r.ours).length, charmDeletes: ourDeletes.length, charmPuts: ourPuts.length, connectSideDeletes: theirDeletes.length }),
+    );
+    expect(ourDeletes).toEqual([]);
+    // The Connect side did delete (so the scenario tested something): 3 per departure.
+    expect(theirDeletes.length).toBeGreaterThanOrEqual(9);
+    // Exactly what was produced arrived: nothing lost, nothing copied twice (stays so for 3 s).
+    const t0 = Date.now();
+    while (Date.now() - t0 < 3_000) {
+      expect(await retainedRecords(tgt, TOPIC)).toBe(produced);
+      await sleep(500);
+    }
+  });
+});
