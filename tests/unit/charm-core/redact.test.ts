@@ -133,12 +133,10 @@ describe('redaction is linear in the size of the text (the remote side controls 
     console.log(`redaction of 1 MB (${_what}): ${ms.toFixed(1)} ms (best of 5)`);
     expect(ms).toBeLessThanOrEqual(50);
   });
-  it.each([...RUNS, ...MANY])('linear: 4× the text costs well under 16× the time (quadratic would): %s', (_what, make) => {
-    const small = bestMs(make(MB / 4), SECRETS_SEEN);
-    const large = bestMs(make(MB), SECRETS_SEEN);
-    // Linear is ≈4×; allow for noise on a shared, loaded machine. Quadratic would take seconds on
-    // 1 MB (the old rules took 18.7 s on 40 000 characters), far above the 50 ms floor.
-    expect(large).toBeLessThan(Math.max(8 * small, 50));
+  it.each(MANY)('far from quadratic on 1 MB (under 1 s; a quadratic rule takes minutes): %s', (_what, make) => {
+    // Many matches cost allocation and GC, which a loaded shared machine stretches; the bound only
+    // has to separate linear (tens of ms) from quadratic (the old rules: 18.7 s on 40 000 chars).
+    expect(bestMs(make(MB), SECRETS_SEEN)).toBeLessThan(1000);
   });
   it('the 40 000-character run of the field report: well under a millisecond per kilobyte', () => {
     const ms = bestMs('Ab0_.-'.repeat(40_000 / 6));
