@@ -3,8 +3,9 @@
 // Every error names the option, says what is wrong and what to do, because the first line of the
 // list becomes the Blocked status message and the rest go to the log.
 
-import { CONFIG_DEFAULTS, type ConfigOptionName } from '../generated/charm-types';
-import { commaProblem, portableRegexProblem, splitList } from './regex';
+import { CONFIG_DEFAULTS, CONFIG_TYPES, type ConfigOptionName } from '../generated/charm-types';
+import { checkRegexItem, commaProblem, splitList } from './regex';
+import { quoted } from './text';
 
 export type OffsetSyncsTopicLocation = 'source' | 'target';
 
@@ -42,7 +43,13 @@ export interface ConfigError {
   message: string;
 }
 
-export type ParseConfigResult = { ok: true; config: MirrorConfig } | { ok: false; errors: ConfigError[] };
+/**
+ * `warnings`: accepted values worth telling the operator about (e.g. a regex Java compiles but that
+ * can backtrack catastrophically); they go to the log and the Active status, never block.
+ */
+export type ParseConfigResult =
+  | { ok: true; config: MirrorConfig; warnings: ConfigError[] }
+  | { ok: false; errors: ConfigError[]; warnings: ConfigError[] };
 
 export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 
@@ -54,6 +61,15 @@ export const MAX_HEALTH_BUDGET_SECONDS = 30;
 export const MAX_REPLICATION_FACTOR = 32_767;
 /** Far above any sensible MM2 task count; catches typos such as 10000. */
 export const MAX_TASKS = 1_000;
+/**
+ * Each connector config is one record in Kafka Connect's config topic, which takes at most 1 MiB
+ * per record (the producer's max.request.size and the broker's message.max.bytes defaults): bigger
+ * writes answer HTTP 500. The four filter options together stay well below that.
+ */
+export const CONNECT_CONFIG_RECORD_LIMIT_BYTES = 1_048_576;
+export const MAX_FILTER_OPTIONS_BYTES = 524_288;
+/** Any other string option (class names, enums) is short; this only stops absurd values early. */
+export const MAX_OTHER_STRING_OPTION_BYTES = 4_096;
 
 /**
  * The charm's option names and defaults come from config.yaml through `tscharm gen`
@@ -68,8 +84,12 @@ const JAVA_CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)
 
 class Collector {
   readonly errors: ConfigError[] = [];
+  readonly warnings: ConfigError[] = [];
   add(option: string, what: string): void {
     this.errors.push({ option, message: `${option}: ${what}` });
+  }
+  warn(option: string, what: string): void {
+    this.warnings.push({ option, message: `${option}: ${what}` });
   }
 }
 
@@ -78,9 +98,37 @@ function raw(input: Readonly<Record<string, unknown>>, option: OptionName): unkn
   return value === undefined || value === null ? DEFAULTS[option] : value;
 }
 
+/** A value quoted for a message: shortened, so a huge value never makes a huge status line. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === 'string') return quoted(value);
+  return quoted(JSON.stringify(value) ?? String(value)).slice(1, -1);
+}
+
+const FILTER_OPTIONS = ['topics', 'topics_exclude', 'groups', 'groups_exclude'] as const;
+
+/** Size limits checked before anything else, so an oversize value is named with its limit. */
+function sizeProblems(input: Readonly<Record<string, unknown>>, c: Collector): Set<string> {
+  const oversize = new Set<string>();
+  const bytes = (v: unknown): number => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0);
+  const filterTotal = FILTER_OPTIONS.reduce((n, o) => n + bytes(input[o]), 0);
+  if (filterTotal > MAX_FILTER_OPTIONS_BYTES) {
+    const largest = [...FILTER_OPTIONS].sort((a, b) => bytes(input[b]) - bytes(input[a]))[0];
+    for (const o of FILTER_OPTIONS) if (bytes(input[o]) > 0) oversize.add(o);
+    c.add(
+      largest,
+      `is ${bytes(input[largest])} bytes; topics, topics_exclude, groups and groups_exclude together may hold at most ` +
+        `${MAX_FILTER_OPTIONS_BYTES} bytes (now ${filterTotal}), because each connector config is one record in Kafka Connect's ` +
+        `config topic, which takes at most 1 MiB (${CONNECT_CONFIG_RECORD_LIMIT_BYTES} bytes); use shorter regexes (e.g. a common prefix with '.*')`,
+    );
+  }
+  for (const o of Object.keys(CONFIG_TYPES) as OptionName[]) {
+    if ((FILTER_OPTIONS as readonly string[]).includes(o)) continue;
+    if (bytes(input[o]) > MAX_OTHER_STRING_OPTION_BYTES) {
+      oversize.add(o);
+      c.add(o, `is ${bytes(input[o])} bytes, more than the ${MAX_OTHER_STRING_OPTION_BYTES} bytes allowed; set a short value`);
+    }
+  }
+  return oversize;
 }
 
 function readString(input: Readonly<Record<string, unknown>>, option: OptionName, c: Collector): string | undefined {
@@ -165,14 +213,15 @@ function readPatternList(
       );
       return;
     }
-    const problem = portableRegexProblem(item);
+    const { error: problem, warning } = checkRegexItem(item);
+    if (warning) c.warn(option, `item ${describe(item)}: ${warning}`);
     if (problem) {
       ok = false;
       const commaHint =
-        items.length > 1 && /unterminated|unmatched|missing/.test(problem)
+        items.length > 1 && /Unclosed|Unmatched|missing/.test(problem)
           ? '; note that commas separate items, so a regex cannot contain a comma'
           : '';
-      c.add(option, `invalid regex '${item}' (${problem})${commaHint}; use comma-separated Java regexes`);
+      c.add(option, `invalid regex ${quoted(item)} (${problem})${commaHint}; use comma-separated Java regexes`);
     }
   });
   return ok ? items : undefined;
@@ -193,8 +242,12 @@ function readClassName(input: Readonly<Record<string, unknown>>, option: OptionN
 }
 
 /** Validates raw charm config (as `config-get --format=json` returns it). Missing keys take defaults. */
-export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>): ParseConfigResult {
+export function parseMirrorConfig(input: Readonly<Record<string, unknown>>): ParseConfigResult {
   const c = new Collector();
+  // Oversize options are reported once, with their limit, and not parsed further.
+  const oversize = sizeProblems(input, c);
+  const rawConfig: Record<string, unknown> = { ...input };
+  for (const o of oversize) delete rawConfig[o];
   const topics = readPatternList(rawConfig, 'topics', c, false);
   const topicsExclude = readPatternList(rawConfig, 'topics_exclude', c, true);
   const groups = readPatternList(rawConfig, 'groups', c, false);
@@ -269,10 +322,11 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
     offsetSyncsTopicLocation === undefined ||
     healthCheckBudgetSeconds === undefined
   ) {
-    return { ok: false, errors: c.errors };
+    return { ok: false, errors: c.errors, warnings: c.warnings };
   }
   return {
     ok: true,
+    warnings: c.warnings,
     config: {
       topics,
       topicsExclude,

@@ -7,3 +7,5 @@ export * from './plan';
 export * from './status';
 export * from './redact';
 export * from './health';
+export * from './connect-validation';
+export * from './text';

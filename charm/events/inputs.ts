@@ -36,6 +36,8 @@ export interface Requirers {
 export interface MirrorInputs {
   readonly config: MirrorConfig | undefined;
   readonly configErrors: readonly ConfigError[];
+  /** Accepted config worth a warning (log and Active status), e.g. a backtracking-prone regex. */
+  readonly configWarnings: readonly ConfigError[];
   readonly relations: {
     readonly source: RelationReadiness<KafkaClusterView>;
     readonly target: RelationReadiness<KafkaClusterView>;
@@ -75,21 +77,23 @@ function unreadable<V>(): RelationReadiness<V> {
   return { state: 'incomplete', missingFields: ['username', 'password (secret not readable yet)'] };
 }
 
-function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[] } {
+function readConfig(model: Model): { config: MirrorConfig | undefined; errors: ConfigError[]; warnings: ConfigError[] } {
   let raw: Readonly<Record<string, unknown>>;
   try {
     raw = model.config;
   } catch (e) {
     // Juju enforces option types, so this is a config.yaml/charm mismatch; still name the option.
-    if (e instanceof OpsConfigError) return { config: undefined, errors: [{ option: 'config', message: e.message }] };
+    if (e instanceof OpsConfigError) return { config: undefined, errors: [{ option: 'config', message: e.message }], warnings: [] };
     throw e;
   }
   const parsed = parseMirrorConfig(raw);
-  return parsed.ok ? { config: parsed.config, errors: [] } : { config: undefined, errors: parsed.errors };
+  return parsed.ok
+    ? { config: parsed.config, errors: [], warnings: parsed.warnings }
+    : { config: undefined, errors: parsed.errors, warnings: parsed.warnings };
 }
 
 export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
-  const { config, errors: configErrors } = readConfig(model);
+  const { config, errors: configErrors, warnings: configWarnings } = readConfig(model);
 
   const connectRel = requirers.connect.dataInterfaces.relation();
   const rawConnect = rawRelation(requirers.connect, connectRel);
@@ -137,6 +141,7 @@ export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
   return {
     config,
     configErrors,
+    configWarnings,
     relations: { source, target, 'connect-client': connect },
     connectRelationId,
     flowProblems,

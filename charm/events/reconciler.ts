@@ -13,6 +13,8 @@ import {
   type ConnectView,
   type ObservedConnectors,
   type ReconcileAction,
+  connectRefusal,
+  CONNECT_CONFIG_RECORD_LIMIT_BYTES,
 } from '../core';
 import { ConnectApiError, type ConnectErrorKind } from '../managers/connect-errors';
 import { ConnectSession, describeAction, type ActionOutcome } from './connect-session';
@@ -131,6 +133,9 @@ export class Reconciler {
     if (inputs.configErrors.length > 0 && event.source.key !== 'update-status') {
       for (const e of inputs.configErrors) this.logger.warning(`invalid config, Kafka Connect left untouched: ${e.message}`);
     }
+    if (event.source.key !== 'update-status') {
+      for (const w of inputs.configWarnings) this.logger.warning(`config accepted with a warning: ${w.message}`);
+    }
     const view = this.connectView();
     if (view === undefined || inputs.desired === undefined || inputs.ownedPattern === undefined) {
       // Nothing may be written: Connect keeps what it has. The status says why.
@@ -172,6 +177,14 @@ export class Reconciler {
       this.observation = { connect: { kind: 'observed', actual } };
       return;
     }
+    // Connect's own validation first, for every config about to be written: a config Connect
+    // would refuse (an unknown converter class, …) blocks before any write, so no connector is
+    // left half-updated (e.g. the source connector on the new config, the checkpoint one on the old).
+    const refused = await this.refusedByConnect(session, plan.actions, desired);
+    if (refused !== undefined) {
+      this.observation = { connect: { kind: 'observed', actual }, writeFailure: refused };
+      return;
+    }
     const outcomes = await this.applyPlan(session, plan.actions, actual);
     this.logOutcomes(outcomes, teardown);
     const failed = outcomes.find((o) => o.error !== undefined);
@@ -197,6 +210,41 @@ export class Reconciler {
     const outcomes = await session.applyAll(actions.filter((a) => !creates.includes(a as Extract<ReconcileAction, { kind: 'put' }>)));
     for (const a of creates) outcomes.push((await hook(session, a)) ?? (await session.applyAll([a]))[0]!);
     return outcomes;
+  }
+
+  /** Blocked status when Connect's validation refuses a config of `actions`, else undefined. */
+  private async refusedByConnect(
+    session: ConnectSession,
+    actions: readonly ReconcileAction[],
+    desired: NonNullable<MirrorInputs['desired']>,
+  ): Promise<CharmStatus | undefined> {
+    const messages: string[] = [];
+    for (const action of actions) {
+      if (action.kind !== 'put') continue;
+      const bytes = Buffer.byteLength(JSON.stringify(action.config), 'utf8');
+      if (bytes > CONNECT_CONFIG_RECORD_LIMIT_BYTES) {
+        messages.push(
+          `connector ${action.name} would be ${bytes} bytes, but Kafka Connect's config topic takes at most 1 MiB ` +
+            `(${CONNECT_CONFIG_RECORD_LIMIT_BYTES} bytes) per record; shorten topics/groups (or the relation data); no connector was changed`,
+        );
+        continue;
+      }
+      let validation;
+      try {
+        // Unlike PUT /connectors/<name>/config, validation needs the name inside the config.
+        validation = await session.client.validateConnectorConfig({ ...action.config, name: action.name });
+      } catch (e) {
+        if (!(e instanceof ConnectApiError)) throw e;
+        this.logger.warning(`Kafka Connect could not validate connector ${action.name} (${e.message}); nothing was written`);
+        return connectErrorStatus(e, `validate connector ${action.name}`);
+      }
+      const kind = desired.find((d) => d.name === action.name)?.kind ?? 'source';
+      for (const k of validation.invalid) messages.push(session.client.redact(connectRefusal(kind, action.config, k.key, k.errors).message));
+    }
+    if (messages.length === 0) return undefined;
+    for (const m of messages) this.logger.warning(m);
+    const more = messages.length - 1;
+    return { name: 'blocked', message: messages[0] + (more > 0 ? ` (+${more} more in the log)` : '') };
   }
 
   private logOutcomes(outcomes: readonly ActionOutcome[], teardown: boolean): void {
@@ -241,7 +289,7 @@ export class Reconciler {
     if (obs === undefined) return undefined;
     if (obs.writeFailure) return obs.writeFailure;
     const inputs = this.inputs();
-    return summarizeStatus({
+    const summary = summarizeStatus({
       configErrors: inputs.configErrors,
       relations: inputs.relations,
       flowProblems: inputs.flowProblems,
@@ -252,6 +300,11 @@ export class Reconciler {
       now: runtime.now(),
       knownSecrets: inputs.knownSecrets,
     });
+    const warning = inputs.configWarnings[0];
+    if (summary.name === 'active' && warning !== undefined) {
+      return { ...summary, message: `${summary.message}; warning: ${warning.option} has a regex prone to catastrophic backtracking (see the log)` };
+    }
+    return summary;
   }
 }
 

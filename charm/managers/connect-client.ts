@@ -3,9 +3,10 @@
 // connect-transport.ts; naming failures is connect-errors.ts.
 
 import { invalidName } from './connect-errors';
-import { ShapeError, errorText, parseConfig, parseConnectorInfo, parseExpandedListing, parseOffsets, parseStateInfo, parseTopics } from './connect-shapes';
+import { ShapeError, errorText, parseConfig, parseConfigValidation, parseConnectorInfo, parseExpandedListing, parseOffsets, parseStateInfo, parseTopics } from './connect-shapes';
 import { ConnectTransport, MAX_DETAIL_CHARS, type Answer, type ConnectTransportOptions } from './connect-transport';
 import type {
+  ConfigValidation,
   ConnectorConfig,
   DeleteResult,
   ExpandedConnector,
@@ -20,6 +21,7 @@ import type {
   TaskInfo,
 } from './connect-types';
 
+export { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from './connect-transport';
 export type { ConnectLogLevel, ConnectLogger, ConnectTransportOptions as ConnectClientOptions } from './connect-transport';
 
 function encodeName(name: string): string {
@@ -59,6 +61,24 @@ export class ConnectClient {
     const path = `/connectors/${encodeName(name)}/config`;
     const a = await this.transport.request({ method: 'PUT', path, body: config, what: `write the config of connector '${name}'` });
     return { created: a.status === 201, info: this.parse(a, `PUT ${path}`, (b) => parseConnectorInfo(b)) };
+  }
+
+  /**
+   * PUT /connector-plugins/{class}/config/validate: Connect's own verdict on a config (every
+   * ConfigDef validator of the plugin, converters, transforms) without writing anything. The
+   * config must carry `name` (unlike PUT /connectors/{c}/config). Reasons are redacted.
+   */
+  async validateConnectorConfig(config: ConnectorConfig): Promise<ConfigValidation> {
+    const plugin = config['connector.class'] ?? '';
+    const path = `/connector-plugins/${encodeName(plugin)}/config/validate`;
+    const a = await this.transport.request({ method: 'PUT', path, body: config, what: `validate a config for '${plugin}'` });
+    const v = this.parse(a, `PUT ${path}`, parseConfigValidation);
+    return { ...v, invalid: v.invalid.map((k) => ({ key: k.key, errors: k.errors.map((e) => this.transport.redact(e)) })) };
+  }
+
+  /** Redacts every secret this client knows of (and anything secret-shaped) from `text`. */
+  redact(text: string): string {
+    return this.transport.redact(text);
   }
 
   /** DELETE /connectors/{c}: 204 → deleted; 404 → already gone (not an error). */

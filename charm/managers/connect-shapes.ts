@@ -3,6 +3,8 @@
 // reported as a ShapeError, which the client turns into a 'server' ConnectApiError.
 
 import type {
+  ConfigKeyErrors,
+  ConfigValidation,
   ConnectorConfig,
   ConnectorInfo,
   ConnectorStateInfo,
@@ -141,4 +143,31 @@ export function parseOffsets(body: unknown): import('./connect-types').Connector
     const offset = typeof e.offset === 'object' ? (e.offset as Record<string, unknown> | null) : null;
     return { partition: e.partition as Record<string, unknown>, offset };
   });
+}
+
+/**
+ * Connect's ConfigInfos (`{name, error_count, groups, configs: [{definition, value: {name, value,
+ * recommended_values, errors, visible}}]}`), reduced to the keys that have errors.
+ */
+export function parseConfigValidation(value: unknown): ConfigValidation {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ShapeError('config validation is not an object');
+  const body = value as Record<string, unknown>;
+  const errorCount = body['error_count'];
+  const configs = body['configs'];
+  if (typeof errorCount !== 'number' || !Number.isInteger(errorCount) || errorCount < 0) {
+    throw new ShapeError('config validation has no integer error_count');
+  }
+  if (!Array.isArray(configs)) throw new ShapeError('config validation has no configs array');
+  const invalid: ConfigKeyErrors[] = [];
+  for (const entry of configs) {
+    const v = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['value'] : undefined;
+    if (typeof v !== 'object' || v === null) throw new ShapeError('config validation entry has no value object');
+    const key = (v as Record<string, unknown>)['name'];
+    const errors = (v as Record<string, unknown>)['errors'];
+    if (typeof key !== 'string' || !Array.isArray(errors) || !errors.every((e): e is string => typeof e === 'string')) {
+      throw new ShapeError('config validation entry needs a string name and a string errors array');
+    }
+    if (errors.length > 0) invalid.push({ key, errors });
+  }
+  return { plugin: typeof body['name'] === 'string' ? body['name'] : '', errorCount, invalid };
 }

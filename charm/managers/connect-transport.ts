@@ -82,6 +82,13 @@ export interface ConnectTransportOptions {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * Largest answer read from Connect: the expanded listing of a busy worker (every connector's config
+ * and status) stays far below; anything larger is refused rather than buffered and parsed.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Largest request body: Connect's config topic takes at most 1 MB per record (the broker default). */
+export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 const DEFAULT_TOTAL_BUDGET_MS = 45_000;
 const DEFAULT_BACKOFF: Required<BackoffOptions> = {
   initialMs: 250,
@@ -207,6 +214,8 @@ export class ConnectTransport {
       // silently reroute REST calls that carry credentials.
       proxy: false,
       maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_REQUEST_BYTES,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
@@ -347,6 +356,10 @@ export class ConnectTransport {
       return { type: 'answer', answer: { status: response.status, body, endpoint: endpoint.base } };
     } catch (err: unknown) {
       const code = errorCode(err);
+      if (err instanceof Error && /maxContentLength|maxBodyLength/.test(err.message)) {
+        const which = /maxBodyLength/.test(err.message) ? `request body over ${MAX_REQUEST_BYTES} bytes` : `answer over ${MAX_RESPONSE_BYTES} bytes`;
+        return { type: 'failed', failure: { type: 'network', kind: 'server', endpoint: endpoint.base, detail: `${which}: refused without reading further` } };
+      }
       const failure = networkFailure(endpoint.base, code, timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT', timeoutMs, this.hasCa, this.caOrigin, this.noCaHint);
       this.log('debug', `${spec.method} ${spec.path} → ${failure.detail} after ${Math.round(this.now() - started)} ms via ${endpoint.base}`);
       return { type: 'failed', failure };

@@ -85,3 +85,18 @@ export interface ConnectorOffset {
 }
 
 export type ConnectorOffsetsResult = { supported: true; offsets: ConnectorOffset[] } | { supported: false; message: string };
+
+/** One config key Connect's validation refused, with its reasons (ConfigInfos → value.errors). */
+export interface ConfigKeyErrors {
+  key: string;
+  errors: string[];
+}
+
+/** `PUT /connector-plugins/{class}/config/validate` as the charm needs it. */
+export interface ConfigValidation {
+  /** The plugin class Connect validated against (`name`). */
+  plugin: string;
+  errorCount: number;
+  /** Only the keys with errors, in Connect's order. */
+  invalid: ConfigKeyErrors[];
+}

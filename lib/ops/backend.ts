@@ -97,6 +97,52 @@ function toExpire(e: Date | string): string {
   return e instanceof Date ? e.toISOString() : e;
 }
 
+const SECRET_DIR_PREFIX = 'tscharm-secret-';
+/** A secret temp dir without a live owner pid is swept once it is this old (pids get reused). */
+const SECRET_DIR_MAX_AGE_MS = 10 * 60_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes secret temp dirs (`tscharm-secret-<pid>-…`, see withSecretFiles) that a killed hook left
+ * behind: this user's, real directories (never symlinks), whose creating process is gone — or, for
+ * a dir whose pid cannot be read or may have been reused, older than 10 minutes. Best effort (a
+ * dispatch never fails for it); returns the names removed.
+ */
+export function sweepStaleSecretDirs(tmpDir: string = os.tmpdir(), now: number = Date.now()): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmpDir).filter((n) => n.startsWith(SECRET_DIR_PREFIX));
+  } catch {
+    return [];
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const removed: string[] = [];
+  for (const name of names) {
+    const dir = path.join(tmpDir, name);
+    try {
+      const st = fs.lstatSync(dir);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+      const pid = Number(/^tscharm-secret-(\d+)-/.exec(name)?.[1]);
+      const ownerGone = Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid);
+      if (!ownerGone && now - st.mtimeMs < SECRET_DIR_MAX_AGE_MS) continue;
+      if (pid === process.pid) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(name);
+    } catch {
+      // raced with its owner or not ours to touch: leave it
+    }
+  }
+  return removed;
+}
+
 export class HookToolBackend {
   private calls = 0;
   private readonly memo = new Map<string, unknown>();
@@ -150,7 +196,8 @@ export class HookToolBackend {
 
   /** Write secret content to 0600 files in a private temp dir; argv gets `key#file=<path>` only. */
   private withSecretFiles<T>(content: Readonly<Record<string, string>>, use: (args: string[]) => T): T {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tscharm-secret-'));
+    // The pid in the name lets the next dispatch sweep the dir if this process is killed here.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SECRET_DIR_PREFIX}${process.pid}-`));
     try {
       fs.chmodSync(dir, 0o700);
       const args = Object.entries(content).map(([key, value], i) => {

@@ -52,6 +52,8 @@ export {
   ErrorStatus,
   UnknownStatus,
   highestPriorityStatus,
+  capStatusMessage,
+  MAX_STATUS_MESSAGE_CHARS,
 } from './status';
 export type { StatusName } from './status';
 export { Logger } from './log';

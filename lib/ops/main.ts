@@ -7,7 +7,7 @@
  * `action-fail` with the redacted message and exit 0 (actions never error the unit).
  */
 import type { LogLevel } from './backend';
-import { HookToolBackend } from './backend';
+import { HookToolBackend, sweepStaleSecretDirs } from './backend';
 import type { CharmClass } from './charm';
 import { JujuContext, parseJujuContext } from './context';
 import { Framework, remoteAppMemoryIn, statusMemoryIn } from './framework';
@@ -68,6 +68,8 @@ export async function runCharm(charmClass: CharmClass, opts: RunOptions): Promis
 
   const redactor = new Redactor();
   const backend = new HookToolBackend(opts.runner, redactor);
+  // Secret temp files a killed hook left behind (secret-add/secret-set content) go now.
+  sweepStaleSecretDirs();
   const logger = new Logger(makeSink(context, backend, stdout, stderr));
   const state = new ControllerState(backend);
   const kind = context.target.kind;

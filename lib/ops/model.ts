@@ -12,7 +12,7 @@ import { ConfigError, OpsError, TooManyRelatedAppsError } from './errors';
 import { CharmMeta, EndpointInfo, endpointsOf } from './meta';
 import { Relation, RelationHost } from './relations';
 import { Secret } from './secrets';
-import type { StatusBase } from './status';
+import { capStatusMessage, type StatusBase } from './status';
 import { Application, settable, Unit, UnitHost } from './units';
 import { CompiledValidator, compileSchema, configExpectations, configSchema, describeValidationErrors } from './validation';
 
@@ -232,8 +232,10 @@ export class Model implements RelationHost, UnitHost {
   }
 
   /** @internal set a status now unless it equals the last one the framework set. */
-  _setStatus(scope: 'unit' | 'app', status: StatusBase): void {
-    const name = settable(status);
+  _setStatus(scope: 'unit' | 'app', requested: StatusBase): void {
+    const name = settable(requested);
+    const message = capStatusMessage(requested.message);
+    const status = message === requested.message ? requested : { name: requested.name, message };
     if (scope === 'app' && !this.unit.isLeader()) {
       throw new OpsError(`unit ${this.unit.name} is not the leader, so it cannot set the application status`);
     }

@@ -71,3 +71,17 @@ export function highestPriorityStatus(statuses: readonly StatusBase[]): StatusBa
   for (const s of statuses) if (best === null || PRIORITY[s.name] < PRIORITY[best.name]) best = s;
   return best;
 }
+
+/**
+ * Longest status message the framework passes to `status-set`. Juju stores and shows the whole
+ * text, but one argv entry cannot exceed Linux's 128 KiB (E2BIG: the hook fails on every run), and
+ * a status line is read on one screen: longer messages are cut with a marker (the log has detail).
+ */
+export const MAX_STATUS_MESSAGE_CHARS = 1024;
+
+/** `message`, cut to MAX_STATUS_MESSAGE_CHARS characters with a trailing marker when longer. */
+export function capStatusMessage(message: string): string {
+  if (message.length <= MAX_STATUS_MESSAGE_CHARS) return message;
+  const marker = ` …(${message.length - MAX_STATUS_MESSAGE_CHARS} more characters; see the log)`;
+  return message.slice(0, MAX_STATUS_MESSAGE_CHARS - marker.length) + marker;
+}

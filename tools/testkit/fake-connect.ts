@@ -9,7 +9,11 @@
 // plain-text 401, and the "expanded" listing that silently omits connectors without a status.
 // Fault injection: rebalancing (writes 409, herder reads 500), down/up on the same port, slow or
 // hanging responses, connection resets, canned responses, validation failures that echo configs.
-// Not modelled: plugins endpoints, offsets endpoints, loggers, forwarding between workers.
+// Config validation as Connect answers it: PUT /connector-plugins/<class>/config/validate returns
+// ConfigInfos ({name, error_count, groups, configs: [{definition, value: {name, value,
+// recommended_values, errors, visible}}]}) with the same per-key errors that make a write answer
+// 400 (tasks.max, converter classes, the `validate` hook).
+// Not modelled: the other plugins endpoints, offsets endpoints, loggers, forwarding between workers.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -33,6 +37,20 @@ export const MM2_PLUGINS: Readonly<Record<string, ConnectorType>> = {
   'org.apache.kafka.connect.file.FileStreamSourceConnector': 'source',
   'org.apache.kafka.connect.file.FileStreamSinkConnector': 'sink',
 };
+
+/** Converter classes on a stock worker's plugin path. */
+export const KNOWN_CONVERTERS: ReadonlySet<string> = new Set([
+  'org.apache.kafka.connect.converters.ByteArrayConverter',
+  'org.apache.kafka.connect.storage.StringConverter',
+  'org.apache.kafka.connect.json.JsonConverter',
+  'org.apache.kafka.connect.converters.IntegerConverter',
+  'org.apache.kafka.connect.converters.LongConverter',
+  'org.apache.kafka.connect.converters.DoubleConverter',
+  'org.apache.kafka.connect.converters.FloatConverter',
+  'org.apache.kafka.connect.converters.ShortConverter',
+  'org.apache.kafka.connect.converters.BooleanConverter',
+  'org.apache.kafka.connect.storage.SimpleHeaderConverter',
+]);
 
 export const REBALANCE_WRITE_MESSAGE =
   'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)';
@@ -240,26 +258,89 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
     return 'unknown';
   }
 
+  /** Per-key errors, as AbstractHerder.validateConnectorConfig finds them. */
+  function keyErrors(name: string, config: ConnectorConfig): { key: string; message: string }[] {
+    const out: { key: string; message: string }[] = [];
+    const tasksMax = config['tasks.max'];
+    if (tasksMax !== undefined && !(/^-?\d+$/.test(tasksMax) && Number(tasksMax) >= 1)) {
+      out.push({
+        key: 'tasks.max',
+        message: `Invalid value ${tasksMax} for configuration tasks.max: ${/^-?\d+$/.test(tasksMax) ? 'Value must be at least 1' : 'Not a number of type INT'}`,
+      });
+    }
+    for (const key of ['key.converter', 'value.converter', 'header.converter']) {
+      const cls = config[key];
+      if (cls === undefined || KNOWN_CONVERTERS.has(cls)) continue;
+      // Classes of the JDK exist but are no converters; anything else is not on the plugin path.
+      out.push({
+        key,
+        message: cls.startsWith('java.')
+          ? `Class class ${cls} does not implement the Converter interface`
+          : `Invalid value ${cls} for configuration ${key}: Class ${cls} could not be found.`,
+      });
+    }
+    if (validator) {
+      for (const message of validator(name, config)) {
+        out.push({ key: /for configuration (\S+?):/.exec(message)?.[1] ?? 'connector.class', message });
+      }
+    }
+    return out;
+  }
+
+  /** PUT /connector-plugins/{plugin}/config/validate → ConfigInfos. */
+  function validateEndpoint(plugin: string, config: ConnectorConfig): Reply {
+    const cls = config['connector.class'];
+    if (cls === undefined || cls === '') {
+      throw new HttpError(500, `org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config ${javaMapString(config)} contains no connector type`);
+    }
+    if (cls !== plugin) throw new HttpError(400, `Included connector type ${cls} does not match request type ${plugin}`);
+    if (pluginType(config) === 'unknown') {
+      throw new HttpError(500, `org.apache.kafka.connect.runtime.rest.errors.BadRequestException: ${noPluginMessage(cls)}`);
+    }
+    const errors = keyErrors(config['name'] ?? '', config);
+    // PUT /connectors/<name>/config takes the name from the path; validation needs it in the body.
+    if (config['name'] === undefined) errors.unshift({ key: 'name', message: 'Missing required configuration "name" which has no default value.' });
+    const keys = [...new Set(['name', 'connector.class', ...Object.keys(config), ...errors.map((e) => e.key)])];
+    const configs = keys.map((key, order) => ({
+      definition: {
+        name: key,
+        type: 'STRING',
+        required: key === 'name' || key === 'connector.class',
+        default_value: null,
+        importance: 'HIGH',
+        documentation: '',
+        group: 'Common',
+        width: 'MEDIUM',
+        display_name: key,
+        dependents: [],
+        order: order + 1,
+      },
+      value: {
+        name: key,
+        // Connect hides PASSWORD-typed values.
+        value: /jaas|password/i.test(key) ? '[hidden]' : (config[key] ?? null),
+        recommended_values: [],
+        errors: errors.filter((e) => e.key === key).map((e) => e.message),
+        visible: true,
+      },
+    }));
+    return { status: 200, body: { name: plugin, error_count: errors.length, groups: ['Common'], configs } };
+  }
+
+  function noPluginMessage(cls: string): string {
+    return `Failed to find any class that implements Connector and which name matches ${cls}, available connectors are: ${Object.keys(plugins)
+      .map((p) => `PluginDesc{klass=class ${p}, name='${p}', type=${plugins[p]}}`)
+      .join(', ')}`;
+  }
+
   function validateConfig(name: string, config: ConnectorConfig): void {
     const cls = config['connector.class'];
     if (cls === undefined || cls === '') {
       // AbstractHerder echoes the whole map here — including any secret in it.
       throw new HttpError(400, `Connector config ${javaMapString(config)} contains no connector type`);
     }
-    if (pluginType(config) === 'unknown') {
-      throw new HttpError(
-        400,
-        `Failed to find any class that implements Connector and which name matches ${cls}, available connectors are: ${Object.keys(plugins)
-          .map((p) => `PluginDesc{klass=class ${p}, name='${p}', type=${plugins[p]}}`)
-          .join(', ')}`,
-      );
-    }
-    const tasksMax = config['tasks.max'];
-    const errors: string[] = [];
-    if (tasksMax !== undefined && !(/^-?\d+$/.test(tasksMax) && Number(tasksMax) >= 1)) {
-      errors.push(`Invalid value ${tasksMax} for configuration tasks.max: ${/^-?\d+$/.test(tasksMax) ? 'Value must be at least 1' : 'Not a number of type INT'}`);
-    }
-    if (validator) errors.push(...validator(name, config));
+    if (pluginType(config) === 'unknown') throw new HttpError(400, noPluginMessage(cls));
+    const errors = keyErrors(name, config).map((e) => e.message);
     if (errors.length > 0) {
       throw new HttpError(
         400,
@@ -374,6 +455,10 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
       if (health === 'healthy') return { status: 200, body: { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' } };
       if (health === 'starting') return { status: 503, body: { status: 'starting', message: 'Worker is still starting up.' } };
       return { status: 500, body: { status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' } };
+    }
+    if (root === 'connector-plugins' && segments.length === 4 && sub === 'config' && taskStr === 'validate') {
+      if (method !== 'PUT') throw new HttpError(405, 'HTTP 405 Method Not Allowed');
+      return validateEndpoint(name ?? '', stringsOnly(toConfig(body, false)));
     }
     if (root !== 'connectors') throw new HttpError(404, 'HTTP 404 Not Found');
 

@@ -130,7 +130,7 @@ describe('pattern options', () => {
 
   it.each(['topics', 'topics_exclude', 'groups', 'groups_exclude'])('%s: produces the example message for an unterminated class', (option) => {
     const [e] = errorsFor({ [option]: 'a[b' });
-    expect(e.message).toBe(`${option}: invalid regex 'a[b' (unterminated character class); use comma-separated Java regexes`);
+    expect(e.message).toBe(`${option}: invalid regex 'a[b' (Java: Unclosed character class near index 2); use comma-separated Java regexes`);
   });
 
   it.each(['topics', 'topics_exclude', 'groups', 'groups_exclude'])('%s: rejects {n,m} quantifiers with an explanation', (option) => {
@@ -152,17 +152,17 @@ describe('pattern options', () => {
 
   it('hints that commas split items when a class or group was cut by a comma', () => {
     const [e] = errorsFor({ topics: '[a,b]' });
-    expect(e.message).toContain("invalid regex '[a' (unterminated character class)");
+    expect(e.message).toContain("invalid regex '[a' (Java: Unclosed character class near index 1)");
     expect(e.message).toContain('commas separate items');
     const [g] = errorsFor({ topics: '(a,b)' });
-    expect(g.message).toContain("invalid regex '(a' (unterminated group: missing ')')");
+    expect(g.message).toContain("invalid regex '(a' (Java: Unclosed group near index 2)");
   });
 
   it('reports each bad item separately', () => {
-    const errors = errorsFor({ topics: 'ok.*,a(?i)b,c*+' });
+    const errors = errorsFor({ topics: 'ok.*,a(?q)b,c**,(?i)d*+' });
     expect(errors).toHaveLength(2);
-    expect(errors[0].message).toContain("'a(?i)b' (inline flags");
-    expect(errors[1].message).toContain("'c*+' (possessive quantifier");
+    expect(errors[0].message).toContain("'a(?q)b' (Java: Unknown inline modifier near index 3)");
+    expect(errors[1].message).toContain("'c**' (Java: Dangling meta character '*' near index 2)");
   });
 
   it('accepts the MirrorMaker default exclusion syntax', () => {
@@ -244,5 +244,48 @@ describe('boolean, enum and class-name options', () => {
       expect(e.message).toContain(`${option}: '${bad}' is not a fully qualified Java class name`);
       expect(e.message).toContain(BYTE_ARRAY_CONVERTER);
     }
+  });
+});
+
+describe('regex warnings', () => {
+  it('accepts a catastrophic-backtracking pattern with a warning naming the option and item', () => {
+    const r = parseMirrorConfig({ topics: 'orders,(a+)+$' });
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0].option).toBe('topics');
+    expect(r.warnings[0].message).toMatch(/^topics: item '\(a\+\)\+\$': '\(a\+\)\+' repeats a group that itself repeats: Java accepts it/);
+  });
+  it('accepts the Java-only constructs the Python charm passed on, without warnings', () => {
+    const r = parseMirrorConfig({ topics: '(?i)orders,a*+,\\p{Lu}.*,\\Qx.y\\E,(?>a)b,[a-z&&[^b]]+,c\\z', groups: '(?<=r.*)el-d-.*' });
+    expect(r).toMatchObject({ ok: true, warnings: [] });
+  });
+});
+
+describe('size limits (checked before writing; the message states the limit)', () => {
+  it('refuses filter options that together exceed the share of a Connect config record', () => {
+    const topics = Array.from({ length: 60_000 }, (_v, i) => `topic-${i}`).join(','); // ~650 kB
+    const r = parseMirrorConfig({ topics });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? [] : r.errors).toHaveLength(1);
+    const [e] = r.ok ? [] : r.errors;
+    expect(e!.option).toBe('topics');
+    expect(e!.message).toMatch(/^topics: is \d+ bytes; topics, topics_exclude, groups and groups_exclude together may hold at most 524288 bytes .*Kafka Connect's config topic, which takes at most 1 MiB \(1048576 bytes\)/);
+    expect(e!.message.length).toBeLessThan(600);
+  });
+  it('accepts a 100 kB topics list (under the limit) without quoting it anywhere', () => {
+    const topics = Array.from({ length: 10_000 }, (_v, i) => `t${i}`).join(',');
+    expect(topics.length).toBeGreaterThan(50_000);
+    expect(parseMirrorConfig({ topics }).ok).toBe(true);
+  });
+  it('quotes huge bad values shortened', () => {
+    const r = parseMirrorConfig({ key_converter: 'x'.repeat(3000), topics: `(${'a'.repeat(5000)}` });
+    const messages = r.ok ? [] : r.errors.map((e) => e.message);
+    expect(messages).toHaveLength(2);
+    for (const m of messages) expect(m.length).toBeLessThan(500);
+    expect(messages.join('\n')).toMatch(/…\(\d+ chars\)…/);
+  });
+  it('refuses absurdly long class names with their limit', () => {
+    const r = parseMirrorConfig({ value_converter: `a.${'b'.repeat(5000)}` });
+    expect(r.ok ? '' : r.errors[0]!.message).toMatch(/^value_converter: is 5002 bytes, more than the 4096 bytes allowed/);
   });
 });

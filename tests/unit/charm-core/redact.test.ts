@@ -1,4 +1,5 @@
-import { REDACTED, jaasQuote, redactDeep, redactSecrets, secretSpellings } from '../../../charm/core/redact';
+import {
+  MAX_REDACTED_CHARS, REDACTED, jaasQuote, redactDeep, redactSecrets, secretSpellings } from '../../../charm/core/redact';
 import { desired, SECRETS, SOURCE_PASSWORD, TARGET_PASSWORD } from './fixtures';
 
 const PW = 'Zx9"q\\w;e=rty';
@@ -95,5 +96,62 @@ describe('redactDeep', () => {
   it('redacts every string in nested objects and arrays, keeping structure', () => {
     const value = { a: SOURCE_PASSWORD, b: [1, `x ${TARGET_PASSWORD}`, { c: 'password=zzz' }], d: true, e: null };
     expect(redactDeep(value, SECRETS)).toEqual({ a: REDACTED, b: [1, `x ${REDACTED}`, { c: `password=${REDACTED}` }], d: true, e: null });
+  });
+});
+
+describe('redaction is linear in the size of the text (the remote side controls much of it)', () => {
+  const MB = 1_000_000;
+  /** Best of three runs, in ms (the machine is shared; the best run is the algorithm's cost). */
+  function bestMs(text: string, secrets: readonly string[] = []): number {
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = process.hrtime.bigint();
+      redactSecrets(text, secrets);
+      best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return best;
+  }
+  // The shapes of the field report (long runs of name characters, a huge `endpoints` value).
+  const RUNS: [string, (n: number) => string][] = [
+    ['one run of [A-Za-z0-9_.-]', (n) => 'Ab0_.-'.repeat(n / 6)],
+    ['a.a.a… (scheme-like run)', (n) => 'a.'.repeat(n / 2)],
+    ['word characters before LoginModule', (n) => 'x'.repeat(n - 11) + 'LoginModule'],
+    ['endpoints-like list', (n) => 'broker-1.example.internal:9092,'.repeat(n / 31)],
+  ];
+  // Adversarial shapes: many rule matches, unclosed quotes (each used to rescan to the end).
+  const MANY: [string, (n: number) => string][] = [
+    ['many password= keys with unclosed quotes', (n) => 'password="x '.repeat(n / 12)],
+    ['many JSON-escaped quotes', (n) => 'token=\\"ab '.repeat(n / 11)],
+    ['many LoginModule entries with unclosed quotes', (n) => 'M LoginModule required a="b '.repeat(n / 28)],
+    ['many scheme:// without user info', (n) => 'h://host:x '.repeat(n / 11)],
+  ];
+  const SECRETS_SEEN = ['s3cret-Pw', 'other-Secret'];
+  it.each(RUNS)('≤ 50 ms on 1 MB: %s', (_what, make) => {
+    const text = make(MB);
+    expect(text.length).toBeGreaterThan(MB * 0.95);
+    const ms = bestMs(text, SECRETS_SEEN);
+    console.log(`redaction of 1 MB (${_what}): ${ms.toFixed(1)} ms (best of 5)`);
+    expect(ms).toBeLessThanOrEqual(50);
+  });
+  it.each(MANY)('far from quadratic on 1 MB (under 1 s; a quadratic rule takes minutes): %s', (_what, make) => {
+    // Many matches cost allocation and GC, which a loaded shared machine stretches; the bound only
+    // has to separate linear (tens of ms) from quadratic (the old rules: 18.7 s on 40 000 chars).
+    expect(bestMs(make(MB), SECRETS_SEEN)).toBeLessThan(1000);
+  });
+  it('the 40 000-character run of the field report: well under a millisecond per kilobyte', () => {
+    const ms = bestMs('Ab0_.-'.repeat(40_000 / 6));
+    expect(ms).toBeLessThan(20);
+  });
+  it('still redacts inside huge texts, and unclosed quotes redact to the end (never a leak)', () => {
+    const big = `${'a'.repeat(500_000)} password="hunter2 and the rest`;
+    const out = redactSecrets(big);
+    expect(out).not.toContain('hunter2');
+    expect(out.endsWith(`password="${REDACTED}"`)).toBe(true);
+    expect(redactSecrets('cfg token=\\"abc def')).toBe(`cfg token=\\"${REDACTED}\\"`);
+  });
+  it(`caps what is redacted at ${MAX_REDACTED_CHARS} characters`, () => {
+    const out = redactSecrets('x'.repeat(MAX_REDACTED_CHARS + 10));
+    expect(out).toHaveLength(MAX_REDACTED_CHARS + '…(10 more characters dropped)'.length);
+    expect(out.endsWith('…(10 more characters dropped)')).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { commaProblem, portableRegexProblem, splitList } from '../../../charm/core/regex';
+import { checkRegexItem, commaProblem, javaRegexProblem, splitList } from '../../../charm/core/regex';
 
 describe('splitList', () => {
   it('splits on commas and trims like a Connect LIST', () => {
@@ -16,102 +16,47 @@ describe('commaProblem', () => {
   });
 });
 
-describe('portableRegexProblem: accepted (same meaning in Java and JavaScript)', () => {
+describe('javaRegexProblem: what Java compiles is accepted', () => {
+  // The constructs Canonical's Python charm passed on to Connect unchanged.
   it.each([
-    '.*',
-    'orders',
-    'orders.*',
-    'a\\.b',
-    '.*[\\-\\.]internal',
-    '__.*',
-    'topic1|topic2|topic3',
-    '(orders|payments)-v[0-9]+',
-    '(?:a|b)c',
-    'a(?=b)',
-    'a(?!b)',
-    '(?<=x)y',
-    '(?<!x)y',
-    '(?<name>a)b',
-    'x{3}',
-    'x{3}?',
-    'a*?b+?c??',
-    '\\d\\w\\s\\D\\W\\S',
-    '\\bword\\B',
-    '\\x41\\u0042',
-    '\\cA',
-    '(a)\\1',
-    '[^a-z]',
-    '[a\\]b]',
-    '^anchored$',
-    'a]b',
-    'a}b',
-    '\\t\\n\\r\\f',
-    'kafka\\-b\\.replica\\..*',
+    '.*', 'orders', 'a\\.b', '(orders|payments)-v[0-9]+', '(?<name>a)\\k<name>', 'x{3}', '\\x41\\u0042',
+    '(?i)orders', '(?i:orders)', 'a*+', 'a++', '\\p{Lu}', '\\p{Alpha}', '\\Qa.b\\E', '(?>a)', '[a-z&&[^b]]',
+    '\\z', '\\A', '\\R', '\\h', '[a[b]]', '[]a]', '(?<=r.*)el-d-.*', '(?<=a+)b', '(?<=a{2,})b', '(a+)+$',
   ])('%s', (item) => {
-    expect(portableRegexProblem(item)).toBeNull();
+    expect(javaRegexProblem(item)).toBeNull();
   });
 });
 
-describe('portableRegexProblem: rejected with an explanation', () => {
+describe('javaRegexProblem: what Java refuses is refused with Java\'s reason', () => {
   it.each([
     ['', /empty item/],
-    ['a[b', /^unterminated character class$/],
-    ['[abc', /unterminated character class/],
-    ['(a', /unterminated group: missing '\)'/],
-    ['a)', /unmatched '\)'/],
-    ['a\\', /lone backslash/],
-    ['*a', /nothing to repeat/],
-    ['a**', /nothing to repeat/],
-    ['a{', /'\{' must start a quantifier like '\{3\}'/],
-    ['a{x}', /'\{' must start a quantifier/],
-    ['{3}', /'\{' must start a quantifier/],
-    ['a*+', /possessive quantifier 'a\*\+|possessive quantifier '\*\+' is Java-only/],
-    ['a++', /possessive quantifier/],
-    ['a?+', /possessive quantifier/],
-    ['a{2}+', /possessive quantifier/],
-    ['\\.*+', /possessive quantifier/],
-    ['(?i)orders', /inline flags such as '\(\?i\)' are Java-only/],
-    ['(?i:orders)', /inline flags/],
-    ['(?-i)x', /inline flags/],
-    ['(?>a)', /atomic groups '\(\?>…\)' are Java-only/],
-    ['(?P<n>a)', /not a supported group/],
-    ['(?<n_1>a)', /group names must be ASCII letters and digits/],
-    ['(?<=a*)b', /unbounded '\*' inside a lookbehind/],
-    ['(?<!a+)b', /unbounded '\+' inside a lookbehind/],
-    ['\\p{L}', /Unicode classes use different names/],
-    ['\\P{Lu}', /Unicode classes/],
-    ['\\Qa.b\\E', /'\\Q…\\E' quoting is Java-only/],
-    ['\\A', /not a portable escape/],
-    ['\\Z', /not a portable escape/],
-    ['\\z', /not a portable escape/],
-    ['\\h', /not a portable escape/],
-    ['\\v', /not a portable escape/],
-    ['\\R', /not a portable escape/],
-    ['\\e', /not a portable escape/],
-    ['\\0', /octal escape/],
-    ['[\\1]', /octal escape/],
-    ['\\k<n>', /named back-references/],
-    ['\\xZZ', /exactly two hex digits/],
-    ['\\u12', /exactly four hex digits/],
-    ['\\c1', /followed by a letter/],
-    ['[a[b]]', /nested class \(union\) in Java/],
-    ['[a-z&&[^x]]', /nested class|intersection/],
-    ['[a-z&&b]', /'&&' inside \[\.\.\.\] is Java's class intersection/],
-    ['[]a]', /'\[\]' \/ '\[\^\]'/],
-    ['[^]', /'\[\]' \/ '\[\^\]'/],
-    ['[\\b]', /inside \[\.\.\.\] means different things/],
-    ['\\é', /not a portable escape; escape only ASCII punctuation/],
+    ['x{99999999999}', /Illegal repetition range near index 11/],
+    ['[a-\\d]', /Illegal character range near index 4/],
+    ['a[b', /Unclosed character class near index 2/],
+    ['(a', /Unclosed group near index 2/],
+    ['a)', /Unmatched closing '\)'/],
+    ['*a', /Dangling meta character '\*'/],
+    ['a{', /Illegal repetition/],
+    ['(?<=(?:ab)*)x', /Look-behind group does not have an obvious maximum length/],
+    ['(?<=x(?:a)+?)y', /Look-behind group does not have an obvious maximum length/],
+    ['\\p{Nope}', /Unknown character property name \{Nope\}/],
+    ['\\y', /Illegal\/unsupported escape sequence/],
+    ['\\k<n>', /named capturing group <n> does not exist/],
+    ['(?P<n>a)', /Unknown inline modifier|capturing group name/],
+    ['a'.repeat(5000), /longer than 4096 characters/],
+    ['('.repeat(500) + ')'.repeat(500), /nested more than 400 levels deep/],
   ])('%s', (item, reason) => {
-    const problem = portableRegexProblem(item);
-    expect(problem).not.toBeNull();
-    expect(problem).toMatch(reason);
+    expect(javaRegexProblem(item)).toMatch(reason);
   });
+});
 
-  it('every rejection message is lower-case first and has no trailing period', () => {
-    for (const item of ['a[b', '(a', '*a', '(?i)a', '\\A']) {
-      const problem = portableRegexProblem(item) as string;
-      expect(problem[0]).toBe(problem[0].toLowerCase());
-      expect(problem.endsWith('.')).toBe(false);
-    }
+describe('checkRegexItem: catastrophic backtracking is a warning, not an error', () => {
+  it.each(['(a+)+$', '(a*)*b', '(?:x|y+)*z', '(\\d+)+'])('%s warns', (item) => {
+    const r = checkRegexItem(item);
+    expect(r.error).toBeNull();
+    expect(r.warning).toMatch(/Java accepts it, but matching some names can take exponential time/);
+  });
+  it.each(['a+', '(ab)+', '(?>a+)+', '(a++)+', '(a+)?', 'orders.*'])('%s does not warn', (item) => {
+    expect(checkRegexItem(item)).toEqual({ error: null, warning: null });
   });
 });

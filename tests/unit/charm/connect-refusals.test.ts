@@ -30,12 +30,24 @@ describe('Connect refusing the credentials', () => {
   it('403 on a write: Blocked, naming the refused operation', async () => {
     const w = await deployed(fake);
     fake.state.connectors.delete(NAMES.heartbeat);
-    fake.injectResponse({ status: 403, body: { error_code: 403, message: 'Forbidden' }, method: 'PUT', times: 5 });
+    // Writes only (config validation before them is allowed here).
+    fake.injectResponse({ status: 403, body: { error_code: 403, message: 'Forbidden' }, method: 'PUT', path: /^\/connectors\//, times: 5 });
     const { result } = await w.runCounting(events.updateStatus());
     expect(result.state.unitStatus).toEqual({
       name: 'blocked',
       message: expect.stringMatching(/^Kafka Connect refused the credentials of the connect-client relation the right to write the config of connector '.*heartbeat.*' \(403 from .*\): Forbidden: the relation user lacks permission/),
     });
     expect(result.state.unitStatus.message).not.toMatch(/unreachable/);
+  });
+
+  it('403 on config validation: Blocked naming it, nothing written', async () => {
+    const w = await deployed(fake);
+    fake.state.connectors.delete(NAMES.heartbeat);
+    fake.injectResponse({ status: 403, body: { error_code: 403, message: 'Forbidden' }, method: 'PUT', path: /\/config\/validate$/, times: 5 });
+    const { result, requests } = await w.runCounting(events.updateStatus());
+    expect(result.state.unitStatus.name).toBe('blocked');
+    expect(result.state.unitStatus.message).toMatch(/^Kafka Connect refused the credentials of the connect-client relation the right to validate a config for 'org\.apache\.kafka\.connect\.mirror\.MirrorHeartbeatConnector' \(403 from .*\)/);
+    expect(requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/config/validate'))).toEqual([]);
+    expect(fake.connector(NAMES.heartbeat)).toBeUndefined();
   });
 });

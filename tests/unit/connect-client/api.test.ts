@@ -1,6 +1,7 @@
 // Every client method against the fake Connect over real HTTP, with the status codes each maps.
 
 import type { ConnectClient } from '../../../charm/managers/connect-client';
+import { ConnectApiError } from '../../../charm/managers/connect-errors';
 import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { MM2_SOURCE, makeClient, mm2Config, startAuthedFake, thrown } from './helpers';
 
@@ -17,6 +18,33 @@ describe('ConnectClient API over HTTP', () => {
   afterEach(async () => {
     client.close();
     await fake.stop();
+  });
+
+  test('validateConnectorConfig: Connect\'s per-key errors (ConfigInfos), nothing written', async () => {
+    const ok = await client.validateConnectorConfig({ ...mm2Config(), name: NAME });
+    expect(ok).toEqual({ plugin: MM2_SOURCE, errorCount: 0, invalid: [] });
+    expect((await client.validateConnectorConfig(mm2Config())).invalid).toEqual([
+      { key: 'name', errors: ['Missing required configuration "name" which has no default value.'] },
+    ]);
+    const bad = await client.validateConnectorConfig({
+      ...mm2Config({ 'key.converter': 'org.example.DoesNotExist', 'value.converter': 'java.lang.String', 'tasks.max': 'x' }),
+      name: NAME,
+    });
+    expect(bad.errorCount).toBe(3);
+    expect(bad.invalid).toHaveLength(3);
+    expect(bad.invalid).toEqual(
+      expect.arrayContaining([
+        { key: 'key.converter', errors: ['Invalid value org.example.DoesNotExist for configuration key.converter: Class org.example.DoesNotExist could not be found.'] },
+        { key: 'tasks.max', errors: ['Invalid value x for configuration tasks.max: Not a number of type INT'] },
+        { key: 'value.converter', errors: ['Class class java.lang.String does not implement the Converter interface'] },
+      ]),
+    );
+    expect(fake.state.connectors.size).toBe(0);
+    expect(fake.requests.every((r) => r.path === `/connector-plugins/${MM2_SOURCE}/config/validate` && r.method === 'PUT')).toBe(true);
+    // An unknown plugin is Connect's 500 BadRequestException, surfaced as an error.
+    const err = await thrown(() => client.validateConnectorConfig(mm2Config({ 'connector.class': 'org.example.Nope' })));
+    expect(err).toBeInstanceOf(ConnectApiError);
+    expect((err as ConnectApiError).message).toMatch(/Failed to find any class that implements Connector/);
   });
 
   test('putConnectorConfig creates (201 → created) then replaces the whole config (200)', async () => {

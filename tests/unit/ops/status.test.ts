@@ -7,6 +7,7 @@ import {
   Framework,
   highestPriorityStatus,
   MaintenanceStatus,
+  MAX_STATUS_MESSAGE_CHARS,
   runCharm,
   STATE_KEYS,
   WaitingStatus,
@@ -72,6 +73,20 @@ describe('collect-status', () => {
     expect(await run(j)).toBe(0);
     expect(j.statusLog).toEqual([{ app: false, status: 'blocked', message: 'no target' }]);
     expect(JSON.parse(j.state[STATE_KEYS.unitStatus])).toEqual({ name: 'blocked', message: 'no target' });
+  });
+
+  it('caps a huge status message (a remote value of 200 KiB must not make status-set fail with E2BIG)', async () => {
+    const huge = `bad value '${'x'.repeat(200 * 1024)}'`;
+    unitStatuses = [() => new BlockedStatus(huge)];
+    const j = new FakeJuju();
+    expect(await run(j)).toBe(0);
+    const [set] = j.statusLog;
+    expect(set!.status).toBe('blocked');
+    expect(set!.message.length).toBe(MAX_STATUS_MESSAGE_CHARS);
+    expect(set!.message).toMatch(/^bad value 'x+ …\(\d+ more characters; see the log\)$/);
+    // Remembered as set, so the next identical hook does not set it again.
+    await run(j);
+    expect(j.callsOf('status-set')).toHaveLength(1);
   });
 
   it('sets nothing when no status was added, and does not ask is-leader without app collectors', async () => {

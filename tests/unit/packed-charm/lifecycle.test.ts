@@ -77,7 +77,9 @@ function statusTrail(unit: string): string[] {
   return [...u.statusHistory, u.status].map((s) => `${s.status}: ${s.message}`);
 }
 
-const writes = (rs: readonly RecordedRequest[]) => rs.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+// Config validation (PUT /connector-plugins/<class>/config/validate) changes nothing on Connect.
+const writes = (rs: readonly RecordedRequest[]) =>
+  rs.filter((r) => r.method !== 'GET' && !r.path.endsWith('/config/validate')).map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
 
 /** Runs `op` and returns the REST requests and the hooks it caused. */
 async function observe(op: () => Promise<unknown>): Promise<{ requests: RecordedRequest[]; hooks: ServedHook[] }> {
