@@ -108,8 +108,9 @@ export interface CharmConfig {
    * Topics to mirror from the source to the target cluster: comma-separated Java regular
    * expressions, each matching a whole topic name ("orders" matches only "orders"; "orders.*"
    * also matches "orders-v2"). Commas separate items, so a regex cannot contain one: write
-   * "a|aa|aaa" instead of "a{1,3}". Java-only or JavaScript-only syntax (inline flags such as
-   * (?i), possessive quantifiers, \Q…\E, \p{…}) is rejected with a message. Internal topics
+   * "a|aa|aaa" instead of "a{1,3}". Each item is checked as java.util.regex reads it (Java 17):
+   * what Java compiles is accepted ((?i), a*+, \p{Lu}, \Q…\E, (?>…), [a-z&&[^b]] …), what it
+   * refuses is refused with Java's reason; nested repetition such as (a+)+ gets a warning. Internal topics
    * (__*, *.internal, *-internal, mm2-offset-syncs.*) and topics mirrored from the target
    * (<target>.replica.*) are never mirrored. New topics are picked up within
    * refresh_topics_interval_seconds.
