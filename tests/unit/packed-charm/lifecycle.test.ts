@@ -251,7 +251,7 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
   const count = (tool: string): number => mine.transcript.filter((t) => t.tool === tool).length;
   expect({ config: count('config-get'), relationIds: count('relation-ids'), relations: count('relation-get'), secrets: count('secret-get') }).toEqual({
     config: 1,
-    relationIds: 4,
+    relationIds: 5, // + receive-ca-cert
     relations: 4,
     secrets: 5,
   });
