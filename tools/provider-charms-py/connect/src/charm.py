@@ -29,7 +29,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / 'lib'))
+sys.path.insert(0, str(Path(__file__).parent.parent / 'lib'))  # lib/: a link to the shared ../lib
 
 import ops  # noqa: E402
 

@@ -22,7 +22,7 @@ import logging
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / 'lib'))
+sys.path.insert(0, str(Path(__file__).parent.parent / 'lib'))  # lib/: a link to the shared ../lib
 
 import ops  # noqa: E402
 from dpcharmlibs.interfaces import KafkaRequestModel, KafkaResponseModel, ResourceProviderEventHandler  # noqa: E402
