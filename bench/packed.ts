@@ -16,7 +16,7 @@
  * Output: JSON on stdout, also written to bench/results/packed.json.
  * Run: npm run bench:packed -- [--runs N] [--profile]   (--profile: one dispatch with --cpu-prof)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -83,9 +83,9 @@ async function dispatchUpdateStatus(lm: LocalModel): Promise<number> {
  * environment lib/localmodel's dispatcher gives it, served by the model's agent; commits on exit 0.
  * `command` replaces `./dispatch` (e.g. runtime/node with --cpu-prof, which NODE_OPTIONS refuses).
  */
-async function wrappedUpdateStatus(lm: LocalModel, wrapper: readonly string[], command?: readonly string[]): Promise<Exit> {
-  const charmDir = lm.unitStates[UNIT]!.charmDir;
-  const session = openSession(lm.model, { unit: UNIT, hook: 'update-status', charmDir, cwd: charmDir });
+async function wrappedUpdateStatus(lm: LocalModel, wrapper: readonly string[], command?: readonly string[], unit: string = UNIT): Promise<Exit> {
+  const charmDir = lm.unitStates[unit]!.charmDir;
+  const session = openSession(lm.model, { unit, hook: 'update-status', charmDir, cwd: charmDir });
   const agent = agentOf(lm);
   const context = agent.register(session);
   try {
@@ -163,6 +163,73 @@ async function toolCallMs(lm: LocalModel, node: string, calls: number): Promise<
   }
 }
 
+const RUSAGE = path.join(REPO_ROOT, 'bench', 'rusage.py');
+/** The interpreter itself, not a version-manager shim (a shell script that would add its own cost). */
+const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+
+interface Usage {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+function readUsage(file: string): Usage {
+  const u = JSON.parse(fs.readFileSync(file, 'utf8')) as { wallMs: number; userMs: number; sysMs: number };
+  return { wallMs: u.wallMs, cpuMs: u.userMs + u.sysMs };
+}
+
+/** One update-status of `unit` (or `command` in its place) under bench/rusage.py: wall and CPU (user + sys). */
+async function usageOfUpdateStatus(lm: LocalModel, unit: string, out: string, command?: readonly string[]): Promise<Usage> {
+  const e = await wrappedUpdateStatus(lm, [PYTHON, RUSAGE, '-o', out], command, unit);
+  if (e.code !== 0) throw new Error(`update-status of ${unit} exited ${e.code}: ${e.stderr}`);
+  return readUsage(out);
+}
+
+async function usageOfBare(node: string, cwd: string, out: string): Promise<Usage> {
+  const e = await timedSpawn(PYTHON, [RUSAGE, '-o', out, node, '-e', '0'], cwd, { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' });
+  if (e.code !== 0) throw new Error(`node -e 0 exited ${e.code}: ${e.stderr}`);
+  return readUsage(out);
+}
+
+interface UsageRatio {
+  readonly runs: number;
+  readonly wallMs: Stats;
+  readonly cpuMs: Stats;
+  readonly bareWallMs: Stats;
+  readonly bareCpuMs: Stats;
+  readonly wallRatio: number;
+  readonly cpuRatio: number;
+}
+
+/**
+ * Each variant interleaved with `runtime/node -e 0` (alternating order), all under rusage.py:
+ * median ratios of wall and of CPU time against the bare runtime measured in the same rounds.
+ */
+async function usageRatios(
+  variants: Readonly<Record<string, (out: string) => Promise<Usage>>>,
+  bare: (out: string) => Promise<Usage>,
+  runs: number,
+  work: string,
+): Promise<Record<string, UsageRatio>> {
+  const out = path.join(work, 'rusage.json');
+  const names = Object.keys(variants);
+  const got: Record<string, Usage[]> = Object.fromEntries(['bare', ...names].map((n) => [n, []]));
+  for (const n of names) await variants[n]!(out); // warm-up
+  await bare(out);
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? ['bare', ...names] : [...names].reverse().concat('bare');
+    for (const n of order) got[n]!.push(await (n === 'bare' ? bare(out) : variants[n]!(out)));
+  }
+  const bareWall = stats(got['bare']!.map((u) => u.wallMs));
+  const bareCpu = stats(got['bare']!.map((u) => u.cpuMs));
+  const result: Record<string, UsageRatio> = {};
+  for (const n of names) {
+    const wall = stats(got[n]!.map((u) => u.wallMs));
+    const cpu = stats(got[n]!.map((u) => u.cpuMs));
+    result[n] = { runs, wallMs: wall, cpuMs: cpu, bareWallMs: bareWall, bareCpuMs: bareCpu, wallRatio: round(wall.median / bareWall.median, 3), cpuRatio: round(cpu.median / bareCpu.median, 3) };
+  }
+  return result;
+}
+
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
   samples: number[];
@@ -215,6 +282,7 @@ async function steadyState(fake: FakeConnect): Promise<{ lm: LocalModel; tmp: st
     await lm.integrate(`${APP}:source`, 'kafka-a');
     await lm.integrate(`${APP}:target`, 'kafka-b');
     await lm.integrate(`${APP}:connect-client`, 'kafka-connect');
+    await lm.addUnit(APP); // a non-leader, measured too
     await lm.updateStatus(); // status memory settles
     const unit = lm.model.units[UNIT]!;
     if (unit.status.status !== 'active' || !unit.leader) throw new Error(`not a steady state: ${UNIT} ${unit.status.status}: ${unit.status.message}`);
@@ -294,6 +362,22 @@ async function mainBench(): Promise<void> {
     if (!profileFile) throw new Error(`no .cpuprofile in ${cpuProfileDir}`);
     const profiled = { ...profileSummary(path.join(cpuProfileDir, profileFile)), toolCalls: served.at(-1)!.transcript.length };
 
+    // CPU time and wall of a steady-state update-status, leader and non-leader, against
+    // runtime/node -e 0 in the same rounds (the leader and non-leader as shipped: through the loader,
+    // with the code cache their first hook wrote); with --code-cache-compare also the leader
+    // running the bundle directly, with no code cache.
+    const nonLeader = `${APP}/1`;
+    const dist = path.join(charmDir, 'dist');
+    const variants: Record<string, (out: string) => Promise<Usage>> = {
+      leader: (o) => usageOfUpdateStatus(lm, UNIT, o),
+      nonLeader: (o) => usageOfUpdateStatus(lm, nonLeader, o),
+    };
+    if (args.includes('--code-cache-compare')) {
+      variants['leaderNoCodeCache'] = (o) => usageOfUpdateStatus(lm, UNIT, o, [node, path.join(dist, 'charm.js')]);
+      if (!fs.existsSync(path.join(dist, 'charm.js.cache'))) throw new Error('the leader has no dist/charm.js.cache after its first hooks');
+    }
+    const usage = await usageRatios(variants, (o) => usageOfBare(node, charmDir, o), runs, setup.tmp);
+
     // Nothing the charm printed in these runs may carry a password.
     const leaks = lm.model.logs.filter((l) => ALL_PASSWORDS.some((s) => l.message.includes(s)));
     if (leaks.length > 0) throw new Error(`a password reached the unit log (${leaks.length} line(s))`);
@@ -335,6 +419,12 @@ async function mainBench(): Promise<void> {
         ofWhichToolCallsAtProbeCostMs: round(meanCalls * toolCall.median),
       },
       peakRss: { tool: rss.tool, dispatchMb: rss.dispatchMb, bareNodeMb: rss.bareMb, peakMb: peak, target: TARGETS.peakRssMb, met: peak <= TARGETS.peakRssMb },
+      cpuAndWall: {
+        tool: 'bench/rusage.py (wait4 rusage: user + sys of the dispatch and all it waited for)',
+        targets: { leaderCpuRatio: 2.5, nonLeaderCpuRatio: 1.6 },
+        met: { leader: usage['leader']!.cpuRatio <= 2.5, nonLeader: usage['nonLeader']!.cpuRatio <= 1.6 },
+        ...usage,
+      },
       profiledDispatch: { note: 'one dispatch under --cpu-prof (100 µs sampling), inclusive ms', ...profiled, ...(profile ? { file: path.join(cpuProfileDir, profileFile) } : {}) },
     };
     const out = JSON.stringify(result, null, 2);

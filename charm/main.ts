@@ -1,8 +1,6 @@
 // Bundle entry: `tscharm pack` embeds the parsed metadata/config/actions and precompiled
-// validators, so a hook parses no YAML and compiles no schema.
-import { main, parseCharmMeta } from '../lib/ops';
-import { embeddedCharmMeta, embeddedValidators } from '../lib/tscharm/embedded';
+// validators, which main() uses, so a hook parses no YAML and compiles no schema.
+import { main } from '../lib/ops';
 import { MirrorMakerCharm } from './charm';
 
-const validators = embeddedValidators();
-main(MirrorMakerCharm, parseCharmMeta(embeddedCharmMeta()), validators ? { validators } : {});
+main(MirrorMakerCharm);

@@ -6,31 +6,14 @@
 //
 //   node tools/run-ts.js bench/packed.ts --runs 21
 //
-// Also used by the CLI build scripts (lib/tscharm/build-cli.js, lib/localmodel/build-cli.js)
-// through `bundle()`. esbuild itself stays external: it ships a native binary.
+// The bundling itself is lib/bundle-cli.js (shared with the CLI build scripts in lib/).
 'use strict';
-const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 
-/** Bundle `entry` (a .ts file) into one CommonJS file `outfile`; `cli` adds a shebang + exec bit. */
-function bundle(entry, outfile, { cli = false } = {}) {
-  require('esbuild').buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['esbuild'],
-    banner: cli ? { js: '#!/usr/bin/env node' } : undefined,
-    logLevel: 'warning',
-  });
-  if (cli) fs.chmodSync(outfile, 0o755);
-  return outfile;
-}
+const { bundle } = require('../lib/bundle-cli');
 
 function run(entry, args) {
   const rel = path.relative(root, path.resolve(entry));

@@ -7,6 +7,11 @@
 //   invalid    – the provider sent something unusable     → Blocked, naming relation and field
 //   ready      – a usable view
 
+import { extractPemCertificates, parseHostPortList, parseRestEndpoints } from '../../lib/interfaces/values';
+
+// The endpoint and PEM parsers are lib/interfaces' (one parser for both layers); re-exported for callers of charm/core.
+export { extractPemCertificates, parseHostPortList, parseRestEndpoints };
+
 export type KafkaRelationName = 'source' | 'target';
 export type RelationName = KafkaRelationName | 'connect-client';
 
@@ -27,6 +32,8 @@ export interface ConnectView {
   username: string;
   password: string;
   tlsCaPem?: string;
+  /** Where `tlsCaPem` came from: the relation itself, or the receive-ca-cert endpoint. */
+  caOrigin?: 'connect-client' | 'receive-ca-cert';
 }
 
 export interface RelationFieldError {
@@ -49,8 +56,6 @@ export interface RawRelation {
   fields: Readonly<Record<string, string | undefined>>;
 }
 
-const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)$/;
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?\r?\n?-----END CERTIFICATE-----/g;
 /** Juju application names: what the alias ends up being. */
 const ALIAS = /^[a-z][a-z0-9-]*$/;
 
@@ -59,62 +64,6 @@ function field(raw: RawRelation, name: string): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
-}
-
-function validPort(port: string): boolean {
-  if (!/^\d{1,5}$/.test(port)) return false;
-  const n = Number(port);
-  return n >= 1 && n <= 65535;
-}
-
-/** Parses `host:port[,host:port…]`; returns the list or the reason it is unusable. */
-export function parseHostPortList(value: string): { ok: true; endpoints: string[] } | { ok: false; reason: string } {
-  const items = value.split(',').map((s) => s.trim());
-  const out: string[] = [];
-  for (const item of items) {
-    if (item === '') return { ok: false, reason: `has an empty entry in '${value}'` };
-    if (item.includes('://')) return { ok: false, reason: `'${item}' has a URL scheme; expected host:port` };
-    const colon = item.lastIndexOf(':');
-    if (colon <= 0) return { ok: false, reason: `'${item}' is not host:port` };
-    const host = item.slice(0, colon);
-    const port = item.slice(colon + 1);
-    if (!HOST.test(host)) return { ok: false, reason: `'${item}' has an invalid host '${host}'` };
-    if (!validPort(port)) return { ok: false, reason: `'${item}' has an invalid port '${port}' (1-65535)` };
-    if (!out.includes(item)) out.push(item);
-  }
-  return { ok: true, endpoints: out };
-}
-
-/** Parses Connect REST endpoints `http(s)://host:port[,…]`. */
-export function parseRestEndpoints(value: string): { ok: true; endpoints: string[] } | { ok: false; reason: string } {
-  const items = value.split(',').map((s) => s.trim());
-  const out: string[] = [];
-  for (const item of items) {
-    if (item === '') return { ok: false, reason: `has an empty entry in '${value}'` };
-    const m = /^(https?):\/\/([^/?#@\s]+?)(?::(\d+))?\/?$/.exec(item);
-    if (!m) {
-      return { ok: false, reason: `'${item}' is not an http(s)://host:port URL` };
-    }
-    const [, scheme, host, port] = m;
-    if (!HOST.test(host)) return { ok: false, reason: `'${item}' has an invalid host '${host}'` };
-    if (port !== undefined && !validPort(port)) return { ok: false, reason: `'${item}' has an invalid port '${port}' (1-65535)` };
-    const normalised = `${scheme}://${host}${port !== undefined ? `:${port}` : ''}`;
-    if (!out.includes(normalised)) out.push(normalised);
-  }
-  return { ok: true, endpoints: out };
-}
-
-/**
- * Extracts the CA certificate(s) from a `tls-ca` field. Kafka 3 sends "enabled"/"disabled" there
- * (reference §8.2) and Connect sends "disabled" without TLS: those, and anything without a
- * certificate block, yield undefined. Only CERTIFICATE blocks are kept, so a private key pasted by
- * mistake never travels on.
- */
-export function extractPemCertificates(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const blocks = value.match(PEM_CERTIFICATE);
-  if (!blocks || blocks.length === 0) return undefined;
-  return blocks.map((b) => b.replace(/\r\n/g, '\n').trim()).join('\n') + '\n';
 }
 
 /**
@@ -160,6 +109,12 @@ export function parseKafkaRelation(
     return invalid(relation, 'endpoints', `${parsed.reason}; the Kafka charm should publish comma-separated host:port (check the Kafka application)`);
   }
   const tlsEnabled = field(raw, 'tls') === 'enabled';
+  if (tlsEnabled && field(raw, 'tls-ca') === undefined) {
+    // Kafka 4 says `tls: enabled` in the databag and sends the CA in secret-tls; Kafka 3 says
+    // "enabled" in tls-ca too. With neither, a connector written now would have TLS without the
+    // truststore it needs: wait until the CA (or Kafka 3's word) is there.
+    return { state: 'incomplete', missingFields: ['tls-ca (TLS is on, its CA has not arrived)'] };
+  }
   const tlsCaPem = tlsEnabled ? extractPemCertificates(raw.fields['tls-ca']) : undefined;
   const view: KafkaClusterView = {
     alias,
@@ -185,8 +140,45 @@ export function parseConnectRelation(raw: RawRelation | undefined): RelationRead
   }
   const view: ConnectView = { endpoints: parsed.endpoints, username, password };
   const tlsCaPem = extractPemCertificates(raw.fields['tls-ca']);
-  if (tlsCaPem !== undefined) view.tlsCaPem = tlsCaPem;
+  const plain = parsed.endpoints.filter((e) => e.startsWith('http://'));
+  if (tlsCaPem !== undefined && plain.length > 0) {
+    // Charmed Kafka Connect publishes a CA only with https endpoints (its endpoints' scheme follows
+    // its TLS state, and turning TLS off sends tls-ca "disabled"), so a CA next to http:// means
+    // basic auth would go in clear while the operator believes TLS is on.
+    return invalid(
+      relation,
+      'endpoints',
+      `Kafka Connect sent a TLS CA but http:// endpoints (${plain.join(', ')}), so the REST password would travel unencrypted; ` +
+        'the Kafka Connect application must publish https endpoints when its REST API has TLS (check its TLS integration)',
+    );
+  }
+  if (tlsCaPem !== undefined) {
+    view.tlsCaPem = tlsCaPem;
+    view.caOrigin = 'connect-client';
+  }
   return { state: 'ready', view };
+}
+
+/**
+ * The Connect view with a CA to trust when the relation sent none for https endpoints (Charmed
+ * Kafka Connect sends no secret-tls to a client integrated while it already serves https): the
+ * certificates from the receive-ca-cert endpoint (certificate_transfer), if any.
+ */
+export function withTransferredCa(view: ConnectView, transferred: readonly string[]): ConnectView {
+  if (view.tlsCaPem !== undefined || transferred.length === 0 || !view.endpoints.some((e) => e.startsWith('https://'))) return view;
+  const pem = extractPemCertificates(transferred.join('\n'));
+  return pem === undefined ? view : { ...view, tlsCaPem: pem, caOrigin: 'receive-ca-cert' };
+}
+
+/**
+ * What the TLS failure message says to do when Kafka Connect's certificate is not trusted and no
+ * CA was given: integrate receive-ca-cert with the application that publishes the CA.
+ */
+export function noConnectCaHint(appName: string, receiveCaCertIntegrated: boolean): string {
+  return receiveCaCertIntegrated
+    ? 'receive-ca-cert is integrated but its provider has published no CA certificate yet'
+    : 'no CA came over connect-client (Kafka Connect sends none to a client integrated while it already serves https) ' +
+        `or receive-ca-cert: run "juju integrate ${appName}:receive-ca-cert <application publishing the Connect CA over certificate_transfer>"`;
 }
 
 /** Cross-relation checks once both clusters are known; returns problems as full sentences. */

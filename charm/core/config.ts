@@ -3,6 +3,7 @@
 // Every error names the option, says what is wrong and what to do, because the first line of the
 // list becomes the Blocked status message and the rest go to the log.
 
+import { CONFIG_DEFAULTS, type ConfigOptionName } from '../generated/charm-types';
 import { commaProblem, portableRegexProblem, splitList } from './regex';
 
 export type OffsetSyncsTopicLocation = 'source' | 'target';
@@ -30,6 +31,8 @@ export interface MirrorConfig {
   syncTopicConfigs: boolean;
   syncTopicAcls: boolean;
   offsetSyncsTopicLocation: OffsetSyncsTopicLocation;
+  /** Time budget (s) of the replication health check in one hook (update-status, status action). */
+  healthCheckBudgetSeconds: number;
 }
 
 export interface ConfigError {
@@ -45,47 +48,20 @@ export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArr
 
 /** A day: longer refresh intervals would make filter changes look broken. */
 export const MAX_INTERVAL_SECONDS = 86_400;
+/** The health check must leave most of a hook's time to the rest of it. */
+export const MAX_HEALTH_BUDGET_SECONDS = 30;
 /** Kafka stores replication factors as a 16-bit short. */
 export const MAX_REPLICATION_FACTOR = 32_767;
 /** Far above any sensible MM2 task count; catches typos such as 10000. */
 export const MAX_TASKS = 1_000;
 
-type OptionType = 'string' | 'int' | 'boolean';
-
-export interface OptionSpec {
-  type: OptionType;
-  default: string | number | boolean;
-}
-
 /**
- * The charm's options: names, Juju types and defaults. config.yaml must agree (a unit test checks).
- * The first eight are the reference integrator's, with its exact names, types and defaults.
+ * The charm's option names and defaults come from config.yaml through `tscharm gen`
+ * (charm/generated/charm-types.ts), so they are never repeated here by hand.
  */
-export const CONFIG_OPTIONS = {
-  topics: { type: 'string', default: '.*' },
-  groups: { type: 'string', default: '.*' },
-  prefix_topics: { type: 'boolean', default: false },
-  tasks_max: { type: 'int', default: 1 },
-  replication_factor: { type: 'int', default: -1 },
-  key_converter: { type: 'string', default: BYTE_ARRAY_CONVERTER },
-  value_converter: { type: 'string', default: BYTE_ARRAY_CONVERTER },
-  // Connect's default internal topic names: when Connect is backed by the source cluster they
-  // would otherwise be mirrored. Mandatory exclusions (internal topics, loops) are always added.
-  topics_exclude: { type: 'string', default: 'connect-configs,connect-offsets,connect-status' },
-  // console-consumer groups are throw-away. '__.*' is always added by the charm.
-  groups_exclude: { type: 'string', default: 'console-consumer-.*' },
-  sync_group_offsets: { type: 'boolean', default: true },
-  sync_group_offsets_interval_seconds: { type: 'int', default: 30 },
-  refresh_topics_interval_seconds: { type: 'int', default: 60 },
-  refresh_groups_interval_seconds: { type: 'int', default: 60 },
-  emit_checkpoints_interval_seconds: { type: 'int', default: 30 },
-  heartbeats: { type: 'boolean', default: true },
-  sync_topic_configs: { type: 'boolean', default: true },
-  sync_topic_acls: { type: 'boolean', default: false },
-  offset_syncs_topic_location: { type: 'string', default: 'target' },
-} as const satisfies Record<string, OptionSpec>;
+export type OptionName = ConfigOptionName;
 
-export type OptionName = keyof typeof CONFIG_OPTIONS;
+const DEFAULTS: Readonly<Partial<Record<OptionName, string | number | boolean>>> = CONFIG_DEFAULTS;
 
 
 const JAVA_CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
@@ -99,7 +75,7 @@ class Collector {
 
 function raw(input: Readonly<Record<string, unknown>>, option: OptionName): unknown {
   const value = input[option];
-  return value === undefined || value === null ? CONFIG_OPTIONS[option].default : value;
+  return value === undefined || value === null ? DEFAULTS[option] : value;
 }
 
 function describe(value: unknown): string {
@@ -148,7 +124,7 @@ function interval(option: OptionName): (n: number) => string | null {
   return (n) =>
     n >= 1 && n <= MAX_INTERVAL_SECONDS
       ? null
-      : `${n} is out of range; use between 1 and ${MAX_INTERVAL_SECONDS} seconds (default ${CONFIG_OPTIONS[option].default})`;
+      : `${n} is out of range; use between 1 and ${MAX_INTERVAL_SECONDS} seconds (default ${DEFAULTS[option]})`;
 }
 
 /**
@@ -250,6 +226,11 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
     interval('emit_checkpoints_interval_seconds'),
   );
   const heartbeats = readBoolean(rawConfig, 'heartbeats', c);
+  const healthCheckBudgetSeconds = readInt(rawConfig, 'health_check_budget_seconds', c, (n) =>
+    n >= 0 && n <= MAX_HEALTH_BUDGET_SECONDS
+      ? null
+      : `must be 0 (off) to ${MAX_HEALTH_BUDGET_SECONDS} seconds, got ${n}; a hook holds the unit's event queue while it runs`,
+  );
   const syncTopicConfigs = readBoolean(rawConfig, 'sync_topic_configs', c);
   const syncTopicAcls = readBoolean(rawConfig, 'sync_topic_acls', c);
   const locationRaw = readString(rawConfig, 'offset_syncs_topic_location', c);
@@ -285,7 +266,8 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
     heartbeats === undefined ||
     syncTopicConfigs === undefined ||
     syncTopicAcls === undefined ||
-    offsetSyncsTopicLocation === undefined
+    offsetSyncsTopicLocation === undefined ||
+    healthCheckBudgetSeconds === undefined
   ) {
     return { ok: false, errors: c.errors };
   }
@@ -310,6 +292,7 @@ export function parseMirrorConfig(rawConfig: Readonly<Record<string, unknown>>):
       syncTopicConfigs,
       syncTopicAcls,
       offsetSyncsTopicLocation,
+      healthCheckBudgetSeconds,
     },
   };
 }

@@ -220,19 +220,59 @@ export function desiredConnectors(input: DesiredConnectorsInput): DesiredConnect
     { name: name('checkpoint'), kind: 'checkpoint', config: checkpointConfig },
   ];
   if (config.heartbeats) {
-    out.push({
-      name: name('heartbeat'),
-      kind: 'heartbeat',
-      config: {
-        'connector.class': CONNECTOR_CLASS.heartbeat,
-        // The heartbeat connector always runs exactly one task.
-        'tasks.max': '1',
-        ...flow.common,
-        'emit.heartbeats.enabled': 'true',
-        'heartbeats.topic.replication.factor': BROKER_DEFAULT_RF,
-      },
-    });
+    out.push({ name: name('heartbeat'), kind: 'heartbeat', config: heartbeatConnectorConfig(config, source, target) });
   }
   return out;
 }
 
+/** MirrorMaker's `emit.heartbeats.interval.seconds` default, set explicitly: the health check derives its bounds from it. */
+export const HEARTBEAT_INTERVAL_SECONDS = 1;
+/** The heartbeats topic MirrorMaker's heartbeat connector writes (ReplicationPolicy.heartbeatsTopic(), both policies). */
+export const HEARTBEATS_TOPIC = 'heartbeats';
+
+/**
+ * The heartbeat connector in MirrorMaker's own direction: for the flow source → target it runs
+ * as the reverse pair (target → source, as `MirrorMakerConfig.clusterPairs()` does in dedicated
+ * mode) and emits into the SOURCE cluster (producer override and target.cluster.* = source). The
+ * flow's source connector then carries the `heartbeats` topic over, so a fresh heartbeat on the
+ * target proves that records cross source → target, not merely that Connect can write somewhere.
+ */
+export function heartbeatConnectorConfig(config: MirrorConfig, source: KafkaClusterView, target: KafkaClusterView): Record<string, string> {
+  const out: Record<string, string> = {
+    'connector.class': CONNECTOR_CLASS.heartbeat,
+    // The heartbeat connector always runs exactly one task.
+    'tasks.max': '1',
+    'key.converter': config.keyConverter,
+    'value.converter': config.valueConverter,
+    'header.converter': BYTE_ARRAY_CONVERTER,
+    clusters: `${source.alias},${target.alias}`,
+    // Reverse aliases: the heartbeat records say "from <target> to <source>".
+    'source.cluster.alias': target.alias,
+    'target.cluster.alias': source.alias,
+    'replication.policy.separator': REPLICATION_SEPARATOR,
+    ...clusterClientConfig('source.cluster.', target),
+    // The heartbeats topic is created on, and written to, the source cluster.
+    ...clusterClientConfig('target.cluster.', source),
+    ...clusterClientConfig('producer.override.', source),
+    'emit.heartbeats.enabled': 'true',
+    'emit.heartbeats.interval.seconds': String(HEARTBEAT_INTERVAL_SECONDS),
+    'heartbeats.topic.replication.factor': BROKER_DEFAULT_RF,
+  };
+  if (!config.prefixTopics) out['replication.policy.class'] = IDENTITY_REPLICATION_POLICY;
+  return out;
+}
+
+/**
+ * The name under which the source's heartbeats arrive on the target. MirrorSourceConnector always
+ * replicates heartbeats topics, and both policies prefix them: IdentityReplicationPolicy keeps
+ * every other name but formats heartbeats like DefaultReplicationPolicy (`<alias><separator>heartbeats`).
+ */
+export function remoteHeartbeatsTopic(sourceAlias: string): string {
+  return `${sourceAlias}${REPLICATION_SEPARATOR}${HEARTBEATS_TOPIC}`;
+}
+
+/** The target topic a source topic is mirrored to, under the flow's policy. */
+export function remoteTopicName(flow: Pick<MirrorFlow, 'sourceAlias' | 'replicationPolicy'>, sourceTopic: string): string {
+  if (sourceTopic === HEARTBEATS_TOPIC) return remoteHeartbeatsTopic(flow.sourceAlias);
+  return flow.replicationPolicy === 'identity' ? sourceTopic : `${flow.sourceAlias}${REPLICATION_SEPARATOR}${sourceTopic}`;
+}

@@ -6,3 +6,4 @@ export * from './connectors';
 export * from './plan';
 export * from './status';
 export * from './redact';
+export * from './health';

@@ -19,8 +19,13 @@
 
 import type { DesiredConnector } from './connectors';
 
-export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
-/** A state string; newer workers may report states this code does not know (kept verbatim). */
+/** The connector and task states Kafka Connect reports (AbstractStatus.State); the one list. */
+export const CONNECTOR_STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'RESTARTING', 'STOPPED'] as const;
+export type ConnectorState = (typeof CONNECTOR_STATES)[number];
+/**
+ * A connector or task state. Newer workers may report states this code does not know yet; they are
+ * kept verbatim (the reference charm crashed on RESTARTING), so callers must handle other strings.
+ */
 export type ConnectorStateName = ConnectorState | (string & Record<never, never>);
 
 export interface ObservedState {

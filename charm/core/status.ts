@@ -18,7 +18,7 @@
 import type { ConnectView, KafkaClusterView, RelationFieldError, RelationName, RelationReadiness } from './cluster';
 import type { ConfigError } from './config';
 import type { ConnectorKind, DesiredConnector, MirrorFlow } from './connectors';
-import { hasFailure, nextRestartAllowedAt, type ObservedConnectors, type ObservedConnectorStatus, type RestartBackoffState } from './plan';
+import { CONNECTOR_STATES, hasFailure, nextRestartAllowedAt, type ObservedConnectors, type ObservedConnectorStatus, type RestartBackoffState } from './plan';
 import { redactSecrets } from './redact';
 
 export type StatusName = 'active' | 'blocked' | 'waiting' | 'maintenance';
@@ -90,7 +90,7 @@ function failuresOf(d: DesiredConnector, status: ObservedConnectorStatus): Failu
   return out;
 }
 
-const KNOWN_STATES = new Set(['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'RESTARTING', 'STOPPED']);
+const KNOWN_STATES: ReadonlySet<string> = new Set(CONNECTOR_STATES);
 
 export function summarizeStatus(input: StatusInput): CharmStatus {
   const secrets = input.knownSecrets;

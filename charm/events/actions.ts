@@ -6,12 +6,17 @@ import type { ActionEvent, Model } from '../../lib/ops';
 import {
   planManualRestart,
   planStateChange,
+  healthActionResult,
   statusActionResult,
+  type GroupOffsetsView,
+  type ActionResult,
+  type ActionResultValue,
   type DesiredConnector,
   type ObservedConnectors,
 } from '../core';
 import { ConnectApiError } from '../managers/connect-errors';
 import type { ConnectSession } from './connect-session';
+import type { HealthCheck, HealthReport } from './health-check';
 import type { Reconciler } from './reconciler';
 
 class ActionFailed extends Error {}
@@ -20,6 +25,7 @@ export class MirrorActions {
   constructor(
     private readonly model: Model,
     private readonly reconciler: Reconciler,
+    private readonly health?: HealthCheck,
   ) {}
 
   private requireLeader(event: ActionEvent): boolean {
@@ -156,7 +162,11 @@ export class MirrorActions {
     } else {
       this.reconciler.observation = { connect: { kind: 'not-queried' } };
     }
-    const summary = this.reconciler.status() ?? { name: 'waiting', message: 'no status yet' };
+    // Replication health (per-partition lag, heartbeat age, group offsets) when the connectors run as intended.
+    let report: HealthReport | undefined;
+    if (this.health && this.health.shouldMeasure()) report = await this.health.measure({ groups: true });
+    const base = this.reconciler.status() ?? { name: 'waiting', message: 'no status yet' };
+    const summary = this.health ? this.health.combine(base) : base;
     const result = statusActionResult({
       summary,
       desired: inputs.desired ?? [],
@@ -168,7 +178,101 @@ export class MirrorActions {
       knownSecrets: inputs.knownSecrets,
     });
     if (topicsNote !== undefined) result['mirrored-topics'] = { count: 'unknown', note: topicsNote };
+    if (report) {
+      const groups: GroupOffsetsView[] | undefined = report.groups
+        ? [...report.groups].map(([group, g]) => ({
+            group,
+            state: g.state,
+            members: g.members,
+            partitions: [...g.source].map(([key, source]) => {
+              const i = key.lastIndexOf(':');
+              const topic = key.slice(0, i);
+              const remote = report!.sample.partitions.find((p) => p.topic === topic)?.remoteTopic ?? topic;
+              return { topic, partition: Number(key.slice(i + 1)), remoteTopic: remote, source, target: g.target.get(key) };
+            }),
+          }))
+        : undefined;
+      result.replication = healthActionResult(report.sample, report.assessment.status, groups, report.groupsError, inputs.knownSecrets);
+    } else {
+      result.replication = { note: 'not measured: the connectors are not RUNNING as intended (see summary)' };
+    }
     event.setResults(result);
+  };
+
+  readonly onFailover = async (event: ActionEvent<{ 'dry-run'?: boolean }>): Promise<void> => {
+    if (!this.requireLeader(event)) return;
+    const dryRun = event.params['dry-run'] !== false;
+    if (!this.health) {
+      event.fail('cannot run failover: the replication health check is not available');
+      return;
+    }
+    await this.withConnect(event, async (session, actual, owned) => {
+      this.reconciler.observation = { connect: { kind: 'observed', actual } };
+      const report = await this.health!.measure({ groups: true });
+      if (report === undefined) throw new ActionFailed('cannot run failover: the source, target and connect-client relations must all be ready');
+      const { sample } = report;
+      const problems: string[] = [];
+      for (const f of sample.failures) problems.push(`cannot measure ${f.cluster} (${f.alias}): ${f.message}`);
+      if (!sample.offsetsApi) problems.push('Kafka Connect has no offsets API (Kafka < 3.5): the lag cannot be checked');
+      const left = sample.partitions.filter((p) => p.lag === undefined || p.lag > 0);
+      for (const p of left) problems.push(`${p.topic}[${p.partition}]: lag ${p.lag ?? 'unknown'} (source end ${p.sourceEnd ?? '?'}, replicated ${p.replicated ?? '?'})`);
+      const groups = report.groups ?? new Map();
+      if (report.groupsError) problems.push(`consumer groups: ${report.groupsError}`);
+      const perGroup: { [key: string]: ActionResultValue } = {};
+      [...groups].forEach(([group, g], i) => {
+        const offsets: { [key: string]: ActionResultValue } = {};
+        let j = 0;
+        for (const [key, src] of g.source) {
+          const tgt = g.target.get(key);
+          const cut = key.lastIndexOf(':');
+          const topic = key.slice(0, cut);
+          const remote = sample.partitions.find((p) => p.topic === topic)?.remoteTopic ?? topic;
+          offsets[`offset-${j++}`] = {
+            topic: remote,
+            partition: key.slice(cut + 1),
+            'source-committed': String(src),
+            'target-translated': tgt === undefined ? 'none' : String(tgt),
+            // MirrorMaker translates to the newest offset sync at or before the group's position:
+            // consumers re-read this many records after failing over, never skip any.
+            're-read': tgt === undefined ? 'unknown' : String(Math.max(0, src - tgt)),
+          };
+          if (tgt === undefined) problems.push(`group ${group} ${key}: no translated offset on the target yet (wait one emit_checkpoints_interval_seconds)`);
+          else if (tgt > src) problems.push(`group ${group} ${key}: translated ${tgt} is ahead of committed ${src} (the group moved on the source; wait one checkpoint interval)`);
+        }
+        if (g.members > 0) problems.push(`group ${group} has ${g.members} active member(s) on the target: stop them first (MirrorMaker only writes offsets of empty groups)`);
+        perGroup[`group-${i}`] = { name: group, 'target-state': g.state, offsets };
+      });
+      const ready = problems.length === 0;
+      const result: ActionResult = {
+        'dry-run': String(dryRun),
+        ready: String(ready),
+        'total-lag': String(sample.partitions.reduce((n, p) => n + (p.lag ?? 0), 0)),
+        'consumer-groups': Object.keys(perGroup).length > 0 ? perGroup : { note: 'no consumer group has offsets on the partitions in scope' },
+      };
+      if (!ready) result.problems = Object.fromEntries(problems.slice(0, 20).map((p, i) => [`problem-${i}`, p]));
+      if (dryRun || !ready) {
+        result.message = ready
+          ? 'ready to fail over: run again with dry-run=false to stop mirroring, then start the consumers on the target'
+          : `not ready to fail over (${problems.length} problem(s))${dryRun ? '' : '; nothing was changed'}`;
+        event.setResults(result);
+        return;
+      }
+      this.reconciler.peer.paused = true;
+      const ours = Object.keys(actual).filter((n) => owned.test(n)).sort();
+      const stopped: string[] = [];
+      for (const name of ours) {
+        try {
+          await session.client.stopConnector(name);
+          stopped.push(name);
+        } catch (e) {
+          if (!(e instanceof ConnectApiError)) throw e;
+          throw new ActionFailed(`failover: could not stop ${name}: ${e.message}; mirroring is recorded as paused and the charm keeps it paused`);
+        }
+      }
+      result.stopped = stopped.join(',') || 'none';
+      result.message = 'mirroring stopped with its offsets kept; start the consumers on the target: they resume at the translated offsets above. Run resume to mirror again.';
+      event.setResults(result);
+    });
   };
 }
 

@@ -27,13 +27,15 @@ export interface ActionOutcome {
 export class ConnectSession {
   readonly client: ConnectClient;
 
-  constructor(view: ConnectView, knownSecrets: readonly string[], logger: Logger) {
+  constructor(view: ConnectView, knownSecrets: readonly string[], logger: Logger, noCaHint?: string) {
     const Client = loadConnectClient();
     this.client = new Client({
       endpoints: view.endpoints,
       username: view.username,
       password: view.password,
       ...(view.tlsCaPem !== undefined ? { caPem: view.tlsCaPem } : {}),
+      ...(view.caOrigin === 'receive-ca-cert' ? { caOrigin: 'the receive-ca-cert relation' } : {}),
+      ...(noCaHint !== undefined ? { noCaHint } : {}),
       extraSecrets: knownSecrets,
       // Per-attempt lines are for debugging; retry decisions are worth a warning.
       logger: (level, line) => (level === 'warning' ? logger.warning(line) : logger.debug(line)),

@@ -3,15 +3,17 @@
 // usable, the desired connector set (charm/core, pure).
 import type { Model, Relation } from '../../lib/ops';
 import { ConfigError as OpsConfigError } from '../../lib/ops';
-import { RelationDataError, type ConnectRequirer, type KafkaRequirer } from '../../lib/interfaces';
+import { RelationDataError, type CertificateTransferRequirer, type ConnectRequirer, type KafkaRequirer } from '../../lib/interfaces';
 import {
   buildMirrorFlow,
   desiredConnectors,
   ownedConnectorPattern,
   parseConnectRelation,
   parseKafkaRelation,
+  noConnectCaHint,
   parseMirrorConfig,
   secretsOf,
+  withTransferredCa,
   validateFlow,
   type ConfigError,
   type ConnectView,
@@ -27,6 +29,8 @@ export interface Requirers {
   readonly source: KafkaRequirer;
   readonly target: KafkaRequirer;
   readonly connect: ConnectRequirer;
+  /** receive-ca-cert (certificate_transfer): CAs to trust for Connect when the relation sends none. */
+  readonly caTransfer?: CertificateTransferRequirer;
 }
 
 export interface MirrorInputs {
@@ -51,6 +55,8 @@ export interface MirrorInputs {
   readonly ownedPattern: RegExp | undefined;
   /** Every secret value seen: SCRAM and REST passwords (JAAS strings contain them). */
   readonly knownSecrets: readonly string[];
+  /** For a TLS failure with no CA: what to integrate (names this application's receive-ca-cert). */
+  readonly noConnectCaHint: string;
 }
 
 /** Remote fields of the only relation on an endpoint; an unreadable secret counts as not there yet. */
@@ -87,7 +93,10 @@ export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
 
   const connectRel = requirers.connect.dataInterfaces.relation();
   const rawConnect = rawRelation(requirers.connect, connectRel);
-  const connect: RelationReadiness<ConnectView> = rawConnect === 'unreadable' ? unreadable<ConnectView>() : parseConnectRelation(rawConnect);
+  let connect: RelationReadiness<ConnectView> = rawConnect === 'unreadable' ? unreadable<ConnectView>() : parseConnectRelation(rawConnect);
+  if (connect.state === 'ready' && requirers.caTransfer && connect.view.tlsCaPem === undefined && connect.view.endpoints.some((e) => e.startsWith('https://'))) {
+    connect = { state: 'ready', view: withTransferredCa(connect.view, requirers.caTransfer.certificates()) };
+  }
   const kafka = (name: 'source' | 'target'): RelationReadiness<KafkaClusterView> => {
     const requirer = requirers[name];
     const raw = rawRelation(requirer, requirer.dataInterfaces.relation());
@@ -135,5 +144,6 @@ export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
     desired,
     ownedPattern,
     knownSecrets,
+    noConnectCaHint: noConnectCaHint(model.app.name, requirers.caTransfer?.integrated ?? false),
   };
 }

@@ -7,10 +7,14 @@
 //   restart-backoff  JSON RestartBackoffState of the automatic restarts (charm/core plan.ts)
 //   status           JSON {name, message}: the leader's status summary, shown by other units.
 //                    It is built from redacted text only and never holds a secret.
+//   health           JSON HealthMemory of the replication health check (charm/core health.ts):
+//                    progress bookkeeping and the last verdict (redacted text only).
+//   source-offsets   JSON {connector-independent source offsets}: the source connector's last
+//                    committed offsets (Connect's offsets API), carried over on re-creation.
 import type { Model, Relation } from '../../lib/ops';
-import { emptyRestartBackoff, parseRestartBackoff, type CharmStatus, type RestartBackoffState } from '../core';
+import { emptyRestartBackoff, parseHealthMemory, parseRestartBackoff, type CharmStatus, type HealthMemory, type RestartBackoffState } from '../core';
 
-const PEER_KEYS = { paused: 'paused', restartBackoff: 'restart-backoff', status: 'status' } as const;
+const PEER_KEYS = { paused: 'paused', restartBackoff: 'restart-backoff', status: 'status', health: 'health', sourceOffsets: 'source-offsets' } as const;
 
 const STATUS_NAMES = new Set(['active', 'blocked', 'waiting', 'maintenance']);
 
@@ -87,5 +91,22 @@ export class PeerState {
 
   publishStatus(status: CharmStatus): void {
     this.put(PEER_KEYS.status, JSON.stringify({ name: status.name, message: status.message }));
+  }
+
+  get healthMemory(): HealthMemory | undefined {
+    return parseHealthMemory(this.get(PEER_KEYS.health));
+  }
+
+  set healthMemory(value: HealthMemory | undefined) {
+    this.put(PEER_KEYS.health, value === undefined ? undefined : JSON.stringify(value));
+  }
+
+  /** Raw JSON of the carried-over source offsets (charm/events/offsets-carry.ts parses it). */
+  get sourceOffsetsRaw(): string | undefined {
+    return this.get(PEER_KEYS.sourceOffsets);
+  }
+
+  set sourceOffsetsRaw(value: string | undefined) {
+    this.put(PEER_KEYS.sourceOffsets, value);
   }
 }

@@ -58,6 +58,12 @@ export class Reconciler {
   readonly peer: PeerState;
   private inputsCache: MirrorInputs | undefined;
   observation: Observation | undefined;
+  /**
+   * Creates a connector that does not exist on Connect yet, instead of a plain PUT, when it
+   * returns an outcome (offsets-carry.ts: create STOPPED, write the carried-over offsets, resume).
+   * Undefined (or an undefined result) = the plain PUT.
+   */
+  createHook?: (session: ConnectSession, action: Extract<ReconcileAction, { kind: 'put' }>) => Promise<ActionOutcome | undefined>;
   private readonly logger: Logger;
 
   constructor(
@@ -92,7 +98,7 @@ export class Reconciler {
   }
 
   openSession(view: ConnectView): ConnectSession {
-    return new ConnectSession(view, this.inputs().knownSecrets, this.logger);
+    return new ConnectSession(view, this.inputs().knownSecrets, this.logger, this.inputs().noConnectCaHint);
   }
 
   /**
@@ -224,7 +230,7 @@ export class Reconciler {
       this.observation = { connect: { kind: 'observed', actual } };
       return;
     }
-    const outcomes = await session.applyAll(plan.actions);
+    const outcomes = await this.applyPlan(session, plan.actions, actual);
     this.logOutcomes(outcomes, teardown);
     const failed = outcomes.find((o) => o.error !== undefined);
     // Re-read once so the status reflects what the writes did.
@@ -239,6 +245,16 @@ export class Reconciler {
       connect: { kind: 'observed', actual },
       ...(failed?.error ? { writeFailure: connectErrorStatus(failed.error, verb(failed.action)) } : {}),
     };
+  }
+
+  /** The plan's writes; creations of absent connectors go through createHook when it takes them. */
+  private async applyPlan(session: ConnectSession, actions: readonly ReconcileAction[], actual: ObservedConnectors): Promise<ActionOutcome[]> {
+    const hook = this.createHook;
+    if (hook === undefined) return session.applyAll(actions);
+    const creates = actions.filter((a): a is Extract<ReconcileAction, { kind: 'put' }> => a.kind === 'put' && actual[a.name] === undefined);
+    const outcomes = await session.applyAll(actions.filter((a) => !creates.includes(a as Extract<ReconcileAction, { kind: 'put' }>)));
+    for (const a of creates) outcomes.push((await hook(session, a)) ?? (await session.applyAll([a]))[0]!);
+    return outcomes;
   }
 
   private logOutcomes(outcomes: readonly ActionOutcome[], teardown: boolean): void {
@@ -267,7 +283,7 @@ export class Reconciler {
       return;
     }
     const pattern = ownedConnectorPattern(this.model.app.name, relationId, this.model.uuid);
-    const session = new ConnectSession(view, [...this.inputs().knownSecrets, view.password], this.logger);
+    const session = new ConnectSession(view, [...this.inputs().knownSecrets, view.password], this.logger, this.inputs().noConnectCaHint);
     try {
       await this.converge(session, [], pattern, true);
     } finally {

@@ -30,11 +30,18 @@ export class MirrorStatus {
   constructor(
     private readonly model: Model,
     private readonly reconciler: Reconciler,
+    /** Turns a connector-level Active into the replication-health verdict (health-check.ts). */
+    private readonly health?: { combine(base: CharmStatus): CharmStatus },
   ) {}
+
+  private leaderView(): CharmStatus | undefined {
+    const base = this.reconciler.status();
+    return base !== undefined && this.health ? this.health.combine(base) : base;
+  }
 
   /** The leader's status for this dispatch (published once), or undefined when nothing was observed. */
   private leaderStatus(): CharmStatus | undefined {
-    const status = this.reconciler.status();
+    const status = this.leaderView();
     if (status !== undefined) {
       const redacted = { name: status.name, message: this.model.redact(status.message) };
       this.reconciler.peer.publishStatus(redacted);
@@ -51,7 +58,7 @@ export class MirrorStatus {
 
   readonly onCollectUnitStatus = (event: CollectStatusEvent): void => {
     if (this.model.unit.isLeader()) {
-      const status = this.reconciler.status();
+      const status = this.leaderView();
       if (status) event.addStatus(toStatus({ name: status.name, message: this.model.redact(status.message) }));
       return;
     }

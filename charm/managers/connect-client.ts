@@ -3,7 +3,7 @@
 // connect-transport.ts; naming failures is connect-errors.ts.
 
 import { invalidName } from './connect-errors';
-import { ShapeError, errorText, parseConnectorInfo, parseExpandedListing, parseStateInfo, parseTopics } from './connect-shapes';
+import { ShapeError, errorText, parseConfig, parseConnectorInfo, parseExpandedListing, parseOffsets, parseStateInfo, parseTopics } from './connect-shapes';
 import { ConnectTransport, MAX_DETAIL_CHARS, type Answer, type ConnectTransportOptions } from './connect-transport';
 import type {
   ConnectorConfig,
@@ -13,6 +13,11 @@ import type {
   RestartOptions,
   RestartResult,
   TopicsResult,
+  ConnectorInfo,
+  ConnectorOffset,
+  ConnectorOffsetsResult,
+  TargetState,
+  TaskInfo,
 } from './connect-types';
 
 export type { ConnectLogLevel, ConnectLogger, ConnectTransportOptions as ConnectClientOptions } from './connect-transport';
@@ -100,6 +105,62 @@ export class ConnectClient {
       };
     }
     return { tracking: 'enabled', topics: this.parse(a, `GET ${path}`, (b) => parseTopics(b, name)) };
+  }
+
+  // ---- replication health, offsets carry-over, failover (charm/events/health-check.ts, offsets-carry.ts)
+
+  /**
+   * POST /connectors (create only), optionally in `initialState` (KIP-980, Kafka ≥ 3.7). 409
+   * "already exists" is thrown as kind 'conflict'; use putConnectorConfig for create-or-update.
+   */
+  async createConnector(name: string, config: ConnectorConfig, initialState?: TargetState): Promise<ConnectorInfo> {
+    const body = { name, config, ...(initialState ? { initial_state: initialState } : {}) };
+    const a = await this.transport.request({ method: 'POST', path: '/connectors', body, what: `create connector '${name}'` });
+    return this.parse(a, 'POST /connectors', (b) => parseConnectorInfo(b));
+  }
+
+  /** PUT /connectors/{c}/stop (204, Kafka ≥ 3.5): tasks shut down, offsets kept. */
+  async stopConnector(name: string): Promise<void> {
+    await this.transport.request({ method: 'PUT', path: `/connectors/${encodeName(name)}/stop`, what: `stop connector '${name}'` });
+  }
+
+  /** GET /connectors/{c}/tasks: the task configs (they carry secrets: callers read single keys only). */
+  async connectorTasks(name: string): Promise<TaskInfo[]> {
+    const path = `/connectors/${encodeName(name)}/tasks`;
+    const a = await this.transport.request({ method: 'GET', path, what: `read the tasks of connector '${name}'` });
+    return this.parse(a, `GET ${path}`, (b) => {
+      if (!Array.isArray(b)) throw new ShapeError('body is not an array');
+      return b.map((t: unknown, i): TaskInfo => {
+        if (typeof t !== 'object' || t === null) throw new ShapeError(`tasks[${i}] is not an object`);
+        const { id, config } = t as { id?: unknown; config?: unknown };
+        const idObj = (typeof id === 'object' && id !== null ? id : {}) as { connector?: unknown; task?: unknown };
+        if (typeof idObj.connector !== 'string' || typeof idObj.task !== 'number') throw new ShapeError(`tasks[${i}].id is not {connector, task}`);
+        return { id: { connector: idObj.connector, task: idObj.task }, config: parseConfig(config, `tasks[${i}].config`) };
+      });
+    });
+  }
+
+  /**
+   * GET /connectors/{c}/offsets (KIP-875, Kafka ≥ 3.5). Call it for a connector that exists: a
+   * 404 or 405 then means the worker has no offsets API, returned as `supported: false`.
+   */
+  async connectorOffsets(name: string): Promise<ConnectorOffsetsResult> {
+    const path = `/connectors/${encodeName(name)}/offsets`;
+    const a = await this.transport.request({ method: 'GET', path, what: `read the offsets of connector '${name}'`, passThrough: [404, 405] });
+    if (a.status === 404 || a.status === 405) {
+      return { supported: false, message: `Kafka Connect has no offsets API (GET ${path} → ${a.status}; needs Kafka ≥ 3.5)` };
+    }
+    return { supported: true, offsets: this.parse(a, `GET ${path}`, parseOffsets) };
+  }
+
+  /** PATCH /connectors/{c}/offsets (KIP-875, Kafka ≥ 3.6; the connector must be STOPPED). 404/405 → unsupported. */
+  async alterConnectorOffsets(name: string, offsets: readonly ConnectorOffset[]): Promise<{ supported: true } | { supported: false; message: string }> {
+    const path = `/connectors/${encodeName(name)}/offsets`;
+    const a = await this.transport.request({ method: 'PATCH', path, body: { offsets }, what: `write the offsets of connector '${name}'`, passThrough: [404, 405] });
+    if (a.status === 404 || a.status === 405) {
+      return { supported: false, message: `Kafka Connect cannot alter offsets (PATCH ${path} → ${a.status}; needs Kafka ≥ 3.6)` };
+    }
+    return { supported: true };
   }
 
   private parse<T>(a: Answer, op: string, parser: (body: unknown) => T): T {

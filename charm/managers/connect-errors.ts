@@ -109,7 +109,15 @@ const NETWORK_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** A failure without an answer: timeout, TLS verification or a network error, by Node's error code. */
-export function networkFailure(endpoint: string, code: string | undefined, timedOut: boolean, timeoutMs: number, hasCa: boolean): AttemptFailure {
+export function networkFailure(
+  endpoint: string,
+  code: string | undefined,
+  timedOut: boolean,
+  timeoutMs: number,
+  hasCa: boolean,
+  caOrigin = 'the connect-client relation',
+  noCaHint = 'the relation provided no CA',
+): AttemptFailure {
   if (timedOut) return { type: 'network', kind: 'timeout', endpoint, detail: `no answer within ${seconds(timeoutMs)}` };
   const handshake = code === 'EPROTO' || code?.startsWith('ERR_SSL_') || code?.startsWith('ERR_OSSL_');
   if (code && (TLS_CODES.has(code) || handshake || code.startsWith('ERR_TLS_'))) {
@@ -119,8 +127,8 @@ export function networkFailure(endpoint: string, code: string | undefined, timed
         : handshake
           ? 'TLS handshake failed (is the endpoint really https?)'
           : hasCa
-            ? 'the certificate is not signed by the CA from the connect-client relation'
-            : 'the certificate is not trusted by the system trust store and the relation provided no CA';
+            ? `the certificate is not signed by the CA from ${caOrigin}`
+            : `the certificate is not trusted by the system trust store and ${noCaHint}`;
     return { type: 'network', kind: 'tls', endpoint, detail: `TLS verification failed (${code}): ${why}` };
   }
   const detail = code ? (NETWORK_REASONS[code] ?? `network error ${code}`) : 'network error';

@@ -43,7 +43,7 @@ function connectorType(value: unknown): ConnectorType {
   return value === 'source' || value === 'sink' ? value : 'unknown';
 }
 
-function parseConfig(value: unknown, what = 'config'): ConnectorConfig {
+export function parseConfig(value: unknown, what = 'config'): ConnectorConfig {
   const obj = record(value, what);
   const out: ConnectorConfig = {};
   for (const [key, raw] of Object.entries(obj)) {
@@ -129,4 +129,16 @@ export function errorText(body: string): string {
     }
   }
   return trimmed;
+}
+
+/** GET /connectors/{c}/offsets → {offsets: [{partition: {...}, offset: {...}}]}. */
+export function parseOffsets(body: unknown): import('./connect-types').ConnectorOffset[] {
+  const b = body as { offsets?: unknown };
+  if (typeof body !== 'object' || body === null || !Array.isArray(b.offsets)) throw new ShapeError('body has no offsets array');
+  return b.offsets.map((o: unknown, i) => {
+    const e = (typeof o === 'object' && o !== null ? o : {}) as { partition?: unknown; offset?: unknown };
+    if (typeof e.partition !== 'object' || e.partition === null) throw new ShapeError(`offsets[${i}].partition is not an object`);
+    const offset = typeof e.offset === 'object' ? (e.offset as Record<string, unknown> | null) : null;
+    return { partition: e.partition as Record<string, unknown>, offset };
+  });
 }

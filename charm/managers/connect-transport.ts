@@ -63,6 +63,10 @@ export interface ConnectTransportOptions {
   password: string;
   /** PEM CA bundle from the relation; https is verified against it, else against the system store. */
   caPem?: string;
+  /** Where `caPem` came from, for TLS failure messages (default "the connect-client relation"). */
+  caOrigin?: string;
+  /** What to do when no CA was given and the system store does not trust the certificate. */
+  noCaHint?: string;
   /** Per-attempt timeout (default 15 000 ms). */
   requestTimeoutMs?: number;
   /** Budget for all calls of this instance (default 45 000 ms). */
@@ -156,6 +160,8 @@ export class ConnectTransport {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly hasCa: boolean;
+  private readonly caOrigin: string | undefined;
+  private readonly noCaHint: string | undefined;
   readonly errors: ConnectErrors;
   private preferred = 0;
   private deadline: number | null = null;
@@ -180,6 +186,8 @@ export class ConnectTransport {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.hasCa = options.caPem !== undefined && options.caPem.trim() !== '';
+    this.caOrigin = options.caOrigin;
+    this.noCaHint = options.noCaHint;
     this.errors = new ConnectErrors(
       (text) => this.redact(text),
       this.endpoints.map((e) => e.base),
@@ -339,7 +347,7 @@ export class ConnectTransport {
       return { type: 'answer', answer: { status: response.status, body, endpoint: endpoint.base } };
     } catch (err: unknown) {
       const code = errorCode(err);
-      const failure = networkFailure(endpoint.base, code, timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT', timeoutMs, this.hasCa);
+      const failure = networkFailure(endpoint.base, code, timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT', timeoutMs, this.hasCa, this.caOrigin, this.noCaHint);
       this.log('debug', `${spec.method} ${spec.path} → ${failure.detail} after ${Math.round(this.now() - started)} ms via ${endpoint.base}`);
       return { type: 'failed', failure };
     } finally {

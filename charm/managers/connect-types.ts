@@ -1,15 +1,11 @@
 // Kafka Connect REST response shapes the charm reads (from the Jackson entities in
 // apache/kafka connect/runtime/.../rest/entities), plus the client's own result types.
 
-export type ConnectorType = 'source' | 'sink' | 'unknown';
+import type { ConnectorStateName } from '../core/plan';
 
-export const KNOWN_STATES = ['UNASSIGNED', 'RUNNING', 'PAUSED', 'FAILED', 'RESTARTING', 'STOPPED'] as const;
-export type KnownStateName = (typeof KNOWN_STATES)[number];
-/**
- * A connector or task state. Newer workers may report states this code does not know yet; they are
- * kept verbatim (the reference charm crashed on RESTARTING), so callers must handle other strings.
- */
-export type ConnectorStateName = KnownStateName | (string & Record<never, never>);
+export type { ConnectorStateName };
+
+export type ConnectorType = 'source' | 'sink' | 'unknown';
 
 export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
 export type ConnectorConfig = Record<string, string>;
@@ -80,3 +76,12 @@ export type TopicsResult =
   | { tracking: 'disabled'; message: string };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One entry of GET /connectors/{c}/offsets (KIP-875): connector-defined partition and offset maps. */
+export interface ConnectorOffset {
+  partition: Record<string, unknown>;
+  /** null clears the offset of that partition (PATCH only). */
+  offset: Record<string, unknown> | null;
+}
+
+export type ConnectorOffsetsResult = { supported: true; offsets: ConnectorOffset[] } | { supported: false; message: string };

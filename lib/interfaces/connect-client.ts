@@ -8,7 +8,7 @@ import type { CharmBase } from '../ops/charm';
 import type { CustomEvent, EventSource } from '../ops/events';
 import type { Relation } from '../ops/relations';
 import { ClientCredentialsData, ClientRequirer, ClientRequirerEvents } from './client-requirer';
-import { InterfaceChange, parseUrlList, RelationDataError, RemoteDataChange, RequirerView } from './data-interfaces';
+import { InterfaceChange, urlEndpoints, RelationDataError, RemoteDataChange, RequirerView } from './data-interfaces';
 
 /** `PLUGIN_URL_NOT_REQUIRED` of data_interfaces LIBPATCH 40. */
 export const PLUGIN_URL_NOT_REQUIRED = 'NOT-REQUIRED';
@@ -42,7 +42,7 @@ export class ConnectRequirer extends ClientRequirer<ConnectClientData, ConnectRe
     super(charm, endpoint, {
       requestFields: { 'plugin-url': opts.pluginUrl },
       ...(opts.requestedSecrets ? { requestedSecrets: opts.requestedSecrets } : {}),
-      parseEndpoints: parseUrlList,
+      parseEndpoints: urlEndpoints,
       providerName: 'Kafka Connect',
     });
     const fw = charm.framework;

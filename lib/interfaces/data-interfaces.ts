@@ -1,5 +1,5 @@
 /**
- * data_interfaces v0, requirer side: the mechanics shared by `kafka_client`, `connect_client` and
+ * data_interfaces v0, requirer side (the protocol itself is protocol.ts): the mechanics shared by `kafka_client`, `connect_client` and
  * any other interface built on Canonical's `data_platform_libs.v0.data_interfaces` protocol.
  *
  * - The leader writes `requested-secrets` and the interface's resource fields (e.g. `topic`) into
@@ -10,8 +10,12 @@
  *   costs no `relation-set`.
  * - A `secret-<group>` field seen for the first time (or with a new URI) is read once by id with
  *   the local label `<endpoint>.<relation id>.<group>.secret`, which pins that label; later reads
- *   go by label. secret-changed for such a label refreshes the tracked revision and reports the
- *   fields whose values changed.
+ *   go by label. Every read takes the LATEST revision (`secret-get --refresh`), as Canonical's
+ *   library does (`get_content(refresh=True)`): a provider changes its databag and its secrets in
+ *   one hook, but the requirer gets relation-changed before secret-changed, and a read at the
+ *   tracked revision would pair the new endpoints with the old TLS settings for a hook.
+ *   secret-changed for such a label reports the fields whose values changed since the revision
+ *   this unit tracked.
  *
  * Nothing here puts a secret value into a log line, an error message or an event payload (event
  * payloads are stored in controller state when a handler defers).
@@ -22,220 +26,27 @@ import type { HookEvent, RelationChangedEvent, RelationCreatedEvent, SecretEvent
 import type { Logger } from '../ops/log';
 import type { Model } from '../ops/model';
 import type { Relation } from '../ops/relations';
+import {
+  DEFAULT_REQUESTED_SECRETS,
+  REQUESTED_SECRETS_KEY,
+  SECRET_GROUP_FIELDS,
+  SECRET_GROUPS,
+  SNAPSHOT_KEY,
+  RelationDataError,
+  RemoteFields,
+  decodeRequestedSecrets,
+  encodeRequestedSecrets,
+  groupOfSecretField,
+  parseSecretLabel,
+  secretFieldKey,
+  secretGroupOf,
+  secretLabel,
+  secretXid,
+  type RemoteDataChange,
+  type SecretGroup,
+} from './protocol';
 
-/** What a requirer asks to receive in secrets unless told otherwise (`RequirerData.SECRET_FIELDS`). */
-export const DEFAULT_REQUESTED_SECRETS: readonly string[] = ['username', 'password', 'tls', 'tls-ca', 'uris'];
-/** Key of the diff snapshot in each requirer unit's own databag; readers ignore it. */
-export const SNAPSHOT_KEY = 'data';
-export const REQUESTED_SECRETS_KEY = 'requested-secrets';
-
-export type SecretGroup = 'user' | 'tls' | 'extra';
-export const SECRET_GROUPS: readonly SecretGroup[] = ['user', 'tls', 'extra'];
-/** The fields each fixed group holds; any other requested field goes to `extra`. */
-export const SECRET_GROUP_FIELDS: Readonly<Record<'user' | 'tls', readonly string[]>> = {
-  user: ['username', 'password', 'uris'],
-  tls: ['tls', 'tls-ca'],
-};
-
-export function secretGroupOf(field: string): SecretGroup {
-  if (SECRET_GROUP_FIELDS.user.includes(field)) return 'user';
-  if (SECRET_GROUP_FIELDS.tls.includes(field)) return 'tls';
-  return 'extra';
-}
-
-/** The databag key under which a provider publishes a group's secret URI: `secret-user`… */
-export function secretFieldKey(group: SecretGroup): string {
-  return `secret-${group}`;
-}
-
-const SECRET_FIELD_RE = /^secret-(user|tls|extra)$/;
-
-function groupOfSecretField(key: string): SecretGroup | null {
-  const m = SECRET_FIELD_RE.exec(key);
-  return m ? (m[1] as SecretGroup) : null;
-}
-
-/** `<endpoint>.<relation id>.<group>.secret`: the label both sides use for a group's secret. */
-export function secretLabel(endpoint: string, relationId: number, group: SecretGroup): string {
-  return `${endpoint}.${relationId}.${group}.secret`;
-}
-
-export function parseSecretLabel(label: string): { endpoint: string; relationId: number; group: SecretGroup } | null {
-  const m = /^(.+)\.(\d+)\.(user|tls|extra)\.secret$/.exec(label);
-  return m ? { endpoint: m[1], relationId: Number(m[2]), group: m[3] as SecretGroup } : null;
-}
-
-/**
- * `requested-secrets` as Python's `json.dumps` writes it (`", "` separators), so a charm that
- * replaces a Python one does not rewrite an equal value.
- */
-export function encodeRequestedSecrets(fields: readonly string[]): string {
-  return `[${fields.map((f) => JSON.stringify(f)).join(', ')}]`;
-}
-
-/** The list a requirer asked for, or null when absent or not a JSON list of strings. */
-export function decodeRequestedSecrets(raw: string | undefined): string[] | null {
-  if (raw === undefined) return null;
-  try {
-    const v: unknown = JSON.parse(raw);
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The xid at the end of a secret URI (`secret:<xid>` or `secret://<model>/<xid>`). */
-function secretXid(uri: string): string {
-  return uri.slice(uri.lastIndexOf(uri.includes('/') ? '/' : ':') + 1);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors and views
-
-export type RelationDataProblem = 'missing' | 'malformed' | 'unreadable';
-
-/**
- * Remote relation data is missing or wrong. The message names the relation and the field and
- * says what was expected; it never quotes a value that came from a secret.
- */
-export class RelationDataError extends OpsError {
-  constructor(
-    /** `endpoint:id`, e.g. `source:7`. */
-    readonly relation: string,
-    readonly remoteApp: string | null,
-    readonly field: string,
-    readonly problem: RelationDataProblem,
-    detail: string,
-  ) {
-    super(`relation ${relation}${remoteApp ? ` (${remoteApp})` : ''}: field "${field}" ${PROBLEM_TEXT[problem]}: ${detail}`);
-    this.name = 'RelationDataError';
-  }
-}
-
-const PROBLEM_TEXT: Record<RelationDataProblem, string> = {
-  missing: 'is missing',
-  malformed: 'is malformed',
-  unreadable: 'cannot be read',
-};
-
-/** A typed view of one relation: the data, or which required fields have not arrived yet. */
-export type RequirerView<T> =
-  | { readonly ready: true; readonly data: T }
-  | { readonly ready: false; readonly relationId: number; readonly missing: readonly string[] };
-
-/** Payload of the interfaces' custom events (JSON, no secret values: it may be deferred). */
-export type InterfaceChange = {
-  relationId: number;
-  /** Field names (as the interface defines them, e.g. `username`, `endpoints`) that changed. */
-  fields: string[];
-};
-
-/** What changed in one relation's remote data. */
-export interface RemoteDataChange {
-  readonly relation: Relation;
-  readonly cause: 'relation-changed' | 'secret-changed';
-  /** Raw databag keys (e.g. `secret-user`, `endpoints`) added, changed or removed. */
-  readonly added: readonly string[];
-  readonly changed: readonly string[];
-  readonly removed: readonly string[];
-  /** Logical fields affected, secret groups resolved to their field names; sorted. */
-  readonly fields: readonly string[];
-}
-
-/**
- * Read helper over the merged (secret-resolved) remote fields of one relation: the building block
- * of the interfaces' typed views.
- */
-export class RemoteFields {
-  constructor(
-    readonly relation: Relation,
-    readonly values: Readonly<Record<string, string>>,
-    /** Fields whose value came from a secret: never quoted in messages. */
-    readonly secretFields: ReadonlySet<string>,
-    /** Groups whose `secret-<group>` URI is published but whose content was not read (on request). */
-    readonly unreadSecretGroups: ReadonlySet<SecretGroup> = new Set(),
-  ) {}
-
-  get where(): string {
-    return `${this.relation.name}:${this.relation.id}`;
-  }
-
-  error(field: string, problem: RelationDataProblem, detail: string): RelationDataError {
-    return new RelationDataError(this.where, this.relation.app, field, problem, detail);
-  }
-
-  /** A non-empty value, or undefined. */
-  get(field: string): string | undefined {
-    const v = this.values[field];
-    return v === undefined || v.trim() === '' ? undefined : v;
-  }
-
-  /** `value` quoted for a message unless it came from a secret. */
-  quote(field: string, value: string): string {
-    return this.secretFields.has(field) ? 'the value (from a secret, not shown)' : JSON.stringify(value);
-  }
-
-  /** `tls`: "enabled" → true, "disabled" or absent → false. */
-  tlsEnabled(): boolean {
-    const v = this.get('tls');
-    if (v === undefined || v === 'disabled') return false;
-    if (v === 'enabled') return true;
-    throw this.error('tls', 'malformed', `${this.quote('tls', v)} is neither "enabled" nor "disabled"`);
-  }
-
-  /**
-   * `tls-ca`: a PEM certificate, or undefined. Kafka 3 writes the same "enabled"/"disabled" as
-   * `tls` here (a known upstream bug), which is not a CA.
-   */
-  tlsCa(): string | undefined {
-    const v = this.get('tls-ca');
-    if (v === undefined || v === 'enabled' || v === 'disabled') return undefined;
-    if (/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(v)) return v.trim();
-    throw this.error('tls-ca', 'malformed', 'expected a PEM certificate ("-----BEGIN CERTIFICATE-----"), "enabled" or "disabled"');
-  }
-}
-
-/** Parse `a:1,b:2` into `["a:1","b:2"]`; every entry must be host:port with a port in 1-65535. */
-export function parseHostPortList(raw: string, fields: RemoteFields, field: string): string[] {
-  const entries = raw.split(',').map((s) => s.trim());
-  const out: string[] = [];
-  for (const entry of entries) {
-    const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(entry);
-    const port = m ? Number(m[2]) : NaN;
-    if (!m || port < 1 || port > 65535) {
-      throw fields.error(
-        field,
-        'malformed',
-        `${JSON.stringify(entry)} in ${fields.quote(field, raw)} is not host:port (expected a comma-separated list such as "10.0.0.1:9092,10.0.0.2:9092")`,
-      );
-    }
-    out.push(entry);
-  }
-  return out;
-}
-
-/** Parse a comma-separated list of http(s) URLs (`https://10.0.0.1:8083,…`). */
-export function parseUrlList(raw: string, fields: RemoteFields, field: string): string[] {
-  const out: string[] = [];
-  for (const entry of raw.split(',').map((s) => s.trim())) {
-    let url: URL | null = null;
-    try {
-      url = new URL(entry);
-    } catch {
-      url = null;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.username !== '' || url.password !== '') {
-      throw fields.error(
-        field,
-        'malformed',
-        `${JSON.stringify(entry)} in ${fields.quote(field, raw)} is not an http(s) URL with a host ` +
-          '(expected a comma-separated list such as "http://10.0.0.1:8083,http://10.0.0.2:8083")',
-      );
-    }
-    out.push(entry.replace(/\/+$/, ''));
-  }
-  return out;
-}
+export * from './protocol';
 
 // ---------------------------------------------------------------------------------------------
 // The requirer
@@ -439,14 +250,14 @@ export class DataInterfacesRequirer {
   private pin(relation: Relation, group: SecretGroup, uri: string, replaced: boolean): Readonly<Bag> | null {
     const label = secretLabel(this.endpoint, relation.id, group);
     try {
-      const content = this.model.getSecret({ id: uri, label }).getContent();
+      const content = this.model.getSecretContent({ id: uri, label }, { refresh: true });
       this.contentCache.set(label, content);
       return content;
     } catch (e) {
       const why = e instanceof Error ? e.name : 'error';
       if (replaced) {
         try {
-          const content = this.model.getSecret({ id: uri }).getContent();
+          const content = this.model.getSecretContent({ id: uri }, { refresh: true });
           this.warn(`relation ${relation.name}:${relation.id}: secret-${group} now names another secret; could not move label ${label} to it (${why})`);
           return content;
         } catch {
@@ -569,10 +380,10 @@ export class DataInterfacesRequirer {
     let content: Readonly<Bag>;
     try {
       try {
-        content = this.model.getSecret({ label }).getContent();
+        content = this.model.getSecretContent({ label }, { refresh: true });
       } catch (e) {
         if (!(e instanceof SecretNotFoundError)) throw e;
-        content = this.model.getSecret({ id: uri, label }).getContent();
+        content = this.model.getSecretContent({ id: uri, label }, { refresh: true });
       }
     } catch (e) {
       throw new RelationDataError(

@@ -4,3 +4,5 @@ export * from './client-requirer';
 export * from './kafka-client';
 export * from './connect-client';
 export * from './providers';
+export * from './certificate-transfer';
+export * from './values';

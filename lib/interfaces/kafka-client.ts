@@ -8,7 +8,7 @@ import type { CharmBase } from '../ops/charm';
 import type { CustomEvent, EventSource } from '../ops/events';
 import type { Relation } from '../ops/relations';
 import { ClientCredentialsData, ClientRequirer, ClientRequirerEvents } from './client-requirer';
-import { InterfaceChange, parseHostPortList, RelationDataError, RequirerView } from './data-interfaces';
+import { InterfaceChange, hostPortEndpoints, RelationDataError, RequirerView } from './data-interfaces';
 
 export interface KafkaRequirerOptions {
   /** The topic to request (the MirrorMaker integrator asks for the dummy `__mirrormaker-user`). */
@@ -47,7 +47,7 @@ export class KafkaRequirer extends ClientRequirer<KafkaClientData, KafkaRequirer
     super(charm, endpoint, {
       requestFields,
       ...(opts.requestedSecrets ? { requestedSecrets: opts.requestedSecrets } : {}),
-      parseEndpoints: parseHostPortList,
+      parseEndpoints: hostPortEndpoints,
       providerName: 'the Kafka provider',
     });
     const fw = charm.framework;

@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 import {
   addApplication,
   addRelation,
@@ -142,6 +143,8 @@ export interface LocalModelOptions {
   readonly retryDelayMs?: number;
   /** Automatic retries of one failed hook within one operation before it waits (default 4). */
   readonly maxHookRetries?: number;
+  /** 'kubernetes' makes a Kubernetes (caas) model: K8s hook env, and charms are checked against `assumes`. Default 'machine'. */
+  readonly modelType?: 'machine' | 'kubernetes';
 }
 
 /** The seed from LOCALMODEL_SEED, or a fresh random one. */
@@ -266,7 +269,7 @@ export class LocalModel {
     } else {
       state = {
         format: 1,
-        model: createModel({ name: options.modelName ?? 'local', uuid: randomUUID() }),
+        model: createModel({ name: options.modelName ?? 'local', uuid: randomUUID(), ...(options.modelType === 'kubernetes' ? { type: 'caas' as const } : {}) }),
         apps: {},
         units: {},
         queue: [],
@@ -393,6 +396,7 @@ export class LocalModel {
       if (this.model.applications[app]) throw new Refusal(`cannot add application "${app}": application already exists`);
       if (!Number.isInteger(units) || units < 0) throw new Refusal(`invalid number of units ${units}`);
       validateConfig(loaded.meta, opts.config ?? {});
+      checkAssumes(installed.charmDir, this.model.type === 'caas');
     } catch (err) {
       if (packed) fs.rmSync(path.dirname(charmDir), { recursive: true, force: true });
       throw err;
@@ -936,3 +940,16 @@ export class LocalModel {
   }
 }
 
+/**
+ * What Juju checks of `assumes` at deploy that matters here: a charm that assumes `k8s-api` deploys
+ * only to a Kubernetes model ("charm requires … k8s-api"). Other features are not modelled.
+ */
+function checkAssumes(charmDir: string, kubernetes: boolean): void {
+  const file = path.join(charmDir, 'metadata.yaml');
+  if (!fs.existsSync(file)) return;
+  const meta = parseYaml(fs.readFileSync(file, 'utf8')) as { assumes?: unknown } | null;
+  const assumes = Array.isArray(meta?.assumes) ? meta.assumes : [];
+  if (assumes.includes('k8s-api') && !kubernetes) {
+    throw new Refusal('cannot deploy: charm requires the "k8s-api" feature, which only a Kubernetes model provides (this model is a machine model)');
+  }
+}

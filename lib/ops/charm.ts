@@ -21,7 +21,7 @@ import type {
 import { RegistrationError } from './errors';
 import type { Framework } from './framework';
 import { endpointsOf } from './meta';
-import type { Model } from './model';
+import { FrameworkObject } from './object';
 
 export class CharmEvents {
   constructor(private readonly framework: Framework) {}
@@ -145,13 +145,16 @@ export class CharmEvents {
   }
 }
 
-export abstract class CharmBase {
+/**
+ * The base of every charm. Its handle path is the class name, so an observer registered as
+ * `framework.observe(this.on.install, this.onInstall)` is bound to the charm and known as
+ * `MyCharm.onInstall`.
+ */
+export abstract class CharmBase extends FrameworkObject {
   readonly on: CharmEvents;
-  constructor(readonly framework: Framework) {
+  constructor(framework: Framework) {
+    super(framework, new.target.name || 'charm');
     this.on = new CharmEvents(framework);
-  }
-  get model(): Model {
-    return this.framework.model;
   }
 }
 

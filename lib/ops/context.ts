@@ -26,29 +26,13 @@ export type SimpleHookKind =
 
 export type SecretHookKind = 'secret-changed' | 'secret-rotate' | 'secret-expired' | 'secret-remove';
 
-export type RelationHookKind =
-  | 'relation-created'
-  | 'relation-joined'
-  | 'relation-changed'
-  | 'relation-departed'
-  | 'relation-broken';
+export type RelationHookKind = 'relation-created' | 'relation-joined' | 'relation-changed' | 'relation-departed' | 'relation-broken';
 
 export type StorageHookKind = 'storage-attached' | 'storage-detaching';
 
-export type WorkloadHookKind =
-  | 'pebble-ready'
-  | 'pebble-custom-notice'
-  | 'pebble-check-failed'
-  | 'pebble-check-recovered';
+export type WorkloadHookKind = 'pebble-ready' | 'pebble-custom-notice' | 'pebble-check-failed' | 'pebble-check-recovered';
 
-export type EventKind =
-  | SimpleHookKind
-  | SecretHookKind
-  | RelationHookKind
-  | StorageHookKind
-  | WorkloadHookKind
-  | 'action'
-  | 'unknown';
+export type EventKind = SimpleHookKind | SecretHookKind | RelationHookKind | StorageHookKind | WorkloadHookKind | 'action' | 'unknown';
 
 export const SIMPLE_HOOKS: readonly SimpleHookKind[] = [
   'install',
@@ -229,10 +213,7 @@ export function parseJujuContext(env: Env, meta: CharmMeta, argv0?: string): Juj
     // Juju < 2.7, or run directly as hooks/<name>: the executable's own path says which event.
     const m = argv0 ? /(?:^|\/)((?:hooks|actions)\/[^/]+)$/.exec(argv0) : null;
     if (!m) {
-      throw new ContextError(
-        'JUJU_DISPATCH_PATH',
-        'JUJU_DISPATCH_PATH is not set and argv[0] is not hooks/<name> or actions/<name>',
-      );
+      throw new ContextError('JUJU_DISPATCH_PATH', 'JUJU_DISPATCH_PATH is not set and argv[0] is not hooks/<name> or actions/<name>');
     }
     dispatchPath = m[1];
   }
@@ -247,9 +228,7 @@ export function parseJujuContext(env: Env, meta: CharmMeta, argv0?: string): Juj
   const modelUuid = r.required('JUJU_MODEL_UUID');
   // ops defaults a missing version to 0.0.0 only for the legacy metering hooks.
   const jujuVersion =
-    target.kind === 'collect-metrics' || target.kind === 'unknown'
-      ? r.optional('JUJU_VERSION') ?? '0.0.0'
-      : r.required('JUJU_VERSION');
+    target.kind === 'collect-metrics' || target.kind === 'unknown' ? (r.optional('JUJU_VERSION') ?? '0.0.0') : r.required('JUJU_VERSION');
   if (!/^\d+\.\d+/.test(jujuVersion)) {
     throw new ContextError('JUJU_VERSION', `JUJU_VERSION="${jujuVersion}" is not a version like 3.6.4`);
   }

@@ -51,10 +51,7 @@ export class ModelError extends OpsError {
   readonly stderr: string;
   constructor(failure: ToolFailure, message?: string) {
     super(
-      message ??
-        `${failure.tool} ${failure.args.join(' ')} failed (exit ${failure.exitCode}): ${
-          failure.stderr.trim() || '(no stderr)'
-        }`,
+      message ?? `${failure.tool} ${failure.args.join(' ')} failed (exit ${failure.exitCode}): ${failure.stderr.trim() || '(no stderr)'}`,
     );
     this.tool = failure.tool;
     this.args = failure.args;
@@ -78,9 +75,7 @@ export class SecretNotFoundError extends NotFoundError {}
 
 /** A config value does not match config.yaml. */
 export class ConfigError extends OpsError {
-  constructor(
-    readonly problems: readonly string[],
-  ) {
+  constructor(readonly problems: readonly string[]) {
     super(`invalid charm config: ${problems.join('; ')}`);
   }
 }

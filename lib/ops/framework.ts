@@ -38,7 +38,7 @@ import {
 } from './events';
 import type { Logger } from './log';
 import type { CharmMeta } from './meta';
-import type { Model, RelationIdMemory, RemoteAppMemory, StatusMemory } from './model';
+import type { Model, RemoteAppMemory, StatusMemory } from './model';
 import { ControllerState } from './state';
 import { highestPriorityStatus } from './status';
 import { actionParamsSchema, compileSchema, describeValidationErrors, PrecompiledValidators, undeclaredActionParams } from './validation';
@@ -48,15 +48,44 @@ export type Handler<E extends EventBase> = (event: E) => void | Promise<void>;
 export interface ObserveOptions {
   /**
    * A stable identity for this observer, used to find it again when a deferred event is re-run
-   * in a later process. Defaults to the handler function's name (`this.onConfigChanged`, or a
-   * class-field arrow function). Anonymous handlers must pass one.
+   * in a later process. Defaults to `<owner's handle path>.<property name>` (e.g.
+   * `MyCharm.onConfigChanged`), or the function's name for a handler with no known owner.
+   * Anonymous handlers with no owner must pass one.
    */
   readonly id?: string;
+  /**
+   * The object `handler` is a method (or arrow-function field) of; it is called with `this` bound
+   * to it. Found without this option when the handler belongs to the charm or to exactly one
+   * `FrameworkObject`; needed when several objects share the method (two instances of one class)
+   * or for a plain object that is not a FrameworkObject.
+   */
+  readonly owner?: object;
 }
 
 interface Observer {
   readonly id: string;
   readonly handler: Handler<EventBase>;
+  /** `this` for the handler (undefined for a free function). */
+  readonly owner: object | undefined;
+  /** The owner's property that holds the handler (used to find pre-owner deferred notices). */
+  readonly key: string | undefined;
+}
+
+interface Owner {
+  readonly obj: object;
+  readonly path: string;
+}
+
+/** The property of `obj` (own, or on its prototype chain) whose value is `fn`, read without calling getters. */
+function propertyHolding(obj: object, fn: unknown): string | undefined {
+  for (let o: object | null = obj; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key === 'constructor') continue;
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      if (d && 'value' in d && d.value === fn) return key;
+    }
+  }
+  return undefined;
 }
 
 export interface DeferredNotice {
@@ -74,8 +103,6 @@ export const STATE_KEYS = {
   appStatus: 'tscharm.status.app',
   /** Followed by a relation id: that relation's remote application. */
   remoteAppPrefix: 'tscharm.remote-app.',
-  /** JSON {endpoint: {ids, at}}: each endpoint's relation ids (see README, relation-id memory). */
-  relationIds: 'tscharm.relation-ids',
   /** Followed by a charm-chosen key: the charm's own unit state (`framework.unitState`). */
   charmPrefix: 'charm.',
 } as const;
@@ -95,7 +122,7 @@ export interface FrameworkInit {
   readonly deferWarnThreshold?: number;
 }
 
-function handlerName(handler: Function): string {
+function handlerName(handler: { readonly name: string }): string {
   return handler.name.replace(/^bound /, '').trim();
 }
 
@@ -129,39 +156,6 @@ export function remoteAppMemoryIn(state: ControllerState): RemoteAppMemory {
   };
 }
 
-/** Relation ids per endpoint kept in the framework's controller state, in one key. */
-export function relationIdMemoryIn(state: ControllerState): RelationIdMemory {
-  type Stored = Record<string, { ids: number[]; at: number }>;
-  const read = (): Stored => {
-    const raw = state.get(STATE_KEYS.relationIds);
-    if (!raw) return {};
-    try {
-      const v = JSON.parse(raw) as unknown;
-      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Stored) : {};
-    } catch {
-      return {};
-    }
-  };
-  return {
-    get(endpoint) {
-      const entry = read()[endpoint];
-      if (!entry || !Array.isArray(entry.ids) || !entry.ids.every((id) => Number.isInteger(id)) || typeof entry.at !== 'number') return undefined;
-      return { ids: entry.ids, at: entry.at };
-    },
-    put(endpoint, ids, at) {
-      const all = read();
-      all[endpoint] = { ids: [...ids].sort((a, b) => a - b), at };
-      // Sorted keys: the same memory always serialises the same way (no state-set for nothing).
-      const sorted: Stored = {};
-      for (const k of Object.keys(all).sort()) sorted[k] = all[k];
-      state.set(STATE_KEYS.relationIds, JSON.stringify(sorted));
-    },
-    forgetAll() {
-      state.set(STATE_KEYS.relationIds, null);
-    },
-  };
-}
-
 /**
  * The charm's own per-unit state, kept in Juju's controller state next to the framework's (one
  * `state-get` per dispatch, one `state-set` at its end only if something changed; committed by
@@ -192,6 +186,7 @@ export class Framework {
   private readonly validators: PrecompiledValidators;
   private readonly deferWarnThreshold: number;
   private readonly observers = new Map<string, Observer[]>();
+  private readonly owners: Owner[] = [];
   private readonly reconcilers: Observer[] = [];
   private readonly sources = new Map<string, EventSource<EventBase>>();
   private queue: DeferredNotice[] | null = null;
@@ -276,12 +271,12 @@ export class Framework {
     if (this.sources.get(source.key) !== (source as EventSource<EventBase>)) {
       throw new RegistrationError(`event source "${source.key}" does not belong to this framework`);
     }
-    const id = this.observerId(handler, opts, `observe(${source.key})`);
+    const observer = this.observer(handler as Handler<EventBase>, opts, `observe(${source.key})`);
     const list = this.observers.get(source.key) ?? [];
-    if (list.some((o) => o.id === id)) {
-      throw new RegistrationError(`two observers of "${source.key}" claim the id "${id}"; give one an explicit { id }`);
+    if (list.some((o) => o.id === observer.id)) {
+      throw new RegistrationError(`two observers of "${source.key}" claim the id "${observer.id}"; give one an explicit { id }`);
     }
-    list.push({ id, handler: handler as Handler<EventBase> });
+    list.push(observer);
     this.observers.set(source.key, list);
   }
 
@@ -291,23 +286,53 @@ export class Framework {
    * "something changed, converge".
    */
   observeAll(handler: Handler<HookEvent>, opts: ObserveOptions = {}): void {
-    const id = this.observerId(handler, opts, 'observeAll');
-    if (this.reconcilers.some((o) => o.id === id)) {
-      throw new RegistrationError(`two reconcile handlers claim the id "${id}"; give one an explicit { id }`);
+    const observer = this.observer(handler as Handler<EventBase>, opts, 'observeAll');
+    if (this.reconcilers.some((o) => o.id === observer.id)) {
+      throw new RegistrationError(`two reconcile handlers claim the id "${observer.id}"; give one an explicit { id }`);
     }
-    this.reconcilers.push({ id, handler: handler as Handler<EventBase> });
+    this.reconcilers.push(observer);
   }
 
-  private observerId(handler: Function, opts: ObserveOptions, where: string): string {
+  /** @internal CharmBase and FrameworkObject register themselves here, so observe() can find a method's owner. */
+  _registerOwner(obj: object, path: string): void {
+    if (this.owners.some((o) => o.path === path)) {
+      throw new RegistrationError(`two objects claim the handle path "${path}"; give each FrameworkObject its own key`);
+    }
+    this.owners.push({ obj, path });
+  }
+
+  /** Who owns `handler` (so it is called with the right `this`) and the observer's stable id. */
+  private observer(handler: Handler<EventBase>, opts: ObserveOptions, where: string): Observer {
     if (typeof handler !== 'function') throw new RegistrationError(`${where}: the handler is not a function`);
-    const id = opts.id ?? handlerName(handler);
+    let owner: { obj: object; path: string; key: string } | undefined;
+    if (opts.owner !== undefined) {
+      const key = propertyHolding(opts.owner, handler);
+      if (key === undefined) {
+        throw new RegistrationError(`${where}: the handler is not a method or property of the given owner`);
+      }
+      const path = this.owners.find((o) => o.obj === opts.owner)?.path ?? opts.owner.constructor.name;
+      owner = { obj: opts.owner, path, key };
+    } else {
+      const found = this.owners.flatMap((o) => {
+        const key = propertyHolding(o.obj, handler);
+        return key === undefined ? [] : [{ ...o, key }];
+      });
+      if (found.length > 1) {
+        throw new RegistrationError(
+          `${where}: ${found[0].key} is a method of ${found.length} objects (${found.map((f) => f.path).join(', ')}); ` +
+            `say which with { owner: this }, or register it from the object with this.observe(...)`,
+        );
+      }
+      owner = found[0];
+    }
+    const id = opts.id ?? (owner ? `${owner.path}.${owner.key}` : handlerName(handler));
     if (!id) {
       throw new RegistrationError(
-        `${where}: the handler has no stable identity (an anonymous function). Pass a named method, ` +
+        `${where}: the handler has no stable identity (an anonymous function). Pass a method, ` +
           `or { id: "..." }, so a deferred event can find its observer again in a later dispatch`,
       );
     }
-    return id;
+    return { id, handler, owner: owner?.obj, key: owner?.key };
   }
 
   // ---- deferral -------------------------------------------------------------------------
@@ -374,11 +399,13 @@ export class Framework {
         continue;
       }
       const event = this.buildEvent(source, notice.snapshot);
-      await observer.handler(event);
+      await observer.handler.call(observer.owner, event);
       if (event._takeDeferred()) {
         const count = notice.count + 1;
         if (count >= this.deferWarnThreshold && count % this.deferWarnThreshold === 0) {
-          this.logger.warning(`${notice.source} has been deferred ${count} times by ${notice.observer}; is it waiting for something that will not happen?`);
+          this.logger.warning(
+            `${notice.source} has been deferred ${count} times by ${notice.observer}; is it waiting for something that will not happen?`,
+          );
         }
         remaining.push({ ...notice, count });
       }
@@ -390,14 +417,20 @@ export class Framework {
   }
 
   private findObserver(sourceKey: string, id: string): Observer | undefined {
-    if (id.startsWith(RECONCILE_PREFIX)) return this.reconcilers.find((o) => o.id === id.slice(RECONCILE_PREFIX.length));
-    return (this.observers.get(sourceKey) ?? []).find((o) => o.id === id);
+    const reconcile = id.startsWith(RECONCILE_PREFIX);
+    const list = reconcile ? this.reconcilers : (this.observers.get(sourceKey) ?? []);
+    const want = reconcile ? id.slice(RECONCILE_PREFIX.length) : id;
+    const exact = list.find((o) => o.id === want);
+    if (exact) return exact;
+    // A notice deferred before observers had owners stored the bare method name.
+    const byKey = list.filter((o) => o.key === want);
+    return byKey.length === 1 ? byKey[0] : undefined;
   }
 
   private async dispatchTo(source: EventSource<EventBase>, event: EventBase, observers: readonly Observer[], prefix = ''): Promise<void> {
     for (const o of observers) {
       event._takeDeferred();
-      await o.handler(event);
+      await o.handler.call(o.owner, event);
       if (event._takeDeferred()) {
         this.enqueue({ source: source.key, observer: prefix + o.id, snapshot: event.snapshot, count: 1 });
       }
@@ -450,7 +483,7 @@ export class Framework {
     const action = this.context.action;
     if (!action) return;
     const source = this.sources.get(`action:${action.name}`);
-    const observers = source ? this.observers.get(source.key) ?? [] : [];
+    const observers = source ? (this.observers.get(source.key) ?? []) : [];
     if (!source || observers.length === 0) {
       this.logger.debug(`no observer for action ${action.name}`);
       return;
@@ -482,7 +515,7 @@ export class Framework {
     const phases: ('app' | 'unit')[] = ['app', 'unit'];
     for (const scope of phases) {
       const source = this.sources.get(scope === 'unit' ? 'collect-unit-status' : 'collect-app-status');
-      const observers = source ? this.observers.get(source.key) ?? [] : [];
+      const observers = source ? (this.observers.get(source.key) ?? []) : [];
       if (!source || observers.length === 0) continue;
       // Asked only when someone collects app status: saves an is-leader call otherwise.
       if (scope === 'app' && !this.model.unit.isLeader()) continue;
@@ -505,7 +538,7 @@ export class Framework {
       await this.runAction();
     } else if (target.kind !== 'unknown') {
       const source = this.sources.get(target.name);
-      const observers = source ? this.observers.get(source.key) ?? [] : [];
+      const observers = source ? (this.observers.get(source.key) ?? []) : [];
       const runReconcile = !NO_RECONCILE.has(target.kind) && this.reconcilers.length > 0;
       if (observers.length > 0 || runReconcile) {
         const src = source ?? this._hookSource(target.name);
@@ -524,7 +557,6 @@ export class Framework {
 
   /** @internal flush coalesced writes: relation data, then framework state. */
   _commit(): void {
-    this.model._maintainMemories();
     this.model.commitRelationData();
     if (this.queueChanged && this.queue !== null) {
       this.state.set(STATE_KEYS.deferred, this.queue.length > 0 ? JSON.stringify(this.queue) : null);

@@ -8,8 +8,10 @@ export type { ToolRunner, ToolResult } from './tool-runner';
 export * from './errors';
 
 export { runCharm, main } from './main';
+export { embeddedCharmMeta, embeddedValidators, maybeEmbeddedCharmMeta } from './embedded';
 export type { RunOptions } from './main';
 export { CharmBase, CharmEvents } from './charm';
+export { FrameworkObject } from './object';
 export type { CharmClass } from './charm';
 export { Framework, STATE_KEYS, UnitState } from './framework';
 export type { Handler, ObserveOptions, DeferredNotice } from './framework';
@@ -34,8 +36,8 @@ export type { JsonValue, EventSnapshot, SourceKind } from './events';
 export { ActionEvent, flattenActionResults } from './actions';
 export type { ActionResults, ActionResultValue } from './actions';
 
-export { Model, RELATION_ID_MEMORY_MAX_AGE_MS } from './model';
-export type { ConfigData, ConfigValue, RelationIdMemory } from './model';
+export { Model } from './model';
+export type { ConfigData, ConfigValue } from './model';
 export { Relation, RelationDataBag } from './relations';
 export { Secret } from './secrets';
 export type { AddSecretOptions } from './secrets';
@@ -72,7 +74,17 @@ export type {
   EndpointRole,
 } from './meta';
 export { parseJujuContext, resolveDispatchPath } from './context';
-export type { JujuContext, EventKind, DispatchTarget, Env, RelationContext, SecretContext, StorageContext, WorkloadContext, ActionContext } from './context';
+export type {
+  JujuContext,
+  EventKind,
+  DispatchTarget,
+  Env,
+  RelationContext,
+  SecretContext,
+  StorageContext,
+  WorkloadContext,
+  ActionContext,
+} from './context';
 export { HookToolBackend, classifyToolFailure } from './backend';
 export type { SecretInfo, SecretLookup, SecretAddOptions, SecretMetaOptions, RotatePolicy, RelationRef, SettableStatus } from './backend';
 export { Redactor, REDACTED } from './redact';

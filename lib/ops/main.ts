@@ -10,9 +10,10 @@ import type { LogLevel } from './backend';
 import { HookToolBackend } from './backend';
 import type { CharmClass } from './charm';
 import { JujuContext, parseJujuContext } from './context';
-import { Framework, relationIdMemoryIn, remoteAppMemoryIn, statusMemoryIn } from './framework';
+import { Framework, remoteAppMemoryIn, statusMemoryIn } from './framework';
 import { Logger, LogSink } from './log';
-import type { CharmMeta } from './meta';
+import { maybeEmbeddedCharmMeta, embeddedValidators } from './embedded';
+import { loadCharmMeta, parseCharmMeta, type CharmMeta } from './meta';
 import { Model } from './model';
 import { Redactor } from './redact';
 import { ControllerState } from './state';
@@ -37,12 +38,7 @@ function messageOf(e: unknown): string {
 }
 
 /** Where log lines go: stdout for DEBUG/TRACE in hooks, juju-log otherwise (see log.ts). */
-function makeSink(
-  ctx: JujuContext,
-  backend: HookToolBackend,
-  stdout: (s: string) => void,
-  stderr: (s: string) => void,
-): LogSink {
+function makeSink(ctx: JujuContext, backend: HookToolBackend, stdout: (s: string) => void, stderr: (s: string) => void): LogSink {
   const inAction = ctx.target.kind === 'action';
   return (level: LogLevel, message: string) => {
     const line = backend.redactor.redact(message);
@@ -79,7 +75,6 @@ export async function runCharm(charmClass: CharmClass, opts: RunOptions): Promis
     configValidator: opts.validators?.config,
     statusMemory: statusMemoryIn(state),
     remoteAppMemory: remoteAppMemoryIn(state),
-    relationIdMemory: relationIdMemoryIn(state),
     // A new leader cannot trust what it remembers about the app status: the old leader may
     // have set it since. (Drift from failed hooks is undone by _restoreStatusAfterFailure.)
     ignoreStatusMemory: kind === 'leader-elected' ? ['app'] : [],
@@ -125,18 +120,24 @@ export async function runCharm(charmClass: CharmClass, opts: RunOptions): Promis
   }
 }
 
-/** The process entry point of a bundled charm: `main(MyCharm, meta)`. */
-export function main(charmClass: CharmClass, meta: CharmMeta, extra: Pick<RunOptions, 'validators'> = {}): void {
+/**
+ * The process entry point of a charm: `main(MyCharm)`. The metadata and validators default to
+ * the ones `tscharm pack` embedded in the bundle; outside a bundle the metadata is read from the
+ * charm directory (`JUJU_CHARM_DIR`, else the working directory).
+ */
+export function main(charmClass: CharmClass, meta?: CharmMeta, extra: Pick<RunOptions, 'validators'> = {}): void {
   // Required here, not at the top, so test harnesses importing runCharm never load child_process.
   const { SpawnToolRunner } = require('./spawn-runner') as typeof import('./spawn-runner');
+  const embedded = maybeEmbeddedCharmMeta();
+  const validators = extra.validators ?? embeddedValidators();
   void runCharm(charmClass, {
     env: process.env,
     runner: new SpawnToolRunner(),
-    meta,
+    meta: meta ?? (embedded ? parseCharmMeta(embedded) : loadCharmMeta(process.env['JUJU_CHARM_DIR'] ?? process.cwd())),
     // Juju < 2.7 runs hooks/<name> (a link to dispatch) without JUJU_DISPATCH_PATH; a dispatch
     // script that forwards "$0" lets us see that name.
     argv0: process.argv.slice(1).find((a) => /(?:^|\/)(?:hooks|actions)\/[^/]+$/.test(a)) ?? process.argv[1],
-    ...extra,
+    ...(validators ? { validators } : {}),
   }).then(
     (code) => {
       process.exitCode = code;

@@ -121,9 +121,7 @@ export function parseCharmMeta(docs: { metadata: unknown; config?: unknown; acti
   if (!isRecord(options)) throw new MetadataError('config.yaml: "options" must be a map');
   for (const [name, opt] of Object.entries(options)) {
     if (!isRecord(opt) || !CONFIG_TYPES.includes(opt.type as ConfigOptionType)) {
-      throw new MetadataError(
-        `config.yaml: option "${name}" needs a "type" of ${CONFIG_TYPES.join(', ')}`,
-      );
+      throw new MetadataError(`config.yaml: option "${name}" needs a "type" of ${CONFIG_TYPES.join(', ')}`);
     }
   }
   const actions = docs.actions ?? {};

@@ -8,19 +8,13 @@
  */
 import type { HookToolBackend, RelationRef, SecretLookup } from './backend';
 import type { JujuContext } from './context';
-import { ConfigError, OpsError, RelationNotFoundError, TooManyRelatedAppsError } from './errors';
+import { ConfigError, OpsError, TooManyRelatedAppsError } from './errors';
 import { CharmMeta, EndpointInfo, endpointsOf } from './meta';
 import { Relation, RelationHost } from './relations';
 import { Secret } from './secrets';
 import type { StatusBase } from './status';
 import { Application, settable, Unit, UnitHost } from './units';
-import {
-  CompiledValidator,
-  compileSchema,
-  configExpectations,
-  configSchema,
-  describeValidationErrors,
-} from './validation';
+import { CompiledValidator, compileSchema, configExpectations, configSchema, describeValidationErrors } from './validation';
 
 export { Relation, RelationDataBag } from './relations';
 export type { RelationHost } from './relations';
@@ -50,20 +44,6 @@ export interface RemoteAppMemory {
   forget(relationId: number): void;
 }
 
-/**
- * Where each endpoint's relation ids are remembered across dispatches (controller state, see
- * framework and lib/ops/README.md "Relation-id memory"). `at` is when a real `relation-ids`
- * call last confirmed the list (epoch ms).
- */
-export interface RelationIdMemory {
-  get(endpoint: string): { ids: readonly number[]; at: number } | undefined;
-  put(endpoint: string, ids: readonly number[], at: number): void;
-  /** Drop everything (upgrade-charm: another charm revision may have run hooks in between). */
-  forgetAll(): void;
-}
-
-/** A remembered list older than this is confirmed again with a real `relation-ids`. */
-export const RELATION_ID_MEMORY_MAX_AGE_MS = 60 * 60 * 1000;
 
 export interface ModelOptions {
   readonly configValidator?: CompiledValidator;
@@ -72,12 +52,6 @@ export interface ModelOptions {
   readonly ignoreStatusMemory?: readonly ('unit' | 'app')[];
   /** Remote application names learnt in earlier dispatches (saves `relation-list --app`). */
   readonly remoteAppMemory?: RemoteAppMemory;
-  /** Relation ids per endpoint learnt in earlier dispatches (saves `relation-ids`). */
-  readonly relationIdMemory?: RelationIdMemory;
-  /** Age after which remembered relation ids are confirmed again (default 1 h). */
-  readonly relationIdMaxAgeMs?: number;
-  /** Clock for the relation-id memory (tests). */
-  readonly now?: () => number;
 }
 
 export class Model implements RelationHost, UnitHost {
@@ -87,11 +61,6 @@ export class Model implements RelationHost, UnitHost {
   private readonly relationCache = new Map<number, Relation>();
   private configCache: ConfigData | null = null;
   private readonly rememberedAtStart = new Map<'unit' | 'app', { name: string; message: string } | undefined>();
-  /** Endpoints whose ids were confirmed by a real `relation-ids` in this dispatch. */
-  private readonly confirmedIds = new Map<string, readonly number[]>();
-  /** Endpoints answered from the relation-id memory in this dispatch. */
-  private readonly rememberedIds = new Map<string, readonly number[]>();
-  private relationIdMemoryPrepared = false;
 
   /** @internal */
   constructor(
@@ -194,93 +163,16 @@ export class Model implements RelationHost, UnitHost {
     return app;
   }
 
-  private now(): number {
-    return (this.options.now ?? Date.now)();
-  }
-
-  /**
-   * Once per dispatch, before the memory is used or committed: upgrade-charm forgets everything
-   * (another revision may have run hooks without keeping it), relation-broken drops its own id.
-   */
-  private prepareRelationIdMemory(memory: RelationIdMemory): void {
-    if (this.relationIdMemoryPrepared) return;
-    this.relationIdMemoryPrepared = true;
-    const { target, relation } = this.context;
-    if (target.kind === 'upgrade-charm') {
-      memory.forgetAll();
-      return;
-    }
-    if (target.kind === 'relation-broken' && relation) {
-      const known = memory.get(relation.endpoint);
-      if (known && known.ids.includes(relation.id)) {
-        memory.put(relation.endpoint, known.ids.filter((id) => id !== relation.id), known.at);
-      }
-    }
-  }
-
-  /** @internal end of dispatch: apply the lifecycle rules even if no relation was asked for. */
-  _maintainMemories(): void {
-    const memory = this.options.relationIdMemory;
-    if (memory) this.prepareRelationIdMemory(memory);
-  }
-
-  /**
-   * The live relation ids of `endpoint` (the one being broken left out): remembered, or one
-   * `relation-ids`. The memory is not used when it is older than the max age, or when this
-   * hook's own relation is on `endpoint` and not in it (a relation-created the memory missed);
-   * `mustInclude` forces a real call for an id the memory does not know.
-   */
-  private relationIdsOf(endpoint: string, mustInclude?: number): readonly number[] {
-    const confirmed = this.confirmedIds.get(endpoint);
-    if (confirmed) return confirmed;
-    const memory = this.options.relationIdMemory;
+  /** The live relation ids of `endpoint` (the one being broken left out): one `relation-ids` per dispatch. */
+  private relationIdsOf(endpoint: string): readonly number[] {
     const broken = this.brokenRelationId;
-    if (memory) {
-      this.prepareRelationIdMemory(memory);
-      const known = memory.get(endpoint);
-      const own = this.context.relation;
-      const ownUnknown = own != null && own.endpoint === endpoint && own.id !== broken && !(known?.ids.includes(own.id) ?? false);
-      const fresh = known !== undefined && this.now() - known.at < (this.options.relationIdMaxAgeMs ?? RELATION_ID_MEMORY_MAX_AGE_MS) && known.at <= this.now();
-      const covers = mustInclude === undefined || (known?.ids.includes(mustInclude) ?? false);
-      if (known && fresh && !ownUnknown && covers) {
-        const ids = known.ids.filter((id) => id !== broken);
-        this.rememberedIds.set(endpoint, ids);
-        return ids;
-      }
-    }
-    return this.confirmRelationIds(endpoint);
+    return this._backend.relationIds(endpoint).filter((id) => id !== broken);
   }
 
-  /** One real `relation-ids` for `endpoint`; the memory learns the answer. */
-  private confirmRelationIds(endpoint: string): readonly number[] {
-    const broken = this.brokenRelationId;
-    const ids = this._backend.relationIds(endpoint).filter((id) => id !== broken);
-    this.confirmedIds.set(endpoint, ids);
-    this.rememberedIds.delete(endpoint);
-    this.options.relationIdMemory?.put(endpoint, ids, this.now());
-    return ids;
-  }
-
-  /**
-   * @internal A read on `rel`. If the relation came from the memory and Juju answers
-   * `relation not found`, the memory was stale (a relation-broken that failed and was skipped
-   * with `juju resolved --no-retry`, or a forced removal): confirm the endpoint's ids for real
-   * (the memory learns them, committed at the end of this dispatch), mark the relation gone and
-   * answer `fallback`, so the hook converges instead of failing on every retry.
-   */
+  /** @internal A read on `rel`: a relation being broken (not this hook's own) reads as `fallback`. */
   _readRelation<T>(rel: Relation, read: () => T, fallback: T): T {
     if (!rel.active && rel.id !== this.brokenRelationId) return fallback;
-    try {
-      return read();
-    } catch (e) {
-      const fromMemory = this.rememberedIds.get(rel.name)?.includes(rel.id) ?? false;
-      if (!(e instanceof RelationNotFoundError) || !fromMemory) throw e;
-      const ids = this.confirmRelationIds(rel.name);
-      if (ids.includes(rel.id)) throw e;
-      rel._markGone();
-      this.options.remoteAppMemory?.forget(rel.id);
-      return fallback;
-    }
+    return read();
   }
 
   /** Every live relation on `endpoint` (the one being broken is left out, as in ops). */
@@ -299,7 +191,7 @@ export class Model implements RelationHost, UnitHost {
     this.endpoint(endpoint);
     if (id !== undefined) {
       if (id === this.brokenRelationId) return this._relation(endpoint, id);
-      return this.relationIdsOf(endpoint, id).includes(id) ? this._relation(endpoint, id) : null;
+      return this.relationIdsOf(endpoint).includes(id) ? this._relation(endpoint, id) : null;
     }
     const rels = this.relations(endpoint);
     if (rels.length > 1) {
@@ -322,6 +214,16 @@ export class Model implements RelationHost, UnitHost {
     if (!lookup.id && !lookup.label) throw new OpsError('getSecret needs an id or a label');
     this._backend.secretGet(lookup, 'pinned');
     return new Secret(this._backend, lookup.id ?? null, lookup.label ?? null);
+  }
+
+  /**
+   * A secret's content in ONE `secret-get` (getSecret + getContent costs two). `refresh`: the
+   * latest revision, which this unit then tracks (Python ops' `get_content(refresh=True)`).
+   * With both id and label, the label is set on the secret for this unit (label pinning).
+   */
+  getSecretContent(lookup: SecretLookup, opts: { refresh?: boolean } = {}): Readonly<Record<string, string>> {
+    if (!lookup.id && !lookup.label) throw new OpsError('getSecretContent needs an id or a label');
+    return this._backend.secretGet(lookup, opts.refresh ? 'refresh' : 'pinned');
   }
 
   /** @internal a secret handle without a lookup (for secret events). */
@@ -351,7 +253,13 @@ export class Model implements RelationHost, UnitHost {
    */
   _restoreStatusAfterFailure(): void {
     for (const [scope, remembered] of this.rememberedAtStart) {
-      if (remembered && (remembered.name === 'active' || remembered.name === 'blocked' || remembered.name === 'maintenance' || remembered.name === 'waiting')) {
+      if (
+        remembered &&
+        (remembered.name === 'active' ||
+          remembered.name === 'blocked' ||
+          remembered.name === 'maintenance' ||
+          remembered.name === 'waiting')
+      ) {
         this._backend.statusSet(remembered.name, remembered.message, scope === 'app');
       }
     }

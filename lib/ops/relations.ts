@@ -72,7 +72,11 @@ export class RelationDataBag {
   private load(): Readonly<Record<string, string>> {
     if (this.base === null) {
       this.checkReadable();
-      this.base = this.model._readRelation(this.relation, () => this.model._backend.relationGet(this.relation.ref, this.owner, this.isApp), {});
+      this.base = this.model._readRelation(
+        this.relation,
+        () => this.model._backend.relationGet(this.relation.ref, this.owner, this.isApp),
+        {},
+      );
     }
     return this.base;
   }
@@ -141,7 +145,6 @@ export class RelationDataBag {
 export class Relation {
   private bags = new Map<string, RelationDataBag>();
   private remoteAppName: string | null | undefined;
-  private gone = false;
 
   /** @internal */
   constructor(
@@ -155,17 +158,9 @@ export class Relation {
     this.remoteAppName = knownRemoteApp;
   }
 
-  /**
-   * False during this relation's own relation-broken, and for a remembered relation that Juju
-   * no longer knows (see `_markGone`): its bags read as empty and writes are refused.
-   */
+  /** False during this relation's own relation-broken: writes are refused. */
   get active(): boolean {
-    return this.live && !this.gone;
-  }
-
-  /** @internal the relation came from the relation-id memory and Juju says it does not exist. */
-  _markGone(): void {
-    this.gone = true;
+    return this.live;
   }
 
   get ref(): RelationRef {
@@ -179,7 +174,9 @@ export class Relation {
   /** The remote application's name (own app for peers); null if Juju does not know it. */
   get app(): string | null {
     if (this.remoteAppName === undefined) {
-      this.remoteAppName = this.isPeer ? this.model.app.name : this.model._readRelation(this, () => this.model._remoteAppOf(this.ref), null);
+      this.remoteAppName = this.isPeer
+        ? this.model.app.name
+        : this.model._readRelation(this, () => this.model._remoteAppOf(this.ref), null);
     }
     return this.remoteAppName;
   }
@@ -210,8 +207,6 @@ export class Relation {
   get remoteAppData(): RelationDataBag {
     if (this.isPeer) return this.localAppData;
     const app = this.app;
-    // A relation found gone reads as empty (see Model._readRelation).
-    if (app === null && this.gone) return this.bag('', 'remote-app');
     if (app === null) throw new RelationDataAccessError(`relation ${this.name}:${this.id} has no known remote application`);
     return this.bag(app, 'remote-app');
   }
@@ -237,4 +232,3 @@ export class Relation {
     return this.bags.values();
   }
 }
-

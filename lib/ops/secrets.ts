@@ -96,4 +96,3 @@ export class Secret {
     this.backend.secretRemove(this.requireId());
   }
 }
-

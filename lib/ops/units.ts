@@ -122,4 +122,3 @@ export class Unit {
     for (const p of wanted) if (!current.has(p)) this.model._backend.openPort(p);
   }
 }
-

@@ -188,6 +188,8 @@ export interface JujuModel {
   name: string;
   uuid: string;
   jujuVersion: string;
+  /** Juju's model type: 'iaas' (machines, the default) or 'caas' (Kubernetes). */
+  type?: 'iaas' | 'caas';
   applications: Record<string, SimApplication>;
   units: Record<string, SimUnit>;
   relations: SimRelation[];
@@ -227,9 +229,10 @@ export function unknownStatus(since: string = EPOCH): StatusRecord {
   return { status: 'unknown', message: '', data: {}, since };
 }
 
-export function createModel(opts: { name?: string; uuid?: string; jujuVersion?: string } = {}): JujuModel {
+export function createModel(opts: { name?: string; uuid?: string; jujuVersion?: string; type?: 'iaas' | 'caas' } = {}): JujuModel {
   return {
     name: opts.name ?? 'test-model',
+    ...(opts.type === 'caas' ? { type: 'caas' as const } : {}),
     uuid: opts.uuid ?? '00000000-0000-4000-8000-000000000000',
     jujuVersion: opts.jujuVersion ?? DEFAULT_JUJU_VERSION,
     applications: {},

@@ -211,6 +211,13 @@ export class HookSession {
       JUJU_CHARM_FTP_PROXY: '',
       JUJU_CHARM_NO_PROXY: '',
     };
+    if (this.model.type === 'caas') {
+      // A Kubernetes unit runs in a pod: no machine, no availability zone; the pod's service env instead.
+      delete env['JUJU_MACHINE_ID'];
+      delete env['JUJU_AVAILABILITY_ZONE'];
+      env['KUBERNETES_SERVICE_HOST'] = '127.0.0.1';
+      env['KUBERNETES_SERVICE_PORT'] = '443';
+    }
     if (this.hookRelation) {
       const ends = relationEnds(this.hookRelation, this.app.name)!;
       env['JUJU_RELATION'] = ends.local.endpoint;

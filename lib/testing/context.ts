@@ -184,7 +184,10 @@ export function checkConsistency(meta: SimCharmMeta, appName: string, event: Eve
           : option.type === 'boolean'
             ? actual === 'boolean'
             : actual === 'string';
-    if (!ok) problems.push(`config option "${key}" is of type ${option.type} in config.yaml, but the state gives ${actual} ${JSON.stringify(value)}`);
+    if (!ok)
+      problems.push(
+        `config option "${key}" is of type ${option.type} in config.yaml, but the state gives ${actual} ${JSON.stringify(value)}`,
+      );
   }
 
   const endpoints = Object.keys(meta.endpoints);
@@ -194,16 +197,22 @@ export function checkConsistency(meta: SimCharmMeta, appName: string, event: Eve
     seenIds.add(rel.id);
     const endpoint = meta.endpoints[rel.endpoint];
     if (!endpoint) {
-      problems.push(`relation ${rel.id}: endpoint "${rel.endpoint}" is not declared in metadata.yaml (declared: ${endpoints.join(', ') || 'none'})`);
+      problems.push(
+        `relation ${rel.id}: endpoint "${rel.endpoint}" is not declared in metadata.yaml (declared: ${endpoints.join(', ') || 'none'})`,
+      );
       continue;
     }
-    if (rel.kind === 'peer' && endpoint.role !== 'peers') problems.push(`relation ${rel.id}: "${rel.endpoint}" is not a peer endpoint; use relation()`);
-    if (rel.kind === 'regular' && endpoint.role === 'peers') problems.push(`relation ${rel.id}: "${rel.endpoint}" is a peer endpoint; use peerRelation()`);
+    if (rel.kind === 'peer' && endpoint.role !== 'peers')
+      problems.push(`relation ${rel.id}: "${rel.endpoint}" is not a peer endpoint; use relation()`);
+    if (rel.kind === 'regular' && endpoint.role === 'peers')
+      problems.push(`relation ${rel.id}: "${rel.endpoint}" is a peer endpoint; use peerRelation()`);
     const units = rel.kind === 'peer' ? Object.keys(rel.peersData) : Object.keys(rel.remoteUnitsData);
     const unitApp = rel.kind === 'peer' ? appName : rel.remoteApp;
-    if (rel.kind === 'regular' && rel.remoteApp === appName) problems.push(`relation ${rel.id}: remote app "${rel.remoteApp}" is this charm's own application`);
+    if (rel.kind === 'regular' && rel.remoteApp === appName)
+      problems.push(`relation ${rel.id}: remote app "${rel.remoteApp}" is this charm's own application`);
     for (const u of units) {
-      if (!new RegExp(`^${escapeRe(unitApp)}/\\d+$`).test(u)) problems.push(`relation ${rel.id}: unit "${u}" is not a unit of "${unitApp}"`);
+      if (!new RegExp(`^${escapeRe(unitApp)}/\\d+$`).test(u))
+        problems.push(`relation ${rel.id}: unit "${u}" is not a unit of "${unitApp}"`);
       if (u === `${appName}/${input.unitId}`) problems.push(`relation ${rel.id}: the charm's own unit "${u}" cannot be a peer of itself`);
     }
   }
@@ -214,9 +223,11 @@ export function checkConsistency(meta: SimCharmMeta, appName: string, event: Eve
       if (ownedLabels.has(s.label)) problems.push(`secret label "${s.label}" is used by two owned secrets`);
       ownedLabels.add(s.label);
     }
-    if (s.owner === null && s.ownerApp === appName) problems.push(`secret ${s.id}: ownerApp is this charm's application; set owner to "app"`);
+    if (s.owner === null && s.ownerApp === appName)
+      problems.push(`secret ${s.id}: ownerApp is this charm's application; set owner to "app"`);
     for (const g of s.grants) {
-      if (!input.relations.some((r) => r.id === g.relationId)) problems.push(`secret ${s.id}: grant over relation ${g.relationId}, which is not in the state`);
+      if (!input.relations.some((r) => r.id === g.relationId))
+        problems.push(`secret ${s.id}: grant over relation ${g.relationId}, which is not in the state`);
     }
   }
 
@@ -229,22 +240,29 @@ export function checkConsistency(meta: SimCharmMeta, appName: string, event: Eve
     if (!rel) {
       problems.push(`event "${event.name}" is for relation ${event.relationId}, which is not in the state's relations`);
     } else {
-      if (!event.name.startsWith(`${rel.endpoint}-relation-`)) problems.push(`event "${event.name}" does not match relation ${rel.id}'s endpoint "${rel.endpoint}"`);
+      if (!event.name.startsWith(`${rel.endpoint}-relation-`))
+        problems.push(`event "${event.name}" does not match relation ${rel.id}'s endpoint "${rel.endpoint}"`);
       const suffix = event.name.slice(event.name.lastIndexOf('-') + 1);
       const units = rel.kind === 'peer' ? Object.keys(rel.peersData) : Object.keys(rel.remoteUnitsData);
       if ((suffix === 'joined' || suffix === 'departed') && !event.remoteUnit) problems.push(`event "${event.name}" needs a remote unit`);
       if (suffix === 'changed' && !event.remoteUnit && !event.appChange) {
-        problems.push(`event "${event.name}" needs a remote unit ({ remoteUnit: "app/0" }), or { appChange: true } for a change of the remote app's data`);
+        problems.push(
+          `event "${event.name}" needs a remote unit ({ remoteUnit: "app/0" }), or { appChange: true } for a change of the remote app's data`,
+        );
       }
       if (event.remoteUnit && !units.includes(event.remoteUnit)) {
-        problems.push(`event "${event.name}": remote unit "${event.remoteUnit}" is not in relation ${rel.id} (units: ${units.join(', ') || 'none'})`);
+        problems.push(
+          `event "${event.name}": remote unit "${event.remoteUnit}" is not in relation ${rel.id} (units: ${units.join(', ') || 'none'})`,
+        );
       }
     }
   } else if (event.kind === 'secret') {
     const secret = input.secrets.find((s) => s.id === event.secretId);
     if (!secret) problems.push(`event "${event.name}" is for secret ${event.secretId}, which is not in the state's secrets`);
-    else if (event.name === 'secret-changed' && secret.owner !== null) problems.push(`secret-changed goes to consumers, but this charm owns ${secret.id}`);
-    else if (event.name !== 'secret-changed' && secret.owner === null) problems.push(`${event.name} goes to the owner, but this charm does not own ${secret.id}`);
+    else if (event.name === 'secret-changed' && secret.owner !== null)
+      problems.push(`secret-changed goes to consumers, but this charm owns ${secret.id}`);
+    else if (event.name !== 'secret-changed' && secret.owner === null)
+      problems.push(`${event.name} goes to the owner, but this charm does not own ${secret.id}`);
   }
   return problems;
 }
@@ -271,7 +289,9 @@ function toOpenedPort(port: PortState) {
 
 function fromOpenedPort(port: { protocol: 'tcp' | 'udp' | 'icmp'; from: number; to: number }): PortState {
   if (port.protocol === 'icmp') return { protocol: 'icmp' };
-  return port.from === port.to ? { protocol: port.protocol, port: port.from } : { protocol: port.protocol, port: port.from, toPort: port.to };
+  return port.from === port.to
+    ? { protocol: port.protocol, port: port.from }
+    : { protocol: port.protocol, port: port.from, toPort: port.to };
 }
 
 function unitNumberOf(name: string): number {
@@ -340,7 +360,8 @@ export function buildModel(meta: SimCharmMeta, appName: string, input: State, ju
           ];
     const simSecret: SimSecret = {
       id,
-      owner: s.owner === 'unit' ? { kind: 'unit', unit: unit.name } : { kind: 'application', app: s.owner === 'app' ? appName : s.ownerApp },
+      owner:
+        s.owner === 'unit' ? { kind: 'unit', unit: unit.name } : { kind: 'application', app: s.owner === 'app' ? appName : s.ownerApp },
       revisions,
       grants: [],
       consumers: {},

@@ -3,16 +3,7 @@ export { Context, InconsistentStateError, checkConsistency, buildModel } from '.
 export type { ContextOptions, RunRecords, RunResult, LogLine } from './context';
 export { events } from './events';
 export type { EventSpec, HookEventSpec, RelationEventSpec, SecretEventSpec, ActionEventSpec } from './events';
-export {
-  state,
-  relation,
-  peerRelation,
-  secret,
-  newSecretId,
-  defaultUnitBag,
-  withChanges,
-  deepFreeze,
-} from './state';
+export { state, relation, peerRelation, secret, newSecretId, defaultUnitBag, withChanges, deepFreeze } from './state';
 export type {
   State,
   Bag,

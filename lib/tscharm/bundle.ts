@@ -48,7 +48,7 @@ export interface BundleOptions {
 
 /** Packages lib/ops requires lazily only for what a tscharm bundle embeds instead. */
 const FRAMEWORK_LAZY_DEPS: Readonly<Record<string, string>> = {
-  yaml: 'YAML parsing (loadCharmMeta): a tscharm bundle embeds its metadata; use embeddedCharmMeta() from lib/tscharm/embedded',
+  yaml: 'YAML parsing (loadCharmMeta): a tscharm bundle embeds its metadata; main(MyCharm) uses the embedded metadata',
   ajv: 'compiling JSON Schemas (compileSchema): a tscharm bundle carries precompiled validators; pass embeddedValidators() to main()',
 };
 
@@ -129,6 +129,43 @@ function slimAxios(): esbuild.Plugin {
   };
 }
 
+/**
+ * @platformatic/wasm-utils (crc32c, lz4, snappy for @platformatic/kafka) reads its `native.wasm`
+ * next to itself through `import.meta.url`, which a CommonJS bundle does not have: the file is
+ * embedded instead (esbuild's binary loader, ~57 KB) and instantiated exactly as the package does,
+ * when the module is first required. Checked at build time like slimAxios.
+ */
+const WASM_UTILS_READ = "const wasm = readFileSync(new URL('../dist/native.wasm', import.meta.url));";
+function embedWasmUtils(): esbuild.Plugin {
+  return {
+    name: 'tscharm-embed-wasm-utils',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]@platformatic[\\/]wasm-utils[\\/]dist[\\/]index\.js$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        if (!source.includes(WASM_UTILS_READ)) {
+          return { errors: [{ text: `tscharm embedWasmUtils: ${args.path} no longer reads native.wasm the way it replaces; review embedWasmUtils in lib/tscharm/bundle.ts` }] };
+        }
+        const wasmPath = JSON.stringify(path.join(path.dirname(args.path), 'native.wasm'));
+        return {
+          contents: `import __tscharmWasm from ${wasmPath};\n${source.replace(WASM_UTILS_READ, 'const wasm = __tscharmWasm;')}`,
+          loader: 'js',
+          resolveDir: path.dirname(args.path),
+        };
+      });
+      // @platformatic/kafka builds `createRequire(import.meta.url)` (optional native crc32c, schema
+      // registry codecs): in the CommonJS bundle the bundle file's own URL stands in, so the
+      // optional packages are simply not found and the library uses its fallbacks.
+      build.onLoad({ filter: /[\\/]node_modules[\\/]@platformatic[\\/]kafka[\\/]dist[\\/].*\.js$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        // An imported name: the modules declare their own local `require`.
+        const contents = `import { pathToFileURL as __tscharmFileUrl } from 'node:url';\n${source.replace(/import\.meta\.url/g, '__tscharmFileUrl(__filename).href')}`;
+        return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
+}
+
 export interface BundleResult {
   readonly bytes: number;
   /** Absolute paths of the project's own sources in the bundle (node_modules excluded). */
@@ -158,7 +195,9 @@ export async function bundleCharm(options: BundleOptions): Promise<BundleResult>
     plugins: [
       ...(options.omitFrameworkLazyDeps === false ? [] : [omitFrameworkLazyDeps()]),
       ...(options.slimAxios === false ? [] : [slimAxios()]),
+      embedWasmUtils(),
     ],
+    loader: { '.wasm': 'binary' },
     metafile: true,
     write: options.outFile !== undefined,
     outfile: options.outFile ?? path.join(path.dirname(entry), '__tscharm_analysis__.js'),

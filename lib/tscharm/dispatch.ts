@@ -19,7 +19,7 @@ export interface DispatchOptions {
   readonly allowSystemNode: boolean;
   /**
    * What node runs: the bundle itself (default), or the code-cache loader (codecache.ts) that
-   * `pack` ships next to it when it could make a V8 code cache.
+   * `pack` ships next to it for bundles large enough to gain from a V8 code cache.
    */
   readonly script?: string;
 }
@@ -28,12 +28,12 @@ export function dispatchScript(options: DispatchOptions): string {
   const pickNode = options.allowSystemNode
     ? [
         '# A development checkout may not have a runtime yet; then use node from PATH.',
-        `node="$charm_dir/${RUNTIME_NODE_PATH}"`,
+        `node="$PWD/${RUNTIME_NODE_PATH}"`,
         '[ -x "$node" ] || node=node',
       ]
     : [
         '# The Node.js runtime shipped in the charm: nothing is needed on the unit, nothing is downloaded.',
-        `node="$charm_dir/${RUNTIME_NODE_PATH}"`,
+        `node="$PWD/${RUNTIME_NODE_PATH}"`,
       ];
   return [
     '#!/bin/sh',
@@ -47,8 +47,11 @@ export function dispatchScript(options: DispatchOptions): string {
     '  */*) charm_dir="${0%/*}" ;;',
     '  *) charm_dir=. ;;',
     'esac',
+    "# Juju already runs hooks there; being sure of it lets the last line name the entrypoint relative to",
+    "# the charm, which is how charmcraft's entrypoint check reads it (the last word of the last line).",
+    'cd "$charm_dir" || exit 1',
     ...pickNode,
-    `exec "$node" "$charm_dir/${options.script ?? BUNDLE_PATH}"`,
+    `exec "$node" ${options.script ?? BUNDLE_PATH}`,
     '',
   ].join('\n');
 }

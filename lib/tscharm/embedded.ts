@@ -1,44 +1,4 @@
-/**
- * Run-time access to what `tscharm pack` embedded into the bundle. Imports nothing at run time
- * (the validators' type is erased), so it costs nothing at start-up.
- *
- *     import { main } from '../lib/ops';
- *     import { parseCharmMeta } from '../lib/ops/meta';
- *     import { embeddedCharmMeta } from '../lib/tscharm/embedded';
- *     main(MyCharm, parseCharmMeta(embeddedCharmMeta()));
- */
-
-// Replaced by esbuild `define` in a tscharm bundle (see bundle.ts); undeclared elsewhere.
-declare const __TSCHARM_META__: EmbeddedMetaDocs | undefined;
-// Provided by esbuild `inject` in a tscharm bundle (see validators.ts); undeclared elsewhere.
-declare const __TSCHARM_VALIDATORS__: PrecompiledValidators | undefined;
-
-import type { PrecompiledValidators } from '../ops/validation';
-
-export interface EmbeddedMetaDocs {
-  readonly metadata: unknown;
-  readonly config: unknown;
-  readonly actions: unknown;
-}
-
-/** The parsed metadata/config/actions embedded at pack time, or undefined outside a tscharm bundle. */
-export function maybeEmbeddedCharmMeta(): EmbeddedMetaDocs | undefined {
-  return typeof __TSCHARM_META__ === 'undefined' ? undefined : __TSCHARM_META__;
-}
-
-/** Like maybeEmbeddedCharmMeta, but says what to do when the code was not bundled by tscharm. */
-export function embeddedCharmMeta(): EmbeddedMetaDocs {
-  const meta = maybeEmbeddedCharmMeta();
-  if (meta === undefined) {
-    throw new Error('no embedded charm metadata: build the charm with "tscharm pack" (or load it with loadCharmMeta)');
-  }
-  return meta;
-}
-
-/**
- * Ajv validators for config and action params, precompiled at pack time, or undefined outside a
- * tscharm bundle (lib/ops then compiles them with ajv on first use).
- */
-export function embeddedValidators(): PrecompiledValidators | undefined {
-  return typeof __TSCHARM_VALIDATORS__ === 'undefined' ? undefined : __TSCHARM_VALIDATORS__;
-}
+// Moved to lib/ops/embedded.ts (a charm's entry point must not import the packer); kept as a
+// re-export for charms written before the move.
+export { embeddedCharmMeta, embeddedValidators, maybeEmbeddedCharmMeta } from '../ops/embedded';
+export type { EmbeddedMetaDocs } from '../ops/embedded';

@@ -61,14 +61,37 @@ function readMetaFile(charmDir: string, kind: MetaFileKind): MetaFile | undefine
   return { kind, path: filePath, text, value: value ?? null, document, lineCounter, syntaxErrors };
 }
 
-export function readCharmMetaFiles(charmDir: string): CharmMetaFiles {
+/** The variant built from the charm directory's own metadata.yaml. */
+export const DEFAULT_VARIANT = 'machine';
+
+/**
+ * The metadata files of `charmDir`. A `variant` other than the default takes its metadata.yaml from
+ * `<charmDir>/variants/<variant>/metadata.yaml` (one charm source, several charms: e.g. a machine
+ * and a Kubernetes build with their own names and `assumes`); config and actions are shared.
+ */
+export function readCharmMetaFiles(charmDir: string, variant: string = DEFAULT_VARIANT): CharmMetaFiles {
   const dir = path.resolve(charmDir);
+  let metadataDir = dir;
+  if (variant !== DEFAULT_VARIANT) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(variant)) throw new Error(`variant "${variant}" must be a lower-case name such as k8s`);
+    metadataDir = path.join(dir, 'variants', variant);
+    if (!fs.existsSync(path.join(metadataDir, META_FILE_NAMES.metadata))) {
+      throw new Error(`variant "${variant}" has no ${path.join(metadataDir, META_FILE_NAMES.metadata)}; variants: ${[DEFAULT_VARIANT, ...listVariants(dir)].join(', ')}`);
+    }
+  }
   return {
     charmDir: dir,
-    metadata: readMetaFile(dir, 'metadata'),
+    metadata: readMetaFile(metadataDir, 'metadata'),
     config: readMetaFile(dir, 'config'),
     actions: readMetaFile(dir, 'actions'),
   };
+}
+
+/** The non-default variants a charm directory defines (variants/<name>/metadata.yaml). */
+export function listVariants(charmDir: string): string[] {
+  const dir = path.join(path.resolve(charmDir), 'variants');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((v) => fs.existsSync(path.join(dir, v, META_FILE_NAMES.metadata))).sort();
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

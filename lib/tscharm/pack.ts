@@ -2,24 +2,25 @@
  * `tscharm pack`: validate, bundle, fetch the Node runtime, and write `<name>_<base>-<arch>.charm`
  * with charmcraft's layout (contract §1.3):
  *
- *   dispatch                 executable sh script → exec runtime/node dist/charm.js
+ *   dispatch                 executable sh script → cd to the charm dir, exec runtime/node dist/start.js
  *   hooks/{install,start,upgrade-charm} → ../dispatch (symlinks)
  *   metadata.yaml, config.yaml, actions.yaml (verbatim, when present)
  *   manifest.yaml            charmcraft-style manifest
  *   dist/charm.js            the charm, one minified CommonJS bundle with its metadata embedded
- *   dist/charm.js.cache, dist/start.js   V8 code cache of the bundle and the loader that uses it
- *                            (only when the target arch is the host's: the shipped runtime makes it)
- *   runtime/node, runtime/LICENSE   the Node.js runtime for the target architecture
+ *   dist/start.js            the code-cache loader (codecache.ts; bundles ≥ 128 KiB), which writes
+ *                            dist/charm.js.cache on the unit after its first hook
+ *   runtime/node, runtime/LICENSE   the pinned Node.js runtime for the target architecture, stripped
  */
+import { checkGenerated } from './gen';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleCharm, type BundleResult } from './bundle';
-import { CODE_CACHE_SUFFIX, LOADER_PATH, loaderSource, writeCodeCache, type CodeCacheResult } from './codecache';
+import { LOADER_PATH, loaderSource } from './codecache';
 import { BUNDLE_PATH, dispatchScript, MANDATORY_HOOKS, RUNTIME_LICENSE_PATH, RUNTIME_NODE_PATH } from './dispatch';
 import { manifestYaml, parseBase, type Base } from './manifest';
 import { charmName, embeddedMeta, META_FILE_NAMES, readCharmMetaFiles, type CharmMetaFiles } from './meta';
-import { ensureNodeRuntime, hostArchitecture, type Architecture } from './runtime';
+import { ensureNodeRuntime, stripRuntime, type Architecture, type StripResult } from './runtime';
 import { scanSources } from './scan';
 import { charmSourcesOf, declaredNames, formatProblem, observationProblems, validateMetaFiles } from './validate';
 import { writePrecompiledValidators } from './validators';
@@ -43,20 +44,23 @@ export interface PackOptions {
    * directory: what a charmcraft part stages (charmcraft adds metadata, hooks and manifest itself).
    */
   readonly stageDir?: string;
-  /**
-   * Ship a V8 code cache of the bundle and start it through the loader (codecache.ts). Made only
-   * when `arch` is the host's, as the shipped runtime makes it. Default true.
-   */
+  /** Start the bundle through the code-cache loader (codecache.ts). Default true. */
   readonly codeCache?: boolean;
   /**
-   * Smallest bundle that gets a code cache. Loading the cache and the loader costs ~1–2 ms; for
-   * a 54 KB bundle that is more than the compile it saves (bench/dispatch: 33.4 ms with the
-   * loader vs 31.2 ms without), for the 260 KB MirrorMaker bundle it saves ~4 ms. Default 128 KiB.
+   * Smallest bundle that gets the loader. Loading the cache and the loader costs ~1–2 ms; for a
+   * 54 KB bundle that is more than the compile it saves. Default 128 KiB.
    */
   readonly codeCacheMinBytes?: number;
+  /** Strip symbols and debug info from the shipped runtime (runtime.ts stripRuntime). Default true. */
+  readonly strip?: boolean;
+  /** Which charm to build from the source (meta.ts readCharmMetaFiles): 'machine' (default) or a variants/<name>. */
+  readonly variant?: string;
 }
 
 export const DEFAULT_CODE_CACHE_MIN_BYTES = 128 * 1024;
+
+/** Whether the charm starts through the code-cache loader (codecache.ts), and why not. */
+export type CodeCacheResult = { readonly enabled: true } | { readonly enabled: false; readonly reason: string };
 
 export interface PackedEntry {
   readonly name: string;
@@ -72,6 +76,7 @@ export interface PackResult {
   readonly bundledPackages: readonly string[];
   readonly entries: readonly PackedEntry[];
   readonly codeCache: CodeCacheResult;
+  readonly strip: StripResult;
 }
 
 export class PackError extends Error {}
@@ -85,6 +90,7 @@ export interface BuildOptions {
   /** Where to write the bundle. */
   readonly bundleFile: string;
   readonly minify?: boolean;
+  readonly variant?: string;
 }
 
 export interface BuiltCharm {
@@ -100,12 +106,14 @@ export interface BuiltCharm {
  */
 export async function buildBundle(options: BuildOptions): Promise<BuiltCharm> {
   const charmDir = path.resolve(options.charmDir);
-  const files = readCharmMetaFiles(charmDir);
+  const files = readCharmMetaFiles(charmDir, options.variant);
   const problems = validateMetaFiles(files);
   if (problems.length > 0) {
     throw new PackError(`the charm's metadata has problems:\n${problems.map(formatProblem).join('\n')}`);
   }
   const name = charmName(files);
+  const stale = checkGenerated(charmDir, options.entry);
+  if (stale) throw new PackError(stale);
   const entry = path.resolve(charmDir, options.entry);
   fs.mkdirSync(path.dirname(options.bundleFile), { recursive: true });
   const meta = embeddedMeta(files);
@@ -130,45 +138,48 @@ export async function pack(options: PackOptions): Promise<PackResult> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tscharm-'));
   try {
     const bundleFile = path.join(workDir, BUNDLE_PATH);
-    const built = await buildBundle({ charmDir: options.charmDir, entry: options.entry, bundleFile, ...(options.minify !== undefined ? { minify: options.minify } : {}) });
-    return await assemble(options, base, built, bundleFile);
+    const built = await buildBundle({
+      charmDir: options.charmDir,
+      entry: options.entry,
+      bundleFile,
+      ...(options.minify !== undefined ? { minify: options.minify } : {}),
+      ...(options.variant !== undefined ? { variant: options.variant } : {}),
+    });
+    return await assemble(options, base, built, bundleFile, workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bundleFile: string): Promise<PackResult> {
+async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bundleFile: string, workDir: string): Promise<PackResult> {
   const { name, files, bundle } = built;
   const runtime = ensureNodeRuntime(options.arch, options.nodeVersion, options.cacheDir);
+  const shippedNode = path.join(workDir, 'node');
+  const strip: StripResult = options.strip === false ? (fs.copyFileSync(runtime.nodeBinary, shippedNode), { stripped: false, reason: 'disabled' }) : stripRuntime(runtime, shippedNode);
   const startedAt = options.startedAt ?? new Date();
+  const minBytes = options.codeCacheMinBytes ?? DEFAULT_CODE_CACHE_MIN_BYTES;
   const codeCache: CodeCacheResult =
     options.codeCache === false
-      ? { written: false, reason: 'disabled' }
-      : options.arch !== hostArchitecture()
-        ? { written: false, reason: `the target architecture ${options.arch} is not this host's; the cache is made by the shipped runtime` }
-        : fs.statSync(bundleFile).size < (options.codeCacheMinBytes ?? DEFAULT_CODE_CACHE_MIN_BYTES)
-          ? { written: false, reason: `the bundle is smaller than ${options.codeCacheMinBytes ?? DEFAULT_CODE_CACHE_MIN_BYTES} bytes: a code cache would cost more than it saves` }
-          : writeCodeCache(runtime.nodeBinary, bundleFile);
+      ? { enabled: false, reason: 'disabled' }
+      : fs.statSync(bundleFile).size < minBytes
+        ? { enabled: false, reason: `the bundle is smaller than ${minBytes} bytes: a code cache would cost more than it saves` }
+        : { enabled: true };
   const bundleName = path.posix.basename(BUNDLE_PATH);
-  const cacheEntries: ZipEntry[] = codeCache.written
-    ? [
-        { name: LOADER_PATH, kind: 'file', data: Buffer.from(loaderSource(bundleName)), mode: 0o100644 },
-        { name: `${BUNDLE_PATH}${CODE_CACHE_SUFFIX}`, kind: 'disk-file', source: `${bundleFile}${CODE_CACHE_SUFFIX}`, mode: 0o100644 },
-      ]
-    : [];
+  // The entrypoint dispatch names is executable, as charmcraft's entrypoint linter requires.
+  const cacheEntries: ZipEntry[] = codeCache.enabled ? [{ name: LOADER_PATH, kind: 'file', data: Buffer.from(loaderSource(bundleName)), mode: 0o100755 }] : [];
 
   const entries: ZipEntry[] = [
     {
       name: 'dispatch',
       kind: 'file',
-      data: Buffer.from(dispatchScript({ allowSystemNode: false, ...(codeCache.written ? { script: LOADER_PATH } : {}) })),
+      data: Buffer.from(dispatchScript({ allowSystemNode: false, ...(codeCache.enabled ? { script: LOADER_PATH } : {}) })),
       mode: 0o100755,
     },
     ...MANDATORY_HOOKS.map((hook): ZipEntry => ({ name: `hooks/${hook}`, kind: 'symlink', target: '../dispatch' })),
     { name: 'manifest.yaml', kind: 'file', data: Buffer.from(manifestYaml(base, options.arch, startedAt)), mode: 0o100644 },
-    { name: BUNDLE_PATH, kind: 'disk-file', source: bundleFile, mode: 0o100644 },
+    { name: BUNDLE_PATH, kind: 'disk-file', source: bundleFile, mode: codeCache.enabled ? 0o100644 : 0o100755 },
     ...cacheEntries,
-    { name: RUNTIME_NODE_PATH, kind: 'disk-file', source: runtime.nodeBinary, mode: 0o100755 },
+    { name: RUNTIME_NODE_PATH, kind: 'disk-file', source: shippedNode, mode: 0o100755 },
     { name: RUNTIME_LICENSE_PATH, kind: 'disk-file', source: runtime.license, mode: 0o100644 },
   ];
   for (const file of [files.metadata, files.config, files.actions]) {
@@ -189,6 +200,7 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
       bundledPackages: bundle.packages,
       entries: describe(staged),
       codeCache,
+      strip,
     };
   }
 
@@ -205,6 +217,7 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
     bundledPackages: bundle.packages,
     entries: packed,
     codeCache,
+    strip,
   };
 }
 

@@ -68,7 +68,7 @@ export const metadataSchema = {
     resources: { type: 'object' },
     containers: { type: 'object' },
     devices: { type: 'object' },
-    'payloads': { type: 'object' },
+    payloads: { type: 'object' },
     'charm-user': { enum: ['root', 'sudoer', 'non-root'] },
   },
 } as const;

@@ -4,6 +4,7 @@
  * charm code observes is declared. Every problem names the file, the line, the path inside the file,
  * what is wrong and what to do.
  */
+import { checkGenerated, GENERATED_FILE } from './gen';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { bundleCharm } from './bundle';
@@ -60,14 +61,16 @@ function hintFor(kind: MetaFileKind, err: ErrorObject, segments: readonly string
       return 'use lowercase letters, digits and dashes, starting with a letter';
     case 'propertyNames':
     case 'not':
-      if (kind === 'actions') return 'rename the action: lowercase letters, digits and dashes, starting with a letter, not starting with "juju-"';
+      if (kind === 'actions')
+        return 'rename the action: lowercase letters, digits and dashes, starting with a letter, not starting with "juju-"';
       if (kind === 'config') return 'rename the option: lowercase letters, digits, dashes or underscores, starting with a letter';
       return 'rename the endpoint: lowercase letters, digits, dashes or underscores, starting with a letter';
     case 'additionalProperties': {
       const extra = (err.params as { additionalProperty: string }).additionalProperty;
       if (kind === 'config' && segments.length === 0) return `config.yaml holds only "options:"; move "${extra}" under it or remove it`;
       if (kind === 'config') return `remove "${extra}": an option has only type, description and default`;
-      if (kind === 'actions') return `remove "${extra}": an action has description, params, required, additionalProperties, execution-group, parallel`;
+      if (kind === 'actions')
+        return `remove "${extra}": an action has description, params, required, additionalProperties, execution-group, parallel`;
       return `remove "${extra}": an endpoint has interface, limit, optional, scope`;
     }
     case 'enum':
@@ -122,7 +125,13 @@ function schemaProblems(file: MetaFile): Problem[] {
         : err.keyword === 'additionalProperties'
           ? `unknown key "${(err.params as { additionalProperty: string }).additionalProperty}"`
           : `${err.message ?? 'is invalid'}`;
-    out.push({ file: fileName, line: lineOf(file, segments), path: '/' + segments.join('/'), message, hint: hintFor(file.kind, err, segments) });
+    out.push({
+      file: fileName,
+      line: lineOf(file, segments),
+      path: '/' + segments.join('/'),
+      message,
+      hint: hintFor(file.kind, err, segments),
+    });
   }
   return out;
 }
@@ -201,7 +210,7 @@ function semanticProblems(files: CharmMetaFiles): Problem[] {
             file: 'actions.yaml',
             line: lineOf(actions, [name, ...inParams]),
             path: `/${name}/${inParams.join('/')}`,
-            message: `params is not a valid JSON Schema: ${inParams[inParams.length - 1] === 'type' ? 'unknown type' : err.message ?? 'invalid'}`,
+            message: `params is not a valid JSON Schema: ${inParams[inParams.length - 1] === 'type' ? 'unknown type' : (err.message ?? 'invalid')}`,
             hint:
               inParams[inParams.length - 1] === 'type'
                 ? 'use a JSON Schema type: string, integer, number, boolean, object, array or null'
@@ -217,7 +226,14 @@ function semanticProblems(files: CharmMetaFiles): Problem[] {
 /** Problems with the three files alone (no code involved). */
 export function validateMetaFiles(files: CharmMetaFiles): Problem[] {
   if (!files.metadata) {
-    return [{ file: 'metadata.yaml', path: '', message: `not found in ${files.charmDir}`, hint: 'run in the charm directory or pass --charm-dir' }];
+    return [
+      {
+        file: 'metadata.yaml',
+        path: '',
+        message: `not found in ${files.charmDir}`,
+        hint: 'run in the charm directory or pass --charm-dir',
+      },
+    ];
   }
   const out: Problem[] = [];
   for (const file of [files.metadata, files.config, files.actions]) if (file) out.push(...schemaProblems(file));
@@ -264,6 +280,8 @@ export interface ValidateOptions {
   readonly charmDir: string;
   /** Entry of the charm code; when given, the code's observations are checked against the metadata. */
   readonly entry?: string;
+  /** 'machine' (metadata.yaml, the default) or a variants/<name>. */
+  readonly variant?: string;
 }
 
 export interface ValidateResult {
@@ -279,13 +297,15 @@ export function charmSourcesOf(entry: string, bundledSources: readonly string[])
 }
 
 export async function validateCharm(options: ValidateOptions): Promise<ValidateResult> {
-  const files = readCharmMetaFiles(options.charmDir);
+  const files = readCharmMetaFiles(options.charmDir, options.variant);
   const problems = validateMetaFiles(files);
   let observations: Observation[] = [];
   if (options.entry !== undefined && problems.length === 0) {
     const analysis = await bundleCharm({ entry: path.resolve(options.charmDir, options.entry), meta: embeddedMeta(files) });
     observations = scanSources(charmSourcesOf(path.resolve(options.charmDir, options.entry), analysis.ownSources), declaredNames(files));
     problems.push(...observationProblems(files, observations));
+    const stale = checkGenerated(options.charmDir, options.entry);
+    if (stale) problems.push({ file: GENERATED_FILE, path: '', message: stale, hint: 'run `tscharm gen` and commit the result' });
   }
   return { problems, observations, files };
 }

@@ -34,7 +34,7 @@ export function writePrecompiledValidators(meta: EmbeddedCharmMeta, dir: string)
     exportsMap[`action${i}`] = `tscharm-action-${i}`;
   });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'validators.cjs'), standaloneCode(ajv, exportsMap));
+  fs.writeFileSync(path.join(dir, 'validators.cjs'), pinAjvRuntimeRequires(standaloneCode(ajv, exportsMap)));
   const actionsObject = actionNames.map((name, i) => `${JSON.stringify(name)}: v.action${i}`).join(', ');
   const injectFile = path.join(dir, 'validators-inject.mjs');
   fs.writeFileSync(
@@ -42,4 +42,17 @@ export function writePrecompiledValidators(meta: EmbeddedCharmMeta, dir: string)
     `import * as v from './validators.cjs';\nexport const ${VALIDATORS_GLOBAL} = { config: v.config, actions: { ${actionsObject} } };\n`,
   );
   return injectFile;
+}
+
+/**
+ * The standalone code requires Ajv's runtime helpers by package path (`ajv/dist/runtime/ucs2length`
+ * for any `minLength`/`maxLength`, `equal` for `const`/`enum` on objects, …). `dir` is a temp
+ * directory where `ajv` cannot be resolved, so each such require is pinned to the absolute path of
+ * the helper in the Ajv that tscharm itself uses, which is also the one the validators were made by.
+ */
+export function pinAjvRuntimeRequires(code: string, resolve: (spec: string) => string = require.resolve): string {
+  return code.replace(
+    /require\((["'])(ajv\/dist\/[^"']+)\1\)/g,
+    (_m, _q: string, spec: string) => `require(${JSON.stringify(resolve(spec))})`,
+  );
 }

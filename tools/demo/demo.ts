@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const packed = await packCharm(path.join(REPO_ROOT, 'build', 'demo'));
   say(`  packed ${path.relative(process.cwd(), packed.charmFile)} (${(packed.charmBytes / 1048576).toFixed(1)} MiB) in ${secs(packed.ms)}`);
   buildProviderCharms();
-  say('  built the provider test doubles (tools/provider-charms: kafka-client-provider, connect-client-provider)');
+  say('  provider charms ready: Python ops on Canonical\'s dpcharmlibs-interfaces (tools/provider-charms-py, pinned venv by setup.sh)');
 
   step(2, 'start the real stack: 2 Kafka clusters (KRaft, SASL/SCRAM-SHA-512) + Kafka Connect (REST basic auth)');
   const status = await runStackScript(['status'], STACK).then(
@@ -133,9 +133,9 @@ async function main(): Promise<void> {
   say(`    Kafka Connect     ${stack.connect.url}  basic auth, backed by kafka-b`);
 
   step(3, 'deploy in a local Juju model (lib/localmodel runs each hook as a real dispatch process)');
-  juju(`juju deploy ./tools/provider-charms/kafka-client-provider ${SOURCE_APP} --config bootstrap-servers=${stack.kafkaA.bootstrapServers} …`);
-  juju(`juju deploy ./tools/provider-charms/kafka-client-provider ${TARGET_APP} --config bootstrap-servers=${stack.kafkaB.bootstrapServers} …`);
-  juju(`juju deploy ./tools/provider-charms/connect-client-provider ${CONNECT_APP} --config endpoints=${stack.connect.url} …`);
+  juju(`juju deploy ./tools/provider-charms-py/kafka ${SOURCE_APP} --config bootstrap-servers=${stack.kafkaA.bootstrapServers} …`);
+  juju(`juju deploy ./tools/provider-charms-py/kafka ${TARGET_APP} --config bootstrap-servers=${stack.kafkaB.bootstrapServers} …`);
+  juju(`juju deploy ./tools/provider-charms-py/connect ${CONNECT_APP} --config endpoints=${stack.connect.url} …`);
   juju(`juju deploy ./${path.basename(packed.charmFile)} ${APP} --config refresh_topics_interval_seconds=2 …`);
   world = await MirrorWorld.create({ charmFile: packed.charmFile, stack, config: { ...FAST_INTERVALS, topics: 'demo-.*' } });
   checkStopping();

@@ -51,9 +51,36 @@ export function stackProfile(profile: StackProfile): StackOptions {
   };
 }
 
-/** Builds the provider test doubles' bundles (idempotent; tools/provider-charms/build.js). */
+/**
+ * Prepares the provider charms (idempotent): the pinned Python environment of the real-library
+ * providers (tools/provider-charms-py/setup.sh) and the TypeScript doubles' bundles
+ * (tools/provider-charms/build.js). Throws with setup.sh's reason when Python or the registry fails.
+ */
 export function buildProviderCharms(): void {
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'tools', 'provider-charms', 'build.js')], { cwd: REPO_ROOT, stdio: 'pipe' });
+  try {
+    execFileSync(path.join(REPO_ROOT, 'tools', 'provider-charms-py', 'setup.sh'), [], { cwd: REPO_ROOT, stdio: 'pipe' });
+  } catch (e) {
+    const stderr = String((e as { stderr?: Buffer }).stderr ?? '').trim();
+    throw new Error(`tools/provider-charms-py/setup.sh failed: ${stderr || (e as Error).message}`);
+  }
+}
+
+/**
+ * Which provider charms play the remote applications: `python` (default) — Python `ops` charms on
+ * Canonical's dpcharmlibs-interfaces that publish what the real Charmed Kafka / Kafka Connect
+ * publish (tools/provider-charms-py); `doubles` — the TypeScript test doubles (tools/provider-charms).
+ */
+export type ProviderFlavour = 'python' | 'doubles';
+
+/** The charm directories of a flavour. Both take the same config option names. */
+export function providerCharmDirs(flavour: ProviderFlavour = 'python'): { kafka: string; connect: string } {
+  if (flavour === 'doubles') {
+    const d = path.join(REPO_ROOT, 'tools', 'provider-charms');
+    return { kafka: path.join(d, 'kafka-client-provider'), connect: path.join(d, 'connect-client-provider') };
+  }
+  const d = path.join(REPO_ROOT, 'tools', 'provider-charms-py');
+  return { kafka: path.join(d, 'kafka'), connect: path.join(d, 'connect') };
 }
 
 /** `tscharm pack` of the integrator into outDir; returns the .charm path. */
@@ -123,6 +150,12 @@ export interface MirrorWorldOptions {
   config?: ConfigValues;
   /** Keeps the model's state and unpacked charms there (default: a temporary directory). */
   modelDir?: string;
+  /** Provider charms (default `python`, the real-library ones). */
+  providers?: ProviderFlavour;
+  /** Extra config of the source/target Kafka providers (e.g. `kafka-version`, `tls`) at deploy. */
+  kafkaConfig?: ConfigValues;
+  /** Extra config of the Connect provider at deploy (e.g. https `endpoints` + `tls-ca`). */
+  connectConfig?: ConfigValues;
 }
 
 export class MirrorWorld {
@@ -151,11 +184,11 @@ export class MirrorWorld {
     });
     const world = new MirrorWorld(lm, opts.stack);
     try {
-      const providers = path.join(REPO_ROOT, 'tools', 'provider-charms');
+      const providers = providerCharmDirs(opts.providers);
       const configs = providerConfigs(opts.stack, opts.tls);
-      await lm.deploy(path.join(providers, 'kafka-client-provider'), { app: SOURCE_APP, config: configs[SOURCE_APP] });
-      await lm.deploy(path.join(providers, 'kafka-client-provider'), { app: TARGET_APP, config: configs[TARGET_APP] });
-      await lm.deploy(path.join(providers, 'connect-client-provider'), { app: CONNECT_APP, config: configs[CONNECT_APP] });
+      await lm.deploy(providers.kafka, { app: SOURCE_APP, config: { ...configs[SOURCE_APP], ...opts.kafkaConfig } });
+      await lm.deploy(providers.kafka, { app: TARGET_APP, config: { ...configs[TARGET_APP], ...opts.kafkaConfig } });
+      await lm.deploy(providers.connect, { app: CONNECT_APP, config: { ...configs[CONNECT_APP], ...opts.connectConfig } });
       await lm.deploy(opts.charmFile, { app: APP, config: opts.config ?? {} });
     } catch (e) {
       await lm.close();
@@ -202,7 +235,8 @@ export class MirrorWorld {
   }
 
   waitForActive(timeoutMs = 60_000): Promise<{ status: string; message: string }> {
-    return this.waitForStatus((s) => s.status === 'active' && /RUNNING/.test(s.message) && !/paused/.test(s.message), 'active with connectors RUNNING', timeoutMs);
+    // Connector-level "N connectors RUNNING", or the health check's "lag N records" once measured.
+    return this.waitForStatus((s) => s.status === 'active' && /RUNNING|: lag \d+ records?/.test(s.message) && !/paused/.test(s.message), 'active with connectors RUNNING', timeoutMs);
   }
 
   async config(values: ConfigValues): Promise<void> {

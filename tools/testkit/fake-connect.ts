@@ -60,6 +60,8 @@ export interface FakeConnectOptions {
   taskCount?: (name: string, config: ConnectorConfig) => number;
   /** Extra validation: return error strings to make PUT/POST/PATCH answer 400 with them. */
   validate?: (name: string, config: ConnectorConfig) => string[];
+  /** The KIP-875 offsets endpoints (default true); false → 404 like a pre-3.5 worker. */
+  offsetsApi?: boolean;
 }
 
 export interface InstanceOverride {
@@ -79,6 +81,10 @@ export interface FakeConnector {
   /** When true the status topic has no record yet: status 404s and the expanded listing omits it. */
   statusMissing: boolean;
   topics: string[];
+  /** Committed source offsets (KIP-875 GET/PATCH /offsets); survive DELETE like Connect's offsets topic. */
+  offsets?: { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[];
+  /** `task.assigned.partitions` put into every task config (MirrorSourceConnector's assignment). */
+  assignedPartitions?: string;
 }
 
 export interface RecordedRequest {
@@ -450,7 +456,10 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
 
     if (sub === 'tasks' && segments.length === 3 && method === 'GET') {
       const c = mustGet(name);
-      const tasks: TaskInfo[] = info(c).tasks.map((id) => ({ id, config: { ...c.config, 'task.class': c.config['connector.class'] ?? '' } }));
+      const tasks: TaskInfo[] = info(c).tasks.map((id) => ({
+        id,
+        config: { ...c.config, 'task.class': c.config['connector.class'] ?? '', ...(c.assignedPartitions !== undefined ? { 'task.assigned.partitions': c.assignedPartitions } : {}) },
+      }));
       return { status: 200, body: tasks };
     }
 
@@ -496,6 +505,19 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
       }
       if (c.connectorOverride && c.connectorOverride.state !== 'FAILED') c.connectorOverride = null;
       return { status: sub === 'stop' ? 204 : 202 };
+    }
+
+    if (sub === 'offsets' && segments.length === 3 && options.offsetsApi !== false) {
+      const c = mustGet(name);
+      if (method === 'GET') return { status: 200, body: { offsets: c.offsets ?? [] } };
+      if (method === 'PATCH') {
+        if (c.targetState !== 'STOPPED') throw new HttpError(400, 'Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a \'PUT\' request to the \'/connectors/' + name + '/stop\' endpoint');
+        const entries = ((body as { offsets?: unknown })?.offsets ?? []) as { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[];
+        const merged = new Map((c.offsets ?? []).map((o) => [JSON.stringify(o.partition), o]));
+        for (const e of entries) merged.set(JSON.stringify(e.partition), e);
+        c.offsets = [...merged.values()];
+        return { status: 200, body: { message: 'The offsets for this connector have been altered successfully' } };
+      }
     }
 
     if (sub === 'topics') {

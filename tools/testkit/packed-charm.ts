@@ -21,6 +21,8 @@ export const RUNTIME_CACHE = path.join(REPO_ROOT, '.tscharm', 'cache');
 /** Compiled hook-tool shim, shared with the local model tests. */
 export const SHIM_CACHE = path.join(REPO_ROOT, '.tscharm', 'localmodel');
 export const CHARM_FILE_NAME = 'mirrormaker-connect-integrator_ubuntu@22.04-amd64.charm';
+/** The Kubernetes build (`tscharm pack --variant k8s`). */
+export const K8S_CHARM_FILE_NAME = 'mirrormaker-connect-k8s-integrator_ubuntu@22.04-amd64.charm';
 
 /**
  * System PATH after the tools directory: none. On this machine /usr/bin holds `node`, so the hooks'
@@ -37,8 +39,8 @@ export const REST_USER = 'connect-admin';
 export const REST_PASSWORD = 'restConn-Pw-packed-3Hq8Lw';
 export const ALL_PASSWORDS = [SOURCE_PASSWORD, TARGET_PASSWORD, REST_PASSWORD];
 
-/** `tscharm pack --entry charm/main.ts` from the repo root into `outDir`. */
-export async function packMirrorMaker(outDir: string): Promise<string> {
+/** `tscharm pack --entry charm/main.ts [--variant k8s]` from the repo root into `outDir`. */
+export async function packMirrorMaker(outDir: string, variant: 'machine' | 'k8s' = 'machine'): Promise<string> {
   const arch = hostArchitecture();
   if (arch !== 'amd64') throw new Error(`the packed-charm tests expect an amd64 host, not ${String(arch)}`);
   const result = await pack({
@@ -49,8 +51,9 @@ export async function packMirrorMaker(outDir: string): Promise<string> {
     outDir,
     nodeVersion: DEFAULT_NODE_VERSION,
     cacheDir: RUNTIME_CACHE,
+    variant,
   });
-  if (path.basename(result.charmFile) !== CHARM_FILE_NAME) throw new Error(`unexpected charm file ${result.charmFile}`);
+  if (path.basename(result.charmFile) !== (variant === 'k8s' ? K8S_CHARM_FILE_NAME : CHARM_FILE_NAME)) throw new Error(`unexpected charm file ${result.charmFile}`);
   return result.charmFile;
 }
 
@@ -83,6 +86,8 @@ export interface ServedHook {
   /** Hook name, or `action:<name>`. */
   readonly event: string;
   readonly transcript: ToolCallRecord[];
+  /** The environment the hook process was given (Juju's variables). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** Records every hook session the model's agent serves (the agent's per-context sessions). */
@@ -96,6 +101,7 @@ export function recordHooks(lm: LocalModel): ServedHook[] {
       unit: session.unit.name,
       event: session.spec.action ? `action:${session.spec.action.name}` : session.spec.hook!,
       transcript: session.transcript,
+      env: session.env,
     });
     return register(session);
   };
@@ -110,9 +116,9 @@ export interface PackedWorld {
 }
 
 /** Pack the charm and stage the providers in a fresh temp dir (remove `tmp` when done). */
-export async function preparePackedWorld(): Promise<PackedWorld> {
+export async function preparePackedWorld(variant: 'machine' | 'k8s' = 'machine'): Promise<PackedWorld> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'packed-mm-'));
-  const charmFile = await packMirrorMaker(path.join(tmp, 'out'));
+  const charmFile = await packMirrorMaker(path.join(tmp, 'out'), variant);
   return {
     tmp,
     charmFile,
@@ -125,11 +131,12 @@ export async function preparePackedWorld(): Promise<PackedWorld> {
  * A new model per suite, with a fresh interleaving seed each run (printed on stderr) unless
  * LOCALMODEL_SEED=<n> replays one: every run explores another order of the units' hooks.
  */
-export function openModel(): Promise<LocalModel> {
+export function openModel(modelType: 'machine' | 'kubernetes' = 'machine'): Promise<LocalModel> {
   return LocalModel.open({
     cacheDir: SHIM_CACHE,
     systemPath: NO_NODE_SYSTEM_PATH,
     hookTimeoutMs: 60_000,
+    modelType,
   });
 }
 
@@ -137,11 +144,11 @@ export function openModel(): Promise<LocalModel> {
 export async function deployProviders(lm: LocalModel, world: PackedWorld, connectUrl: string): Promise<void> {
   await lm.deploy(world.kafkaProvider, {
     app: 'kafka-a',
-    config: { 'bootstrap-servers': '10.1.0.12:9092,10.1.0.11:9092', username: SOURCE_USER, password: SOURCE_PASSWORD },
+    config: { 'bootstrap-servers': '127.0.1.12:9092,127.0.1.11:9092', username: SOURCE_USER, password: SOURCE_PASSWORD },
   });
   await lm.deploy(world.kafkaProvider, {
     app: 'kafka-b',
-    config: { 'bootstrap-servers': '10.2.0.21:9092', username: TARGET_USER, password: TARGET_PASSWORD },
+    config: { 'bootstrap-servers': '127.0.2.21:9092', username: TARGET_USER, password: TARGET_PASSWORD },
   });
   await lm.deploy(world.connectProvider, {
     app: 'kafka-connect',

@@ -41,6 +41,7 @@ import {
   SecretNotFoundError,
   WaitingStatus,
 } from '../../../lib/ops';
+import type { ActionParams, CharmConfig } from './generated/charm-types';
 
 /** The workload version this charm revision ships. */
 export const WORKLOAD_VERSION = '2.4.1';
@@ -53,11 +54,8 @@ const STARTED = 'started';
 const STORE_ENDPOINT = 'store-endpoint';
 const RESTARTS = 'workload-restarts';
 
-export interface GreeterConfig {
-  readonly greeting: string;
-  readonly port: number;
-  readonly shout: boolean;
-}
+/** The config, typed from config.yaml by `tscharm gen` (src/generated/charm-types.ts). */
+export type GreeterConfig = CharmConfig;
 
 export type ConfigCheck = { readonly ok: true; readonly config: GreeterConfig } | { readonly ok: false; readonly problem: string };
 
@@ -88,10 +86,7 @@ export interface StoreConnection {
   readonly secretId: string;
 }
 
-export interface GreetParams {
-  readonly name: string;
-  readonly times: number;
-}
+export type GreetParams = ActionParams['greet'];
 
 type StoreReady = { endpoint: string; zone: string | null };
 

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { CONFIG_OPTIONS, parseMirrorConfig } from '../../../charm/core/config';
+import { parseMirrorConfig } from '../../../charm/core/config';
+import { CONFIG_DEFAULTS, CONFIG_TYPES } from '../../../charm/generated/charm-types';
+import { checkGenerated } from '../../../lib/tscharm/gen';
 
 const root = join(__dirname, '..', '..', '..');
 const configYaml = parse(readFileSync(join(root, 'config.yaml'), 'utf8')) as { options: Record<string, { type: string; default: unknown; description: string }> };
@@ -13,10 +15,15 @@ const actionsYaml = parse(readFileSync(join(root, 'actions.yaml'), 'utf8')) as R
 >;
 
 describe('config.yaml', () => {
-  it('declares exactly the options charm/core parses, with the same types and defaults', () => {
-    expect(Object.keys(configYaml.options).sort()).toEqual(Object.keys(CONFIG_OPTIONS).sort());
-    for (const [name, spec] of Object.entries(CONFIG_OPTIONS)) {
-      expect({ name, type: configYaml.options[name].type, default: configYaml.options[name].default }).toEqual({ name, type: spec.type, default: spec.default });
+  it('charm/generated/charm-types.ts (the names, types and defaults charm/core uses) is up to date', () => {
+    expect(checkGenerated(root, 'charm/main.ts')).toBeNull();
+    expect(Object.keys(CONFIG_TYPES).sort()).toEqual(Object.keys(configYaml.options).sort());
+    for (const [name, opt] of Object.entries(configYaml.options)) {
+      expect({ name, type: (CONFIG_TYPES as Record<string, string>)[name], default: (CONFIG_DEFAULTS as Record<string, unknown>)[name] }).toEqual({
+        name,
+        type: opt.type,
+        default: opt.default,
+      });
     }
   });
 
@@ -42,8 +49,8 @@ describe('actions.yaml', () => {
     additionalProperties: actionsYaml[name].additionalProperties,
   });
 
-  it('has pause, resume, status and restart, each described and closed to unknown params', () => {
-    expect(Object.keys(actionsYaml).sort()).toEqual(['pause', 'restart', 'resume', 'status']);
+  it('has pause, resume, status, restart and failover, each described and closed to unknown params', () => {
+    expect(Object.keys(actionsYaml).sort()).toEqual(['failover', 'pause', 'restart', 'resume', 'status']);
     for (const [name, action] of Object.entries(actionsYaml)) {
       expect(action.description.length).toBeGreaterThan(60);
       expect(action.additionalProperties).toBe(false);

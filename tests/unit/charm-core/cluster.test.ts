@@ -1,6 +1,8 @@
 import {
   extractPemCertificates,
+  noConnectCaHint,
   parseConnectRelation,
+  withTransferredCa,
   parseHostPortList,
   parseKafkaRelation,
   parseRestEndpoints,
@@ -53,7 +55,12 @@ describe('parseKafkaRelation', () => {
     ['Enabled', false],
     [undefined, false],
   ])('tls=%s → tlsEnabled %s (only exactly "enabled" counts)', (tls, expected) => {
-    expect(ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls } })).tlsEnabled).toBe(expected);
+    expect(ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls, 'tls-ca': 'enabled' } })).tlsEnabled).toBe(expected);
+  });
+
+  it('waits (incomplete, naming tls-ca) while tls is enabled but no tls-ca arrived: no TLS without its truststore', () => {
+    const r = parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls: 'enabled' } });
+    expect(r).toEqual({ state: 'incomplete', missingFields: ['tls-ca (TLS is on, its CA has not arrived)'] });
   });
 
   it('uses tls-ca only when it is a PEM certificate (Kafka 3 sends "enabled")', () => {
@@ -123,6 +130,16 @@ describe('parseConnectRelation', () => {
     expect(disabled.state === 'ready' && disabled.view.tlsCaPem).toBeUndefined();
   });
 
+  it('a CA with http:// endpoints is invalid (basic auth would go in clear), naming the http endpoints', () => {
+    const r = parseConnectRelation({ fields: { ...fields, endpoints: 'https://a:8083,http://b:8083', 'tls-ca': CA_PEM } });
+    expect(r.state).toBe('invalid');
+    if (r.state !== 'invalid') return;
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]!.field).toBe('endpoints');
+    expect(r.errors[0]!.message).toMatch(/^connect-client: endpoints: Kafka Connect sent a TLS CA but http:\/\/ endpoints \(http:\/\/b:8083\)/);
+    expect(r.errors[0]!.message).not.toContain('BEGIN CERTIFICATE');
+  });
+
   it.each([
     ['10.0.2.1:8083', 'is not an http(s)://host:port URL'],
     ['ftp://h:21', 'is not an http(s)://host:port URL'],
@@ -168,5 +185,20 @@ describe('validateFlow / secretsOf', () => {
   });
   it('lists the passwords of the given views', () => {
     expect(secretsOf(sourceCluster(), undefined, targetCluster())).toEqual([sourceCluster().password, targetCluster().password]);
+  });
+});
+
+describe('Connect CA from receive-ca-cert', () => {
+  const view = { endpoints: ['https://c:8083'], username: 'u', password: 'p' };
+  it('fills in the transferred CA only for https endpoints without a relation CA', () => {
+    expect(withTransferredCa(view, [CA_PEM])).toEqual({ ...view, tlsCaPem: `${CA_PEM.trim()}\n`, caOrigin: 'receive-ca-cert' });
+    expect(withTransferredCa(view, [])).toBe(view);
+    expect(withTransferredCa({ ...view, endpoints: ['http://c:8083'] }, [CA_PEM]).tlsCaPem).toBeUndefined();
+    const own = { ...view, tlsCaPem: 'relation CA', caOrigin: 'connect-client' as const };
+    expect(withTransferredCa(own, [CA_PEM])).toBe(own);
+  });
+  it('the hint names the exact integrate command, or says the provider has not published yet', () => {
+    expect(noConnectCaHint('mm', false)).toContain('juju integrate mm:receive-ca-cert <application publishing the Connect CA over certificate_transfer>');
+    expect(noConnectCaHint('mm', true)).toBe('receive-ca-cert is integrated but its provider has published no CA certificate yet');
   });
 });

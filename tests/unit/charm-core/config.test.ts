@@ -1,6 +1,6 @@
+import { CONFIG_DEFAULTS, CONFIG_TYPES } from '../../../charm/generated/charm-types';
 import {
   BYTE_ARRAY_CONVERTER,
-  CONFIG_OPTIONS,
   MAX_INTERVAL_SECONDS,
   MAX_REPLICATION_FACTOR,
   MAX_TASKS,
@@ -42,17 +42,18 @@ describe('parseMirrorConfig defaults', () => {
       syncTopicConfigs: true,
       syncTopicAcls: false,
       offsetSyncsTopicLocation: 'target',
+      healthCheckBudgetSeconds: 8,
     });
   });
 
   it('keeps the reference integrator defaults for its seven options', () => {
-    expect(CONFIG_OPTIONS.topics).toEqual({ type: 'string', default: '.*' });
-    expect(CONFIG_OPTIONS.groups).toEqual({ type: 'string', default: '.*' });
-    expect(CONFIG_OPTIONS.prefix_topics).toEqual({ type: 'boolean', default: false });
-    expect(CONFIG_OPTIONS.tasks_max).toEqual({ type: 'int', default: 1 });
-    expect(CONFIG_OPTIONS.replication_factor).toEqual({ type: 'int', default: -1 });
-    expect(CONFIG_OPTIONS.key_converter).toEqual({ type: 'string', default: BYTE_ARRAY_CONVERTER });
-    expect(CONFIG_OPTIONS.value_converter).toEqual({ type: 'string', default: BYTE_ARRAY_CONVERTER });
+    expect([CONFIG_TYPES.topics, CONFIG_DEFAULTS.topics]).toEqual(['string', '.*']);
+    expect([CONFIG_TYPES.groups, CONFIG_DEFAULTS.groups]).toEqual(['string', '.*']);
+    expect([CONFIG_TYPES.prefix_topics, CONFIG_DEFAULTS.prefix_topics]).toEqual(['boolean', false]);
+    expect([CONFIG_TYPES.tasks_max, CONFIG_DEFAULTS.tasks_max]).toEqual(['int', 1]);
+    expect([CONFIG_TYPES.replication_factor, CONFIG_DEFAULTS.replication_factor]).toEqual(['int', -1]);
+    expect([CONFIG_TYPES.key_converter, CONFIG_DEFAULTS.key_converter]).toEqual(['string', BYTE_ARRAY_CONVERTER]);
+    expect([CONFIG_TYPES.value_converter, CONFIG_DEFAULTS.value_converter]).toEqual(['string', BYTE_ARRAY_CONVERTER]);
   });
 
   it('treats null like an unset option (default)', () => {
@@ -99,6 +100,7 @@ describe('parseMirrorConfig defaults', () => {
       syncTopicConfigs: false,
       syncTopicAcls: true,
       offsetSyncsTopicLocation: 'source',
+      healthCheckBudgetSeconds: 8,
     });
   });
 

@@ -4,6 +4,9 @@ import {
 import {
   CONNECTOR_CLASS,
   IDENTITY_REPLICATION_POLICY,
+  HEARTBEAT_INTERVAL_SECONDS,
+  remoteHeartbeatsTopic,
+  remoteTopicName,
   buildMirrorFlow,
   connectorName,
   ownedConnectorPattern,
@@ -114,12 +117,38 @@ describe('sample configs kafka-a → kafka-b (target TLS with PEM CA, source pla
     expect(byKind(json, 'source').config['header.converter']).toBe(BYTE_ARRAY_CONVERTER);
   });
 
-  it('clusters and aliases are the remote app names', () => {
-    for (const c of set) {
-      expect(c.config.clusters).toBe('kafka-a,kafka-b');
-      expect(c.config['source.cluster.alias']).toBe('kafka-a');
-      expect(c.config['target.cluster.alias']).toBe('kafka-b');
+  it('clusters and aliases are the remote app names; the heartbeat connector runs as the reverse pair', () => {
+    for (const c of set) expect(c.config.clusters).toBe('kafka-a,kafka-b');
+    for (const c of [source, checkpoint]) {
+      expect(c['source.cluster.alias']).toBe('kafka-a');
+      expect(c['target.cluster.alias']).toBe('kafka-b');
     }
+    // MirrorMaker's own layout: the B→A heartbeat connector emits into A, the A→B source connector carries it over.
+    expect(heartbeat['source.cluster.alias']).toBe('kafka-b');
+    expect(heartbeat['target.cluster.alias']).toBe('kafka-a');
+  });
+
+  it('heartbeat connector emits into the SOURCE cluster (target.cluster.* and producer.override.* = source)', () => {
+    expect(heartbeat['target.cluster.bootstrap.servers']).toBe('10.0.0.1:9092,10.0.0.2:9092');
+    expect(heartbeat['target.cluster.sasl.jaas.config']).toBe(SOURCE_JAAS);
+    expect(heartbeat['producer.override.bootstrap.servers']).toBe('10.0.0.1:9092,10.0.0.2:9092');
+    expect(heartbeat['producer.override.security.protocol']).toBe('SASL_PLAINTEXT');
+    expect(heartbeat['producer.override.sasl.jaas.config']).toBe(SOURCE_JAAS);
+    expect(heartbeat).not.toHaveProperty('producer.override.ssl.truststore.certificates');
+    expect(heartbeat['source.cluster.bootstrap.servers']).toBe('10.0.1.1:9093');
+    expect(heartbeat['source.cluster.ssl.truststore.certificates']).toBe(CA_PEM);
+    expect(heartbeat['emit.heartbeats.interval.seconds']).toBe(String(HEARTBEAT_INTERVAL_SECONDS));
+    // same policy and separator as the flow, so the heartbeats topic name is the one the source connector expects
+    expect(heartbeat['replication.policy.class']).toBe(source['replication.policy.class']);
+    expect(heartbeat['replication.policy.separator']).toBe(source['replication.policy.separator']);
+  });
+
+  it('heartbeats arrive on the target as <source alias>.replica.heartbeats under both policies', () => {
+    expect(remoteHeartbeatsTopic('kafka-a')).toBe('kafka-a.replica.heartbeats');
+    expect(remoteTopicName({ sourceAlias: 'kafka-a', replicationPolicy: 'identity' }, 'heartbeats')).toBe('kafka-a.replica.heartbeats');
+    expect(remoteTopicName({ sourceAlias: 'kafka-a', replicationPolicy: 'prefix' }, 'heartbeats')).toBe('kafka-a.replica.heartbeats');
+    expect(remoteTopicName({ sourceAlias: 'kafka-a', replicationPolicy: 'identity' }, 'orders')).toBe('orders');
+    expect(remoteTopicName({ sourceAlias: 'kafka-a', replicationPolicy: 'prefix' }, 'orders')).toBe('kafka-a.replica.orders');
   });
 
   it('source.cluster.* : SASL_PLAINTEXT + SCRAM-SHA-512 + escaped JAAS, no truststore', () => {
@@ -142,8 +171,8 @@ describe('sample configs kafka-a → kafka-b (target TLS with PEM CA, source pla
     expect(Object.values(source).some((v) => v.includes('${file:'))).toBe(false);
   });
 
-  it('producer.override.* points the worker producer at the target on every connector', () => {
-    for (const c of set) {
+  it('producer.override.* points the worker producer at the target on the source and checkpoint connectors', () => {
+    for (const c of set.filter((x) => x.kind !== 'heartbeat')) {
       expect(c.config['producer.override.bootstrap.servers']).toBe('10.0.1.1:9093');
       expect(c.config['producer.override.security.protocol']).toBe('SASL_SSL');
       expect(c.config['producer.override.sasl.mechanism']).toBe('SCRAM-SHA-512');

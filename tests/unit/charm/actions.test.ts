@@ -121,7 +121,9 @@ describe('status and restart actions', () => {
     expect(requests.map((r) => `${r.method} ${r.path}`)).toContain(`GET /connectors/${NAMES.source}/topics`);
     expect(writesOf(requests)).toEqual([]);
     const res = result.actionResults as Record<string, any>;
-    expect(res['summary']).toBe('active: mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks');
+    // the status action measures replication health: the (empty) fake clusters have no heartbeat yet
+    expect(res['summary']).toBe('waiting: waiting for MirrorMaker to assign source partitions to its tasks (reconfiguring)');
+    expect(res['replication']).toMatchObject({ 'total-lag': '0', heartbeat: { enabled: 'true', topic: 'kafka-a.replica.heartbeats', age: 'none received yet' } });
     expect(res['paused']).toBe('false');
     expect(res['flow']).toMatchObject({ source: 'kafka-a', target: 'kafka-b', topics: '.*' });
     expect(res['connectors']['source']).toMatchObject({ name: NAMES.source, state: 'RUNNING', 'task-count': '1' });

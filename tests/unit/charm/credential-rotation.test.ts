@@ -22,7 +22,9 @@ beforeEach(async () => {
   await base.clone().run(events.leaderElected());
 });
 
-const jaas = (name: string): string => fake.connector(name)?.config['source.cluster.sasl.jaas.config'] ?? '';
+// The source cluster's JAAS: under target.cluster.* on the heartbeat connector (it runs as the reverse pair).
+const sourceKey = (name: string): string => (name.startsWith('mirror_heartbeat_') ? 'target.cluster.sasl.jaas.config' : 'source.cluster.sasl.jaas.config');
+const jaas = (name: string): string => fake.connector(name)?.config[sourceKey(name)] ?? '';
 const PUTS = [NAMES.checkpoint, NAMES.heartbeat, NAMES.source].map((n) => `PUT /connectors/${n}/config`).sort();
 
 function rotate(w: World, tracked: 'refreshed' | 'not refreshed'): void {

@@ -4,6 +4,8 @@
 import * as path from 'node:path';
 import { MirrorMakerCharm } from '../../../charm/charm';
 import { runtime } from '../../../charm/events/runtime';
+import { healthRuntime } from '../../../charm/events/health-check';
+import { fakeAdminFactory, fakeCluster } from '../health/fake-kafka';
 import {
   Context,
   events,
@@ -51,6 +53,10 @@ export const ctx = new Context(MirrorMakerCharm, { charmDir: path.resolve(__dirn
 
 /** No real sleeping in retries; a short budget so "Connect down" costs milliseconds. */
 export function fastClient(): void {
+  // The periodic health check has its own tests (tests/unit/health); here it would add calls.
+  // The status action still measures: against empty, healthy fake clusters.
+  healthRuntime.periodic = false;
+  healthRuntime.adminFactory = fakeAdminFactory({ 'kafka-a': fakeCluster(), 'kafka-b': fakeCluster() });
   runtime.clientTuning = {
     requestTimeoutMs: 2_000,
     totalBudgetMs: 8_000,

@@ -104,7 +104,7 @@ describe('greeter: install to remove through the harness', () => {
 
   it('start: deferred while the store is not there; the notice is kept in controller state', async () => {
     s = await step(events.start(), s);
-    expect(deferred(s)).toEqual([{ source: 'start', observer: 'onStart', snapshot: {}, count: 1 }]);
+    expect(deferred(s)).toEqual([{ source: 'start', observer: 'GreeterCharm.onStart', snapshot: {}, count: 1 }]);
     expect(logs('INFO')).toContain('cannot start the greeter before the store publishes its endpoint; start deferred');
     expect(s.workloadVersion).toBe('');
     expect(s.storedState['charm.started']).toBeUndefined();
@@ -114,7 +114,7 @@ describe('greeter: install to remove through the harness', () => {
   it('store relation-created: the deferred start re-runs first and is deferred again; status moves to waiting', async () => {
     s = withRelation(s, store);
     s = await step(events.relationCreated(store), s);
-    expect(deferred(s)).toEqual([{ source: 'start', observer: 'onStart', snapshot: {}, count: 2 }]);
+    expect(deferred(s)).toEqual([{ source: 'start', observer: 'GreeterCharm.onStart', snapshot: {}, count: 2 }]);
     expect(logs('INFO')).toContain(`related to store kv (relation ${store.id})`);
     expect(s.unitStatus).toEqual({ name: 'waiting', message: 'waiting for the store to publish its endpoint and credentials' });
   });

@@ -112,7 +112,7 @@ describe('connect_client requirer', () => {
     rel.appData['connect']!['endpoints'] = '10.0.0.5:8083';
     await runHook(model, mm, { unit: 'mm/0', hook: 'update-status' });
     expect(seen.errors['connect-client']).toContain(`relation connect-client:${rel.id} (connect): field "endpoints" is malformed`);
-    expect(seen.errors['connect-client']).toContain('not an http(s) URL');
+    expect(seen.errors['connect-client']).toContain("'10.0.0.5:8083' is not an http(s)://host:port URL");
     expect(seen.errors['connect-client']).not.toContain(PASSWORD);
   });
 

@@ -4,7 +4,7 @@ import type { Framework } from '../../../lib/ops/framework';
 import {
   decodeRequestedSecrets,
   encodeRequestedSecrets,
-  parseHostPortList,
+  hostPortEndpoints,
   parseSecretLabel,
   RemoteFields,
   secretGroupOf,
@@ -41,16 +41,20 @@ describe('data_interfaces v0 helpers', () => {
   it('parses host:port lists, IPv6 in brackets included, and names the bad entry', () => {
     const rel = { name: 'source', id: 3, app: 'kafka' } as unknown as Relation;
     const f = new RemoteFields(rel, {}, new Set());
-    expect(parseHostPortList('a:9092, b.example.com:9093,[::1]:9094', f, 'endpoints')).toEqual(['a:9092', 'b.example.com:9093', '[::1]:9094']);
-    expect(() => parseHostPortList('a:9092,', f, 'endpoints')).toThrow('relation source:3 (kafka): field "endpoints" is malformed: "" in "a:9092," is not host:port');
-    expect(() => parseHostPortList('http://a:9092', f, 'endpoints')).toThrow(/is not host:port/);
-    expect(() => parseHostPortList('a:0', f, 'endpoints')).toThrow(/is not host:port/);
+    expect(hostPortEndpoints('a:9092, b.example.com:9093,[::1]:9094', f, 'endpoints')).toEqual(['a:9092', 'b.example.com:9093', '[::1]:9094']);
+    expect(() => hostPortEndpoints('a:9092,', f, 'endpoints')).toThrow(`relation source:3 (kafka): field "endpoints" is malformed: has an empty entry in 'a:9092,'`);
+    expect(() => hostPortEndpoints('http://a:9092', f, 'endpoints')).toThrow(/'http:\/\/a:9092' has a URL scheme; expected host:port/);
+    expect(() => hostPortEndpoints('a:0', f, 'endpoints')).toThrow(/'a:0' has an invalid port '0' \(1-65535\)/);
+    // the same parser as the charm's relation views
+    const secret = new RemoteFields(rel, {}, new Set(['endpoints']));
+    expect(() => hostPortEndpoints('secret-value', secret, 'endpoints')).toThrow(/field "endpoints" is malformed: is not a host:port list/);
   });
 
   it('never quotes a value that came from a secret', () => {
     const rel = { name: 'source', id: 3, app: 'kafka' } as unknown as Relation;
     const f = new RemoteFields(rel, { endpoints: 'hunter2-secret-endpoints', tls: 'hunter2-secret' }, new Set(['endpoints', 'tls']));
-    expect(() => parseHostPortList('hunter2-secret-endpoints', f, 'endpoints')).toThrow(/from a secret, not shown/);
+    expect(() => hostPortEndpoints('hunter2-secret-endpoints', f, 'endpoints')).toThrow(/is not a host:port list/);
+    expect(() => hostPortEndpoints('hunter2-secret-endpoints', f, 'endpoints')).not.toThrow(/hunter2/);
     try {
       f.tlsEnabled();
       throw new Error('expected a RelationDataError');

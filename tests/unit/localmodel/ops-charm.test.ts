@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalModel } from '../../../lib/localmodel/driver';
 import { pack } from '../../../lib/tscharm/pack';
-import { hostArchitecture } from '../../../lib/tscharm/runtime';
+import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../../lib/tscharm/runtime';
 import { CACHE_DIR, collapseRelationChanged, REPO_ROOT } from './helpers';
 
 jest.setTimeout(180_000);
@@ -26,7 +26,7 @@ beforeAll(async () => {
     base: 'ubuntu@22.04',
     arch: hostArchitecture() ?? 'amd64',
     outDir: tmp,
-    nodeVersion: '20.20.2',
+    nodeVersion: DEFAULT_NODE_VERSION,
     cacheDir: path.join(REPO_ROOT, '.tscharm', 'cache'),
   });
   lm = await LocalModel.open({ cacheDir: CACHE_DIR, systemPath: '' });

@@ -14,7 +14,7 @@ describe('flattenActionResults', () => {
   });
   it.each([
     [{ Bad: 'x' }, /"Bad" is not/],
-    [{ ok: { 'x_y': 'x' } }, /key "ok.x_y" is invalid.*"x_y" is not/],
+    [{ ok: { x_y: 'x' } }, /key "ok.x_y" is invalid.*"x_y" is not/],
     [{ '-a': 'x' }, /invalid/],
     [{ 'a-': 'x' }, /invalid/],
     [{ stdout: 'x' }, /reserved/],

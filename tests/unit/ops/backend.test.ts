@@ -151,7 +151,7 @@ describe('HookToolBackend secrets never on argv', () => {
     b.secretGet({ id: 'secret:a' });
     let err: unknown;
     try {
-      b.relationSet(rel, false, { 'x': 'topsecretpw' });
+      b.relationSet(rel, false, { x: 'topsecretpw' });
     } catch (e) {
       err = e;
     }

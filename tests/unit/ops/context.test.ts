@@ -84,16 +84,28 @@ describe('parseJujuContext', () => {
     ['departed needs JUJU_DEPARTING_UNIT', relationEnv('source', 'departed', 1, 'kafka', 'kafka/0'), 'JUJU_DEPARTING_UNIT'],
     ['relation needs JUJU_RELATION_ID', { ...relationEnv('source', 'created', 1, 'kafka'), JUJU_RELATION_ID: '' }, 'JUJU_RELATION_ID'],
     ['relation id must be numeric', { ...relationEnv('source', 'created', 1, 'kafka'), JUJU_RELATION_ID: 'source:x' }, 'JUJU_RELATION_ID'],
-    ['relation id endpoint must match', { ...relationEnv('source', 'created', 1, 'kafka'), JUJU_RELATION_ID: 'target:1' }, 'JUJU_RELATION_ID'],
+    [
+      'relation id endpoint must match',
+      { ...relationEnv('source', 'created', 1, 'kafka'), JUJU_RELATION_ID: 'target:1' },
+      'JUJU_RELATION_ID',
+    ],
     ['JUJU_RELATION must match the hook', { ...relationEnv('source', 'created', 1, 'kafka'), JUJU_RELATION: 'target' }, 'JUJU_RELATION'],
     ['relation needs JUJU_REMOTE_APP', { ...relationEnv('source', 'broken', 1, 'kafka'), JUJU_REMOTE_APP: '' }, 'JUJU_REMOTE_APP'],
     ['secret needs JUJU_SECRET_ID', hookEnv('secret-changed'), 'JUJU_SECRET_ID'],
     ['secret-remove needs a revision', hookEnv('secret-remove', { JUJU_SECRET_ID: 'secret:abc' }), 'JUJU_SECRET_REVISION'],
-    ['revision must be an integer', hookEnv('secret-expired', { JUJU_SECRET_ID: 'secret:abc', JUJU_SECRET_REVISION: 'two' }), 'JUJU_SECRET_REVISION'],
+    [
+      'revision must be an integer',
+      hookEnv('secret-expired', { JUJU_SECRET_ID: 'secret:abc', JUJU_SECRET_REVISION: 'two' }),
+      'JUJU_SECRET_REVISION',
+    ],
     ['storage needs JUJU_STORAGE_ID', hookEnv('data-storage-attached'), 'JUJU_STORAGE_ID'],
     ['pebble needs JUJU_WORKLOAD_NAME', hookEnv('workload-pebble-ready'), 'JUJU_WORKLOAD_NAME'],
     ['notice needs JUJU_NOTICE_ID', hookEnv('workload-pebble-custom-notice', { JUJU_WORKLOAD_NAME: 'workload' }), 'JUJU_NOTICE_ID'],
-    ['check events need the check name', hookEnv('workload-pebble-check-failed', { JUJU_WORKLOAD_NAME: 'workload' }), 'JUJU_PEBBLE_CHECK_NAME'],
+    [
+      'check events need the check name',
+      hookEnv('workload-pebble-check-failed', { JUJU_WORKLOAD_NAME: 'workload' }),
+      'JUJU_PEBBLE_CHECK_NAME',
+    ],
     ['unit name must be app/N', hookEnv('install', { JUJU_UNIT_NAME: 'app' }), 'JUJU_UNIT_NAME'],
     ['version must look like a version', hookEnv('install', { JUJU_VERSION: 'latest' }), 'JUJU_VERSION'],
   ])('%s', (_label, env, variable) => {
@@ -116,11 +128,17 @@ describe('parseJujuContext', () => {
   });
 
   it('parses secret, storage and workload details', () => {
-    const s = parseJujuContext(hookEnv('secret-remove', { JUJU_SECRET_ID: 'secret:abc', JUJU_SECRET_LABEL: 'creds', JUJU_SECRET_REVISION: '3' }), meta);
+    const s = parseJujuContext(
+      hookEnv('secret-remove', { JUJU_SECRET_ID: 'secret:abc', JUJU_SECRET_LABEL: 'creds', JUJU_SECRET_REVISION: '3' }),
+      meta,
+    );
     expect(s.secret).toEqual({ id: 'secret:abc', label: 'creds', revision: 3 });
     const st = parseJujuContext(hookEnv('data-storage-attached', { JUJU_STORAGE_ID: 'data/2', JUJU_STORAGE_LOCATION: '/srv' }), meta);
     expect(st.storage).toMatchObject({ name: 'data', index: 2, location: '/srv' });
-    const w = parseJujuContext(hookEnv('workload-pebble-check-failed', { JUJU_WORKLOAD_NAME: 'workload', JUJU_PEBBLE_CHECK_NAME: 'up' }), meta);
+    const w = parseJujuContext(
+      hookEnv('workload-pebble-check-failed', { JUJU_WORKLOAD_NAME: 'workload', JUJU_PEBBLE_CHECK_NAME: 'up' }),
+      meta,
+    );
     expect(w.workload).toMatchObject({ name: 'workload', checkName: 'up' });
   });
 });

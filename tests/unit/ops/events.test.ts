@@ -71,7 +71,13 @@ beforeEach(() => got.splice(0));
 function juju(): FakeJuju {
   const j = new FakeJuju();
   j.secrets.push({ id: 'secret:abc', label: 'creds', owner: 'application', revisions: [{ username: 'u1' }, { username: 'u2' }] });
-  j.relations.push({ id: 1, endpoint: 'source', remoteApp: 'kafka', units: ['kafka/1'], bags: { kafka: { endpoints: 'k:9092' }, 'kafka/0': { a: 'bye' } } });
+  j.relations.push({
+    id: 1,
+    endpoint: 'source',
+    remoteApp: 'kafka',
+    units: ['kafka/1'],
+    bags: { kafka: { endpoints: 'k:9092' }, 'kafka/0': { a: 'bye' } },
+  });
   return j;
 }
 
@@ -91,9 +97,18 @@ it('storage and workload events carry their details', async () => {
   await run(j, hookEnv('workload-pebble-ready', { JUJU_WORKLOAD_NAME: 'workload' }));
   await run(
     j,
-    hookEnv('workload-pebble-custom-notice', { JUJU_WORKLOAD_NAME: 'workload', JUJU_NOTICE_ID: '1', JUJU_NOTICE_TYPE: 'custom', JUJU_NOTICE_KEY: 'x.com/y' }),
+    hookEnv('workload-pebble-custom-notice', {
+      JUJU_WORKLOAD_NAME: 'workload',
+      JUJU_NOTICE_ID: '1',
+      JUJU_NOTICE_TYPE: 'custom',
+      JUJU_NOTICE_KEY: 'x.com/y',
+    }),
   );
-  expect(got).toEqual([{ storage: 'data/0', location: '/srv/data' }, { workload: 'workload', notice: null }, { workload: 'workload', notice: 'x.com/y' }]);
+  expect(got).toEqual([
+    { storage: 'data/0', location: '/srv/data' },
+    { workload: 'workload', notice: null },
+    { workload: 'workload', notice: 'x.com/y' },
+  ]);
 });
 
 it('departed: the departing unit is not in units, but its bag is readable', async () => {

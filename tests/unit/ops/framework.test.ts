@@ -108,7 +108,9 @@ describe('dispatch', () => {
       const juju = new FakeJuju();
       await run(BadEndpoint, juju, hookEnv('install'));
       const err = juju.logs.find((l) => l.level === 'ERROR');
-      expect(err?.message).toMatch(/RegistrationError: relation endpoint "sorce" is not declared in metadata.yaml \(declared: peer, source, target, metrics\)/);
+      expect(err?.message).toMatch(
+        /RegistrationError: relation endpoint "sorce" is not declared in metadata.yaml \(declared: peer, source, target, metrics\)/,
+      );
     });
   });
 
@@ -378,9 +380,7 @@ describe('defer', () => {
     await run(C, j, relationEnv('source', 'changed', 5, 'kafka', 'kafka/0'));
     expect(seen).toEqual(['a:5:kafka/0', 'b:5']);
     const queue = JSON.parse(j.state[STATE_KEYS.deferred]);
-    expect(queue).toEqual([
-      expect.objectContaining({ source: 'source-relation-changed', observer: 'a', count: 1 }),
-    ]);
+    expect(queue).toEqual([expect.objectContaining({ source: 'source-relation-changed', observer: 'C.a', count: 1 })]);
 
     seen.splice(0);
     shouldDefer.clear();
@@ -406,7 +406,7 @@ describe('defer', () => {
       ['update-status', 2],
     ]);
     expect(j.logs.filter((l) => l.level === 'WARNING').map((l) => l.message)).toEqual([
-      'source-relation-changed has been deferred 3 times by a; is it waiting for something that will not happen?',
+      'source-relation-changed has been deferred 3 times by C.a; is it waiting for something that will not happen?',
     ]);
   });
 
@@ -462,7 +462,14 @@ describe('defer', () => {
     class D extends CharmBase {
       constructor(fw: Framework) {
         super(fw);
-        const src = hook === 'stop' ? this.on.stop : hook === 'remove' ? this.on.remove : hook === 'secret-rotate' ? this.on.secretRotate : this.on.secretExpired;
+        const src =
+          hook === 'stop'
+            ? this.on.stop
+            : hook === 'remove'
+              ? this.on.remove
+              : hook === 'secret-rotate'
+                ? this.on.secretRotate
+                : this.on.secretExpired;
         fw.observe(src, this.h);
       }
       h = (e: HookEvent) => {

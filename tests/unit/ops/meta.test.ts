@@ -24,7 +24,9 @@ describe('loadCharmMeta', () => {
 
   it('fails clearly on a missing metadata.yaml or a bad option type', () => {
     expect(() => loadCharmMeta(path.join(fixtures, 'nope'))).toThrow(MetadataError);
-    expect(() => loadCharmMeta(path.join(fixtures, 'charm-bad'))).toThrow(/option "x" needs a "type" of string, int, float, boolean, secret/);
+    expect(() => loadCharmMeta(path.join(fixtures, 'charm-bad'))).toThrow(
+      /option "x" needs a "type" of string, int, float, boolean, secret/,
+    );
   });
 
   it('validates document shapes', () => {

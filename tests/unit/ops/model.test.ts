@@ -9,11 +9,11 @@ import {
   SecretNotFoundError,
   TooManyRelatedAppsError,
 } from '../../../lib/ops/errors';
-import { relationIdMemoryIn, remoteAppMemoryIn } from '../../../lib/ops/framework';
+import { remoteAppMemoryIn } from '../../../lib/ops/framework';
 import { Model, RemoteAppMemory, StatusMemory } from '../../../lib/ops/model';
 import { ControllerState } from '../../../lib/ops/state';
 import { ActiveStatus, BlockedStatus, ErrorStatus } from '../../../lib/ops/status';
-import { FakeJuju, fail, hookEnv, relationEnv, testMeta } from './fake-juju';
+import { FakeJuju, hookEnv, relationEnv, testMeta } from './fake-juju';
 
 const meta = testMeta();
 
@@ -25,7 +25,13 @@ function withRelations(leader = true): FakeJuju {
   const j = new FakeJuju();
   j.leader = leader;
   j.relations.push(
-    { id: 1, endpoint: 'source', remoteApp: 'kafka', units: ['kafka/0', 'kafka/1'], bags: { kafka: { endpoints: 'k:9092' }, 'kafka/0': { a: '1' }, app: { mine: 'x' }, 'app/0': { host: 'h' } } },
+    {
+      id: 1,
+      endpoint: 'source',
+      remoteApp: 'kafka',
+      units: ['kafka/0', 'kafka/1'],
+      bags: { kafka: { endpoints: 'k:9092' }, 'kafka/0': { a: '1' }, app: { mine: 'x' }, 'app/0': { host: 'h' } },
+    },
     { id: 2, endpoint: 'peer', remoteApp: 'app', units: ['app/1'], bags: { app: { shared: 'y' } } },
     { id: 3, endpoint: 'target', remoteApp: 'k2', units: [], bags: {} },
     { id: 4, endpoint: 'target', remoteApp: 'k3', units: [], bags: {} },
@@ -36,7 +42,13 @@ function withRelations(leader = true): FakeJuju {
 describe('model basics', () => {
   it('exposes app, unit, model name/uuid and Juju version', () => {
     const m = model(new FakeJuju());
-    expect([m.app.name, m.unit.name, m.name, m.uuid, m.jujuVersion]).toEqual(['app', 'app/0', 'dev', '00000000-0000-4000-8000-000000000000', '3.6.4']);
+    expect([m.app.name, m.unit.name, m.name, m.uuid, m.jujuVersion]).toEqual([
+      'app',
+      'app/0',
+      'dev',
+      '00000000-0000-4000-8000-000000000000',
+      '3.6.4',
+    ]);
   });
 
   it('asks is-leader once per dispatch', () => {
@@ -185,7 +197,9 @@ describe('relations', () => {
     const m = model(j);
     const r = m.getRelation('source')!;
     expect(() => r.localAppData.set('k', 'v')).toThrow(RelationDataAccessError);
-    expect(() => r.localAppData.set('k', 'v')).toThrow(/app\/0 is not the leader, so it cannot write the application databag on relation source:1/);
+    expect(() => r.localAppData.set('k', 'v')).toThrow(
+      /app\/0 is not the leader, so it cannot write the application databag on relation source:1/,
+    );
     expect(j.callsOf('relation-set')).toHaveLength(0);
     expect(j.callsOf('relation-get')).toHaveLength(0);
   });
@@ -233,7 +247,14 @@ describe('secrets', () => {
     const s = m.app.addSecret({ password: 'pw-123456' }, { label: 'mine', description: 'd', expire: new Date('2030-01-01T00:00:00Z') });
     expect(s.id).toBe('secret:s1');
     expect(j.callsOf('secret-add')[0].args.slice(0, 8)).toEqual([
-      '--owner', 'application', '--label', 'mine', '--description', 'd', '--expire', '2030-01-01T00:00:00.000Z',
+      '--owner',
+      'application',
+      '--label',
+      'mine',
+      '--description',
+      'd',
+      '--expire',
+      '2030-01-01T00:00:00.000Z',
     ]);
     s.setContent({ password: 'pw-654321' });
     expect(j.secrets[0].revisions).toHaveLength(2);
@@ -358,145 +379,15 @@ describe('remote app memory (saves relation-list --app across dispatches)', () =
   it('lives in controller state under tscharm.remote-app.<id>, written only when new', () => {
     const j = withRelations();
     const state = new ControllerState(new HookToolBackend(j));
-    withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(state)).getRelation('source')!.app;
+    void withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(state)).getRelation('source')!.app;
     state.commit();
     expect(j.state).toMatchObject({ 'tscharm.remote-app.1': 'kafka' });
     const writesBefore = j.callsOf('state-set').length;
     const next = new ControllerState(new HookToolBackend(j));
-    withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(next)).getRelation('source')!.app;
+    void withMemory(j, hookEnv('update-status'), remoteAppMemoryIn(next)).getRelation('source')!.app;
     next.commit();
     expect(j.callsOf('state-set')).toHaveLength(writesBefore);
     expect(j.callsOf('relation-list')).toHaveLength(1);
-  });
-});
-
-describe('relation-id memory (saves relation-ids across dispatches)', () => {
-  const HOUR = 60 * 60 * 1000;
-  let clock = 1_000_000;
-  const now = () => clock;
-  /** One dispatch: a Model over controller state, committed as the framework does on success. */
-  function dispatch<T>(j: FakeJuju, env: Record<string, string>, body: (m: Model) => T, commit = true): T {
-    const state = new ControllerState(new HookToolBackend(j));
-    const m = new Model(parseJujuContext(env, meta), new HookToolBackend(j), meta, { relationIdMemory: relationIdMemoryIn(state), now });
-    const out = body(m);
-    if (commit) {
-      m._maintainMemories();
-      state.commit();
-    }
-    return out;
-  }
-  const ids = (rels: { id: number }[] | null) => (rels ?? []).map((r) => r.id);
-  const remembered = (j: FakeJuju) => JSON.parse(j.state['tscharm.relation-ids'] ?? '{}') as Record<string, { ids: number[] }>;
-  beforeEach(() => {
-    clock = 1_000_000;
-  });
-
-  it('learns from one relation-ids, then later dispatches ask nothing (update-status)', () => {
-    const j = withRelations();
-    expect(dispatch(j, hookEnv('update-status'), (m) => ids(m.relations('target')))).toEqual([3, 4]);
-    expect(j.callsOf('relation-ids')).toHaveLength(1);
-    expect(remembered(j)).toEqual({ target: { ids: [3, 4], at: clock } });
-    const stateSets = j.callsOf('state-set').length;
-    expect(dispatch(j, hookEnv('update-status'), (m) => [ids(m.relations('target')), m.peers()?.id])).toEqual([[3, 4], 2]);
-    expect(j.callsOf('relation-ids').map((c) => c.args[0])).toEqual(['target', 'peer']);
-    // Third dispatch: both remembered, no call, and nothing rewritten.
-    dispatch(j, hookEnv('update-status'), (m) => [m.relations('target'), m.peers()]);
-    expect(j.callsOf('relation-ids')).toHaveLength(2);
-    expect(j.callsOf('state-set')).toHaveLength(stateSets + 1);
-  });
-
-  it('a relation hook whose own id the memory lacks asks again (relation-created it missed)', () => {
-    const j = withRelations();
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    j.relations.push({ id: 9, endpoint: 'target', remoteApp: 'k9', units: [], bags: {} });
-    expect(dispatch(j, relationEnv('target', 'changed', 9, 'k9'), (m) => ids(m.relations('target')))).toEqual([3, 4, 9]);
-    expect(j.callsOf('relation-ids')).toHaveLength(2);
-    expect(remembered(j).target.ids).toEqual([3, 4, 9]);
-    // A hook of another endpoint does not force it.
-    dispatch(j, relationEnv('source', 'changed', 1, 'kafka'), (m) => m.relations('target'));
-    expect(j.callsOf('relation-ids')).toHaveLength(2);
-  });
-
-  it('relation-broken drops its own id without asking, even if the charm reads nothing', () => {
-    const j = withRelations();
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    dispatch(j, relationEnv('target', 'broken', 3, 'k2'), () => undefined);
-    expect(remembered(j).target.ids).toEqual([4]);
-    j.relations = j.relations.filter((r) => r.id !== 3);
-    expect(dispatch(j, hookEnv('update-status'), (m) => ids(m.relations('target')))).toEqual([4]);
-    expect(j.callsOf('relation-ids')).toHaveLength(1);
-  });
-
-  it('a failed hook commits nothing: the next hook of that relation heals the memory', () => {
-    const j = withRelations();
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    j.relations.push({ id: 9, endpoint: 'target', remoteApp: 'k9', units: ['k9/0'], bags: {} });
-    // relation-created fails and is skipped (juju resolved --no-retry): nothing was committed.
-    dispatch(j, relationEnv('target', 'created', 9, 'k9'), (m) => m.relations('target'), false);
-    expect(remembered(j).target.ids).toEqual([3, 4]);
-    // The next hook of that relation (joined) does not trust the memory.
-    expect(dispatch(j, relationEnv('target', 'joined', 9, 'k9', 'k9/0'), (m) => ids(m.relations('target')))).toEqual([3, 4, 9]);
-    expect(remembered(j).target.ids).toEqual([3, 4, 9]);
-  });
-
-  it('a remembered relation Juju no longer knows (skipped relation-broken) reads as gone, and the memory heals in that hook', () => {
-    const j = withRelations();
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    // relation 3 was removed, and its relation-broken failed and was skipped.
-    j.relations = j.relations.filter((r) => r.id !== 3);
-    const seen = dispatch(j, hookEnv('update-status'), (m) => {
-      const rels = m.relations('target');
-      const r3 = rels.find((r) => r.id === 3)!;
-      const data = r3.remoteAppData.toObject(); // relation not found → gone, not a failed hook
-      expect(r3.units).toEqual([]);
-      return { data, active: r3.active, after: ids(m.relations('target')) };
-    });
-    expect(seen).toEqual({ data: {}, active: false, after: [4] });
-    expect(remembered(j).target.ids).toEqual([4]);
-    expect(j.callsOf('relation-set')).toHaveLength(0);
-  });
-
-  it('a relation-not-found on an id confirmed in this dispatch is still an error', () => {
-    const j = withRelations();
-    j.overrides.set('relation-get', () => fail('ERROR relation not found', 2));
-    expect(() => dispatch(j, hookEnv('update-status'), (m) => m.relations('target')[0].remoteAppData.toObject())).toThrow(/relation not found/);
-  });
-
-  it('getRelation(endpoint, id) for an id the memory lacks asks Juju before answering null', () => {
-    const j = withRelations();
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    j.relations.push({ id: 9, endpoint: 'target', remoteApp: 'k9', units: [], bags: {} });
-    expect(dispatch(j, hookEnv('update-status'), (m) => m.getRelation('target', 9)?.id)).toBe(9);
-    expect(dispatch(j, hookEnv('update-status'), (m) => m.getRelation('target', 77))).toBeNull();
-  });
-
-  it('is confirmed again once it is older than an hour, and forgotten wholesale on upgrade-charm', () => {
-    const j = withRelations();
-    dispatch(j, hookEnv('update-status'), (m) => [m.relations('target'), m.relations('source')]);
-    expect(j.callsOf('relation-ids')).toHaveLength(2);
-    clock += HOUR - 1;
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    expect(j.callsOf('relation-ids')).toHaveLength(2);
-    clock += 2;
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    expect(j.callsOf('relation-ids')).toHaveLength(3);
-    // A clock that went backwards does not make an entry fresh forever.
-    clock -= 10 * HOUR;
-    dispatch(j, hookEnv('update-status'), (m) => m.relations('target'));
-    expect(j.callsOf('relation-ids')).toHaveLength(4);
-    // upgrade-charm: every endpoint forgotten (source too, though not asked for in that hook).
-    dispatch(j, hookEnv('upgrade-charm'), (m) => m.relations('target'));
-    expect(Object.keys(remembered(j))).toEqual(['target']);
-    expect(j.callsOf('relation-ids')).toHaveLength(5);
-  });
-
-  it('a corrupt stored value is ignored (relearnt), never trusted', () => {
-    const j = withRelations();
-    j.state['tscharm.relation-ids'] = JSON.stringify({ target: { ids: ['x'], at: clock } });
-    expect(dispatch(j, hookEnv('update-status'), (m) => ids(m.relations('target')))).toEqual([3, 4]);
-    j.state['tscharm.relation-ids'] = 'not json';
-    expect(dispatch(j, hookEnv('update-status'), (m) => ids(m.relations('target')))).toEqual([3, 4]);
-    expect(j.callsOf('relation-ids')).toHaveLength(2);
   });
 });
 

@@ -4,7 +4,10 @@
 import { Redactor, secretContentValues } from '../../../lib/ops/redact';
 
 test('secretContentValues keeps credentials, drops user names and TLS flags', () => {
-  expect(secretContentValues({ username: 'mm2', password: 'pw-123456', uris: 'x://mm2:pw-123456@h' })).toEqual(['pw-123456', 'x://mm2:pw-123456@h']);
+  expect(secretContentValues({ username: 'mm2', password: 'pw-123456', uris: 'x://mm2:pw-123456@h' })).toEqual([
+    'pw-123456',
+    'x://mm2:pw-123456@h',
+  ]);
   expect(secretContentValues({ tls: 'disabled', 'tls-ca': 'disabled' })).toEqual([]);
   expect(secretContentValues({ tls: 'enabled', 'tls-ca': '-----BEGIN CERTIFICATE-----x' })).toEqual(['-----BEGIN CERTIFICATE-----x']);
 });

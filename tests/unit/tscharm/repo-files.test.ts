@@ -28,7 +28,10 @@ test('hooks/{install,start,upgrade-charm} are symlinks to ../dispatch', () => {
 test('charmcraft.yaml builds for ubuntu 22.04 amd64 and arm64 with a nil part that runs tscharm', () => {
   const doc = parse(fs.readFileSync(path.join(REPO_ROOT, 'charmcraft.yaml'), 'utf8')) as {
     type: string;
-    bases: { 'build-on': { name: string; channel: string; architectures: string[] }[]; 'run-on': { name: string; channel: string; architectures: string[] }[] }[];
+    bases: {
+      'build-on': { name: string; channel: string; architectures: string[] }[];
+      'run-on': { name: string; channel: string; architectures: string[] }[];
+    }[];
     parts: Record<string, { plugin: string; 'override-build': string; prime: string[] }>;
     [k: string]: unknown;
   };
@@ -44,7 +47,15 @@ test('charmcraft.yaml builds for ubuntu 22.04 amd64 and arm64 with a nil part th
   expect(part['override-build']).toContain('node lib/tscharm/build-cli.js');
   expect(part['override-build']).toMatch(/build\/tscharm\.js pack .*--entry charm\/main\.ts --base ubuntu@22\.04/s);
   expect(part['override-build']).toContain('--stage-dir "$CRAFT_PART_INSTALL"');
-  expect(part.prime).toEqual(['dispatch', 'hooks/install', 'hooks/start', 'hooks/upgrade-charm', 'dist', 'runtime/node', 'runtime/LICENSE']);
+  expect(part.prime).toEqual([
+    'dispatch',
+    'hooks/install',
+    'hooks/start',
+    'hooks/upgrade-charm',
+    'dist',
+    'runtime/node',
+    'runtime/LICENSE',
+  ]);
   // Separate-files style: the metadata lives in metadata.yaml/config.yaml/actions.yaml, not here.
   for (const key of ['name', 'summary', 'description', 'requires', 'provides', 'peers', 'config', 'actions']) {
     expect([key, key in doc]).toEqual([key, false]);
@@ -59,15 +70,26 @@ test('the observation scan recognises lib/ops’ registration and model calls', 
     file,
     [
       "framework.observe(this.on.relationChanged('source'), this.onSource);",
-      "framework.observe(this.on.relationBroken(\"target\"), this.onTarget);",
+      'framework.observe(this.on.relationBroken("target"), this.onTarget);',
       "framework.observe(this.on.action<PauseParams>('pause'), this.onPause);",
       "const r = this.model.getRelation('connect-client');",
       "const p = this.model.peers('peer');",
-      "const all = this.model.relations(`upstream`); // each name is reported once per file",
+      'const all = this.model.relations(`upstream`); // each name is reported once per file',
     ].join('\n'),
   );
-  const found = scanSources([file], { endpoints: new Set(['connect-client']), actions: new Set() }).map((o) => `${o.kind}:${o.name}:${o.line}`);
-  expect(found.sort()).toEqual(['action:pause:3', 'endpoint:connect-client:4', 'endpoint:peer:5', 'endpoint:source:1', 'endpoint:upstream:6', 'endpoint:target:2'].sort());
+  const found = scanSources([file], { endpoints: new Set(['connect-client']), actions: new Set() }).map(
+    (o) => `${o.kind}:${o.name}:${o.line}`,
+  );
+  expect(found.sort()).toEqual(
+    [
+      'action:pause:3',
+      'endpoint:connect-client:4',
+      'endpoint:peer:5',
+      'endpoint:source:1',
+      'endpoint:upstream:6',
+      'endpoint:target:2',
+    ].sort(),
+  );
   expect(OBSERVATION_PATTERNS.length).toBeGreaterThan(0);
   fs.rmSync(dir, { recursive: true, force: true });
 });

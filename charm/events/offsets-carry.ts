@@ -1,0 +1,137 @@
+// Source offsets survive re-creation. Connect keys source offsets by connector name, and this
+// charm's names carry the connect-client relation id: a new relation gives new connectors with no
+// offsets, and MirrorSourceConnector would copy the whole retained history again. So the leader
+// keeps the source connector's last committed offsets in peer app data (from every health check,
+// and read once more when the connect-client relation breaks) and creates a NEW source connector
+// STOPPED (KIP-980, Kafka ≥ 3.7), writes the offsets (KIP-875 PATCH, ≥ 3.6), then resumes it.
+// Where Connect lacks those APIs it says so in the log and falls back to a plain create (the
+// source connector then starts from the earliest offsets: records already mirrored are copied again).
+import type { Logger } from '../../lib/ops';
+import type { ReconcileAction } from '../core';
+import { ConnectApiError } from '../managers/connect-errors';
+import type { ConnectorOffset } from '../managers/connect-types';
+import type { ActionOutcome, ConnectSession } from './connect-session';
+import type { PeerState } from './peer-state';
+
+const SOURCE_CLASS = 'org.apache.kafka.connect.mirror.MirrorSourceConnector';
+
+export interface CarriedOffsets {
+  /** Source cluster alias the offsets belong to (their partition maps name it too). */
+  flow: string;
+  offsets: ConnectorOffset[];
+}
+
+export function parseCarried(raw: string | undefined): CarriedOffsets | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const v = JSON.parse(raw) as Partial<CarriedOffsets>;
+    if (typeof v.flow !== 'string' || !Array.isArray(v.offsets)) return undefined;
+    const offsets = v.offsets.filter(
+      (o): o is ConnectorOffset => typeof o === 'object' && o !== null && typeof o.partition === 'object' && o.partition !== null && typeof o.offset === 'object',
+    );
+    return { flow: v.flow, offsets };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only the partitions of this source cluster (MirrorSourceConnector's `cluster` key). */
+function forSource(carried: CarriedOffsets, sourceAlias: string): ConnectorOffset[] {
+  return carried.offsets.filter((o) => o.partition['cluster'] === sourceAlias && o.offset !== null);
+}
+
+export class OffsetsCarry {
+  /** What the last creation did, for the status action and the log. */
+  lastOutcome: string | undefined;
+
+  constructor(
+    private readonly peer: PeerState,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Remembers the committed offsets of `sourceConnector` (e.g. right before it is deleted). */
+  async snapshot(session: ConnectSession, sourceConnector: string, sourceAlias: string): Promise<void> {
+    try {
+      const r = await session.client.connectorOffsets(sourceConnector);
+      if (!r.supported) {
+        this.logger.warning(`${r.message}: the source offsets cannot be kept; a re-created source connector will copy the retained history again`);
+        return;
+      }
+      const offsets = r.offsets.filter((o) => o.partition['cluster'] === sourceAlias);
+      if (offsets.length > 0) this.peer.sourceOffsetsRaw = JSON.stringify({ flow: sourceAlias, offsets } satisfies CarriedOffsets);
+    } catch (e) {
+      if (!(e instanceof ConnectApiError)) throw e;
+      this.logger.warning(`could not read the offsets of ${sourceConnector} before it goes (${e.message}); the last ones kept by the health check are used`);
+    }
+  }
+
+  /** Reconciler.createHook: creation of a source connector with carried-over offsets. */
+  readonly create = async (session: ConnectSession, action: Extract<ReconcileAction, { kind: 'put' }>): Promise<ActionOutcome | undefined> => {
+    if (action.config['connector.class'] !== SOURCE_CLASS) return undefined;
+    const alias = action.config['source.cluster.alias'] ?? '';
+    const carried = parseCarried(this.peer.sourceOffsetsRaw);
+    const offsets = carried ? forSource(carried, alias) : [];
+    if (offsets.length === 0) return undefined;
+    const client = session.client;
+    try {
+      try {
+        await client.createConnector(action.name, action.config, 'STOPPED');
+      } catch (e) {
+        if (e instanceof ConnectApiError && e.kind === 'invalid-config' && /initial_state|Unrecognized field/i.test(e.message)) {
+          this.note(`Kafka Connect cannot create connectors STOPPED (KIP-980 needs Kafka ≥ 3.7): ${action.name} starts from the earliest offsets and re-copies what was mirrored`);
+          return undefined;
+        }
+        throw e;
+      }
+      // Connect may already hold offsets under this name (it lost only the config, or the name was
+      // used before): per partition, the further position wins.
+      const existing = await client.connectorOffsets(action.name);
+      const key = (p: Record<string, unknown>): string => JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+      const have = new Map<string, number>();
+      if (existing.supported) {
+        for (const o of existing.offsets) {
+          const off = o.offset?.['offset'];
+          if (typeof off === 'number') have.set(key(o.partition), off);
+        }
+      }
+      const toWrite = offsets.filter((o) => {
+        const mine = o.offset?.['offset'];
+        const theirs = have.get(key(o.partition));
+        return typeof mine === 'number' && (theirs === undefined || theirs < mine);
+      });
+      if (toWrite.length === 0) {
+        this.note(`${action.name} resumed from the offsets Connect kept under its name`);
+      } else {
+        // The STOPPED target state reaches the herder through the config topic: a PATCH right
+        // after the create can still be refused ("must be in the STOPPED state"). Resuming
+        // without the offsets would re-copy everything, so retry for a few seconds first.
+        let altered: { supported: true } | { supported: false; message: string } | undefined;
+        let lastError: ConnectApiError | undefined;
+        for (let attempt = 0; attempt < 12 && altered === undefined; attempt++) {
+          try {
+            altered = await client.alterConnectorOffsets(action.name, toWrite);
+          } catch (e) {
+            if (!(e instanceof ConnectApiError) || e.kind === 'unauthorized') throw e;
+            lastError = e;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+        if (altered === undefined) throw lastError ?? new Error('offsets not written');
+        if (!altered.supported) this.note(`${altered.message}: ${action.name} starts from the earliest offsets and re-copies what was mirrored`);
+        else this.note(`${action.name} created with ${toWrite.length} carried-over source offset(s): nothing already mirrored is copied again`);
+      }
+      await client.resumeConnector(action.name);
+      return { action };
+    } catch (e) {
+      if (!(e instanceof ConnectApiError)) throw e;
+      // Created but not resumed: make sure it runs (the plan's state handling pauses it if intended).
+      await client.resumeConnector(action.name).catch(() => undefined);
+      return { action, error: e };
+    }
+  };
+
+  private note(line: string): void {
+    this.lastOutcome = line;
+    this.logger.info(line);
+  }
+}
