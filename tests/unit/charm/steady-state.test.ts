@@ -33,7 +33,7 @@ describe('steady state', () => {
     const count = (tool: string): number => calls.filter((c) => c === tool).length;
     expect({ 'config-get': count('config-get'), 'relation-ids': count('relation-ids'), 'relation-get': count('relation-get'), 'secret-get': count('secret-get') }).toEqual({
       'config-get': 1,
-      'relation-ids': 4,
+      'relation-ids': 5, // the four below and receive-ca-cert (not related here)
       'relation-get': 4, // connect-client, source, target, peer
       'secret-get': 4,
     });

@@ -249,7 +249,7 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
   const count = (tool: string): number => mine.transcript.filter((t) => t.tool === tool).length;
   expect({ config: count('config-get'), relationIds: count('relation-ids'), relations: count('relation-get'), secrets: count('secret-get') }).toEqual({
     config: 1,
-    relationIds: 4,
+    relationIds: 5, // source, target, connect-client, peer and receive-ca-cert (not related)
     relations: 4,
     secrets: 5,
   });
