@@ -3,7 +3,7 @@
 //   → GET /connectors?expand=status&expand=info → planReconcile (charm/core, pure)
 //   → REST writes, only what differs → status summary (charm/core) published for the other units.
 // One instance per dispatch; handlers in this folder share it through the charm.
-import { RelationDepartedEvent, RelationBrokenEvent, type CharmBase, type HookEvent, type Logger, type Model } from '../../lib/ops';
+import { RelationDepartedEvent, RelationBrokenEvent, RelationEvent, RelationJoinedEvent, type CharmBase, type HookEvent, type Logger, type Model } from '../../lib/ops';
 import {
   ownedConnectorPattern,
   planReconcile,
@@ -35,7 +35,14 @@ export interface Observation {
  * application remained (seen on the peer relation), 'alone' when it is the last one.
  */
 export const DEPARTING = 'mirror.departing';
+/**
+ * Unit-state key: the id of a connect-client relation whose last remote unit departed (the
+ * relation is being removed, or the Kafka Connect application has no unit left). Cleared when a
+ * Kafka Connect unit joins it again or when it breaks.
+ */
+export const CONNECT_GOING = 'mirror.connect-going';
 const PEER_ENDPOINT = 'peer';
+const CONNECT_ENDPOINT = 'connect-client';
 
 /** Connect errors the operator must fix (Blocked) vs. ones that pass on their own (Waiting). */
 const OPERATOR_MUST_ACT: ReadonlySet<ConnectErrorKind> = new Set<ConnectErrorKind>(['invalid-config', 'tls', 'not-found']);
@@ -126,10 +133,42 @@ export class Reconciler {
     return known === 'with-peers' || known === 'alone' ? known : undefined;
   }
 
+  /**
+   * Whether the live connect-client relation is going away, recorded on every unit (a follower may
+   * lead by its relation-broken). Juju sends relation-departed for each remote unit and then
+   * relation-broken, on each side in its own order: once no Kafka Connect unit is left, the Kafka
+   * Connect charm deletes this relation's connectors and drops the REST credentials at its own pace.
+   * Re-creating the connectors then would leave them behind for good (the credentials to delete
+   * them may be gone by our relation-broken), so from that departure on this charm only deletes.
+   * (Juju does not say whether a relation is dying: a Kafka Connect scaled to no unit looks the same,
+   * and a unit joining again clears the mark.)
+   */
+  private noteConnectDeparture(event: HookEvent): void {
+    if (!(event instanceof RelationEvent) || event.relation.name !== CONNECT_ENDPOINT) return;
+    const state = this.charm.framework.unitState;
+    if (event instanceof RelationDepartedEvent) {
+      if (event.departingUnit !== this.model.unit.name && event.relation.units.length === 0) state.set(CONNECT_GOING, String(event.relation.id));
+    } else if (event instanceof RelationJoinedEvent || event instanceof RelationBrokenEvent) {
+      // A Kafka Connect unit (re)joined, or the relation is gone: nothing pending any more.
+      state.set(CONNECT_GOING, null);
+    }
+  }
+
+  /** Whether the live connect-client relation was seen going away (see noteConnectDeparture). */
+  private connectGoing(): boolean {
+    const id = this.inputs().connectRelationId;
+    return id !== undefined && this.charm.framework.unitState.get(CONNECT_GOING) === String(id);
+  }
+
   /** The reconcile hook (every hook event but stop/remove/collect-metrics). */
   readonly reconcile = async (event: HookEvent): Promise<void> => {
+    this.noteConnectDeparture(event);
     if (!this.mayWrite(event)) return; // the leader alone talks to Connect, and not on its way out
     const inputs = this.inputs();
+    if (this.connectGoing()) {
+      await this.deleteWhileReadable(event);
+      return;
+    }
     if (inputs.configErrors.length > 0 && event.source.key !== 'update-status') {
       for (const e of inputs.configErrors) this.logger.warning(`invalid config, Kafka Connect left untouched: ${e.message}`);
     }
@@ -149,6 +188,25 @@ export class Reconciler {
       session.close();
     }
   };
+
+  /** The connect-client relation is going away: delete this charm's connectors if Connect can still be reached; never write one. */
+  private async deleteWhileReadable(event: HookEvent): Promise<void> {
+    const inputs = this.inputs();
+    const view = this.connectView();
+    this.peer.restartBackoff = { version: 1, connectors: {} };
+    if (view === undefined || inputs.ownedPattern === undefined) {
+      this.logger.info(`connect-client relation is going away (${event.source.kind}); its credentials can no longer be read: Kafka Connect left to the Kafka Connect charm`);
+      this.observation = { connect: { kind: 'not-queried' } };
+      return;
+    }
+    this.logger.info(`connect-client relation is going away (${event.source.kind}): deleting this charm's connectors, creating none`);
+    const session = this.openSession(view);
+    try {
+      await this.converge(session, [], inputs.ownedPattern, true);
+    } finally {
+      session.close();
+    }
+  }
 
   /** Observe Connect, plan, write only what differs, re-read for the status. */
   private async converge(session: ConnectSession, desired: NonNullable<MirrorInputs['desired']>, ownedPattern: RegExp, teardown: boolean): Promise<void> {
