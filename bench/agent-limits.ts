@@ -36,7 +36,9 @@ function field(text: string): Buffer {
 async function measure(agent: ToolAgent, head: Buffer, total: number): Promise<Record<string, unknown>> {
   const cpu0 = process.cpuUsage();
   const out = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, ['-e', CLIENT, agent.address, head.toString('base64'), String(total)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', CLIENT, agent.address, head.toString('base64'), String(total)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
     child.stdout.on('data', (c: Buffer) => (text += c.toString()));
     child.on('close', () => resolve(text));
@@ -46,14 +48,25 @@ async function measure(agent: ToolAgent, head: Buffer, total: number): Promise<R
 }
 
 async function main(): Promise<void> {
-  const agent = await ToolAgent.start({ cacheDir: path.join(process.env['REPO_ROOT'] ?? process.cwd(), '.tscharm', 'localmodel'), shim: 'bash' });
+  const agent = await ToolAgent.start({
+    cacheDir: path.join(process.env['REPO_ROOT'] ?? process.cwd(), '.tscharm', 'localmodel'),
+    shim: 'bash',
+  });
   const model = createModel({ uuid: '11111111-2222-4333-8444-555555555555' });
   addApplication(model, 'a', charmMetaFromYaml({ name: 'a', peers: { p: { interface: 'p' } } }));
   addUnit(model, 'a', { leader: true });
   const ctx = agent.register(openSession(model, { unit: 'a/0', hook: 'install' }));
   const token = ctx.env['JUJU_AGENT_TOKEN']!;
   const MiB = 1024 * 1024;
-  const headFor = (tok: string, len: number) => Buffer.concat([Buffer.from(`${PROTOCOL_MAGIC} 1 -1\n`), field(tok), field(ctx.contextId), field('/'), field('juju-log'), Buffer.from(`${len}\n`)]);
+  const headFor = (tok: string, len: number) =>
+    Buffer.concat([
+      Buffer.from(`${PROTOCOL_MAGIC} 1 -1\n`),
+      field(tok),
+      field(ctx.contextId),
+      field('/'),
+      field('juju-log'),
+      Buffer.from(`${len}\n`),
+    ]);
   try {
     const result = {
       wrongToken70MiB: await measure(agent, headFor('00'.repeat(24), 70 * MiB), 70 * MiB),

@@ -178,6 +178,6 @@ async function mainBench(): Promise<void> {
 }
 
 mainBench().catch((e: unknown) => {
-  process.stderr.write(`bench/dispatch: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`bench/dispatch: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;
 });

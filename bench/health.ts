@@ -70,14 +70,36 @@ async function main(): Promise<void> {
     const topic = `bench-health-${Date.now().toString(36)}`;
     await createTopic(endpointOf(stack.kafkaA, 'admin'), topic);
     await produceMessages(endpointOf(stack.kafkaA, 'admin'), topic, 100, { prefix: 'b' });
-    const spec = (c: typeof stack.kafkaA) => ({ alias: c.name, bootstrapServers: [c.bootstrapServers], username: c.mm2.username, password: c.mm2.password, tlsEnabled: false });
-    const probeEnv = { ...process.env, PROBE_SPEC: JSON.stringify({ source: spec(stack.kafkaA), target: spec(stack.kafkaB), topic, heartbeats: 'kafka-a.replica.heartbeats' }) };
+    const spec = (c: typeof stack.kafkaA) => ({
+      alias: c.name,
+      bootstrapServers: [c.bootstrapServers],
+      username: c.mm2.username,
+      password: c.mm2.password,
+      tlsEnabled: false,
+    });
+    const probeEnv = {
+      ...process.env,
+      PROBE_SPEC: JSON.stringify({
+        source: spec(stack.kafkaA),
+        target: spec(stack.kafkaB),
+        topic,
+        heartbeats: 'kafka-a.replica.heartbeats',
+      }),
+    };
     void src;
 
-    const world = await MirrorWorld.create({ charmFile: packed.charmFile, stack, config: { refresh_topics_interval_seconds: 2, topics: `${topic}` } });
+    const world = await MirrorWorld.create({
+      charmFile: packed.charmFile,
+      stack,
+      config: { refresh_topics_interval_seconds: 2, topics: `${topic}` },
+    });
     try {
       await world.integrateAll();
-      await world.waitForStatus((s) => s.status === 'active' && /: lag \d+ records?/.test(s.message), 'active with the health verdict', 90_000);
+      await world.waitForStatus(
+        (s) => s.status === 'active' && /: lag \d+ records?/.test(s.message),
+        'active with the health verdict',
+        90_000,
+      );
       const nodeE0: number[] = [];
       const nodeRss: number[] = [];
       const probeWall: number[] = [];

@@ -74,7 +74,8 @@ async function dispatchUpdateStatus(lm: LocalModel): Promise<number> {
     { agent: agentOf(lm), charmDir: lm.unitStates[UNIT]!.charmDir, systemPath: NO_NODE_SYSTEM_PATH, timeoutMs: 60_000 },
   );
   if (!outcome.committed) throw new Error(`update-status failed (exit ${outcome.exitCode}):\n${outcome.stderr}`);
-  if (outcome.effects.events.length > 0) throw new Error(`steady-state update-status caused events: ${JSON.stringify(outcome.effects.events)}`);
+  if (outcome.effects.events.length > 0)
+    throw new Error(`steady-state update-status caused events: ${JSON.stringify(outcome.effects.events)}`);
   return outcome.durationMs;
 }
 
@@ -83,7 +84,12 @@ async function dispatchUpdateStatus(lm: LocalModel): Promise<number> {
  * environment lib/localmodel's dispatcher gives it, served by the model's agent; commits on exit 0.
  * `command` replaces `./dispatch` (e.g. runtime/node with --cpu-prof, which NODE_OPTIONS refuses).
  */
-async function wrappedUpdateStatus(lm: LocalModel, wrapper: readonly string[], command?: readonly string[], unit: string = UNIT): Promise<Exit> {
+async function wrappedUpdateStatus(
+  lm: LocalModel,
+  wrapper: readonly string[],
+  command?: readonly string[],
+  unit: string = UNIT,
+): Promise<Exit> {
   const charmDir = lm.unitStates[unit]!.charmDir;
   const session = openSession(lm.model, { unit, hook: 'update-status', charmDir, cwd: charmDir });
   const agent = agentOf(lm);
@@ -140,7 +146,7 @@ async function toolCallMs(lm: LocalModel, node: string, calls: number): Promise<
     `for (let i = 0; i < ${calls}; i++) {`,
     '  const t0 = process.hrtime.bigint();',
     "  const r = spawnSync('is-leader', ['--format=json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });",
-    "  if (r.status !== 0) { process.stderr.write(String(r.stderr)); process.exit(1); }",
+    '  if (r.status !== 0) { process.stderr.write(String(r.stderr)); process.exit(1); }',
     '  out.push(Number(process.hrtime.bigint() - t0) / 1e6);',
     '}',
     'process.stdout.write(JSON.stringify(out));',
@@ -225,7 +231,15 @@ async function usageRatios(
   for (const n of names) {
     const wall = stats(got[n]!.map((u) => u.wallMs));
     const cpu = stats(got[n]!.map((u) => u.cpuMs));
-    result[n] = { runs, wallMs: wall, cpuMs: cpu, bareWallMs: bareWall, bareCpuMs: bareCpu, wallRatio: round(wall.median / bareWall.median, 3), cpuRatio: round(cpu.median / bareCpu.median, 3) };
+    result[n] = {
+      runs,
+      wallMs: wall,
+      cpuMs: cpu,
+      bareWallMs: bareWall,
+      bareCpuMs: bareCpu,
+      wallRatio: round(wall.median / bareWall.median, 3),
+      cpuRatio: round(cpu.median / bareCpu.median, 3),
+    };
   }
   return result;
 }
@@ -285,8 +299,10 @@ async function steadyState(fake: FakeConnect): Promise<{ lm: LocalModel; tmp: st
     await lm.addUnit(APP); // a non-leader, measured too
     await lm.updateStatus(); // status memory settles
     const unit = lm.model.units[UNIT]!;
-    if (unit.status.status !== 'active' || !unit.leader) throw new Error(`not a steady state: ${UNIT} ${unit.status.status}: ${unit.status.message}`);
-    if (fake.state.connectors.size !== 3) throw new Error(`expected 3 connectors on the fake, found ${[...fake.state.connectors.keys()].join(', ')}`);
+    if (unit.status.status !== 'active' || !unit.leader)
+      throw new Error(`not a steady state: ${UNIT} ${unit.status.status}: ${unit.status.message}`);
+    if (fake.state.connectors.size !== 3)
+      throw new Error(`expected 3 connectors on the fake, found ${[...fake.state.connectors.keys()].join(', ')}`);
     return { lm, tmp: world.tmp, served };
   } catch (e) {
     await lm.close();
@@ -355,7 +371,11 @@ async function mainBench(): Promise<void> {
     {
       fs.rmSync(cpuProfileDir, { recursive: true, force: true });
       fs.mkdirSync(cpuProfileDir, { recursive: true });
-      const p = await wrappedUpdateStatus(lm, [], [node, '--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, '--cpu-prof-interval=100', path.join(charmDir, 'dist', 'charm.js')]);
+      const p = await wrappedUpdateStatus(
+        lm,
+        [],
+        [node, '--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, '--cpu-prof-interval=100', path.join(charmDir, 'dist', 'charm.js')],
+      );
       if (p.code !== 0) throw new Error(`profiled dispatch exited ${p.code}: ${p.stderr}`);
     }
     const profileFile = fs.readdirSync(cpuProfileDir).find((f) => f.endsWith('.cpuprofile'));
@@ -418,14 +438,25 @@ async function mainBench(): Promise<void> {
         // spawnSync dearer (profiledDispatch.toolCallsSpawnSync is the in-charm figure).
         ofWhichToolCallsAtProbeCostMs: round(meanCalls * toolCall.median),
       },
-      peakRss: { tool: rss.tool, dispatchMb: rss.dispatchMb, bareNodeMb: rss.bareMb, peakMb: peak, target: TARGETS.peakRssMb, met: peak <= TARGETS.peakRssMb },
+      peakRss: {
+        tool: rss.tool,
+        dispatchMb: rss.dispatchMb,
+        bareNodeMb: rss.bareMb,
+        peakMb: peak,
+        target: TARGETS.peakRssMb,
+        met: peak <= TARGETS.peakRssMb,
+      },
       cpuAndWall: {
         tool: 'bench/rusage.py (wait4 rusage: user + sys of the dispatch and all it waited for)',
         targets: { leaderCpuRatio: 2.5, nonLeaderCpuRatio: 1.6 },
         met: { leader: usage['leader']!.cpuRatio <= 2.5, nonLeader: usage['nonLeader']!.cpuRatio <= 1.6 },
         ...usage,
       },
-      profiledDispatch: { note: 'one dispatch under --cpu-prof (100 µs sampling), inclusive ms', ...profiled, ...(profile ? { file: path.join(cpuProfileDir, profileFile) } : {}) },
+      profiledDispatch: {
+        note: 'one dispatch under --cpu-prof (100 µs sampling), inclusive ms',
+        ...profiled,
+        ...(profile ? { file: path.join(cpuProfileDir, profileFile) } : {}),
+      },
     };
     const out = JSON.stringify(result, null, 2);
     fs.mkdirSync(path.join(REPO_ROOT, 'bench', 'results'), { recursive: true });

@@ -17,9 +17,25 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { countMessages, createTopic, endpointOf, produceMessages, retainedRecords, waitForMessageCount } from '../tools/stack/kafka-traffic';
+import {
+  countMessages,
+  createTopic,
+  endpointOf,
+  produceMessages,
+  retainedRecords,
+  waitForMessageCount,
+} from '../tools/stack/kafka-traffic';
 import { startStack, stopStack } from '../tools/stack/real-stack';
-import { FAST_INTERVALS, MirrorWorld, REPO_ROOT, UNIT, packCharm, buildProviderCharms, sleep, stackProfile } from '../tools/stack/mirror-world';
+import {
+  FAST_INTERVALS,
+  MirrorWorld,
+  REPO_ROOT,
+  UNIT,
+  packCharm,
+  buildProviderCharms,
+  sleep,
+  stackProfile,
+} from '../tools/stack/mirror-world';
 import { recordHooks } from '../tools/testkit/packed-charm';
 import { median, msSince, round } from './stats';
 
@@ -113,7 +129,10 @@ async function main(): Promise<void> {
     const mmCount = await countMessages(tgt, mmTopic, { timeoutMs: 300_000 });
     const mmMs = Date.now() - m0;
     if (mmCount < RECORDS + 1) throw new Error(`mirrored round ${r}: counted ${mmCount} of ${RECORDS + 1}`);
-    rounds.push({ raw: { ms: rawMs, perSec: round((RECORDS * 1000) / rawMs, 0) }, mirrored: { ms: mmMs, perSec: round((RECORDS * 1000) / mmMs, 0) } });
+    rounds.push({
+      raw: { ms: rawMs, perSec: round((RECORDS * 1000) / rawMs, 0) },
+      mirrored: { ms: mmMs, perSec: round((RECORDS * 1000) / mmMs, 0) },
+    });
     log(`round ${r}: raw ${rawMs} ms, mirrored ${mmMs} ms`);
   }
   const rawMedian = median(rounds.map((x) => x.raw.perSec));

@@ -21,7 +21,13 @@ export function median(xs: readonly number[]): number {
 export function stats(samples: readonly number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
-  return { runs: s.length, median: round(median(s)), min: round(s[0]!), p90: round(at(0.9)), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
+  return {
+    runs: s.length,
+    median: round(median(s)),
+    min: round(s[0]!),
+    p90: round(at(0.9)),
+    mean: round(s.reduce((a, b) => a + b, 0) / s.length),
+  };
 }
 
 /** Milliseconds since `t0` (a `process.hrtime.bigint()` reading). */

@@ -33,7 +33,12 @@ export class MirrorMakerCharm extends CharmBase {
     // CAs to trust for Kafka Connect's https when connect-client sends none.
     this.caTransfer = new CertificateTransferRequirer(this, 'receive-ca-cert');
 
-    this.reconciler = new Reconciler(this, { source: this.source, target: this.target, connect: this.connect, caTransfer: this.caTransfer });
+    this.reconciler = new Reconciler(this, {
+      source: this.source,
+      target: this.target,
+      connect: this.connect,
+      caTransfer: this.caTransfer,
+    });
     this.health = new HealthCheck(this.model, this.reconciler, framework.logger);
     // A source connector created anew (new connect-client relation id) starts from the kept offsets.
     this.offsets = new OffsetsCarry(this.reconciler.peer, framework.logger);
@@ -76,7 +81,11 @@ export class MirrorMakerCharm extends CharmBase {
       if (flow) {
         const session = this.reconciler.openSession(view);
         try {
-          await this.offsets.snapshot(session, connectorName('source', this.model.app.name, event.relation.id, this.model.uuid), flow.sourceAlias);
+          await this.offsets.snapshot(
+            session,
+            connectorName('source', this.model.app.name, event.relation.id, this.model.uuid),
+            flow.sourceAlias,
+          );
         } finally {
           session.close();
         }

@@ -91,10 +91,7 @@ function invalid<V>(relation: RelationName, fieldName: string, what: string): Re
 }
 
 /** Builds the view of a `source` or `target` relation (kafka_client v0). */
-export function parseKafkaRelation(
-  relation: KafkaRelationName,
-  raw: RawRelation | undefined,
-): RelationReadiness<KafkaClusterView> {
+export function parseKafkaRelation(relation: KafkaRelationName, raw: RawRelation | undefined): RelationReadiness<KafkaClusterView> {
   if (raw === undefined) return { state: 'missing' };
   const required = requiredFields(raw);
   if (!required.ok) return { state: 'incomplete', missingFields: required.missingFields };
@@ -102,11 +99,19 @@ export function parseKafkaRelation(
 
   const alias = raw.appName ?? relation;
   if (!ALIAS.test(alias)) {
-    return invalid(relation, 'application name', `'${alias}' cannot be used as a MirrorMaker cluster alias (lower-case letters, digits, '-')`);
+    return invalid(
+      relation,
+      'application name',
+      `'${alias}' cannot be used as a MirrorMaker cluster alias (lower-case letters, digits, '-')`,
+    );
   }
   const parsed = parseHostPortList(endpoints);
   if (!parsed.ok) {
-    return invalid(relation, 'endpoints', `${parsed.reason}; the Kafka charm should publish comma-separated host:port (check the Kafka application)`);
+    return invalid(
+      relation,
+      'endpoints',
+      `${parsed.reason}; the Kafka charm should publish comma-separated host:port (check the Kafka application)`,
+    );
   }
   const tlsEnabled = field(raw, 'tls') === 'enabled';
   if (tlsEnabled && field(raw, 'tls-ca') === undefined) {
@@ -185,9 +190,7 @@ export function noConnectCaHint(appName: string, receiveCaCertIntegrated: boolea
 export function validateFlow(source: KafkaClusterView, target: KafkaClusterView): string[] {
   const problems: string[] = [];
   if (source.alias === target.alias) {
-    problems.push(
-      `source and target are both '${source.alias}'; relate 'source' and 'target' to two different Kafka applications`,
-    );
+    problems.push(`source and target are both '${source.alias}'; relate 'source' and 'target' to two different Kafka applications`);
   } else if (source.bootstrapServers.some((s) => target.bootstrapServers.includes(s))) {
     problems.push(
       `source '${source.alias}' and target '${target.alias}' share bootstrap servers; mirroring a cluster onto itself would loop`,

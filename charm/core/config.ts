@@ -48,8 +48,7 @@ export interface ConfigError {
  * can backtrack catastrophically); they go to the log and the Active status, never block.
  */
 export type ParseConfigResult =
-  | { ok: true; config: MirrorConfig; warnings: ConfigError[] }
-  | { ok: false; errors: ConfigError[]; warnings: ConfigError[] };
+  { ok: true; config: MirrorConfig; warnings: ConfigError[] } | { ok: false; errors: ConfigError[]; warnings: ConfigError[] };
 
 export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 
@@ -78,7 +77,6 @@ export const MAX_OTHER_STRING_OPTION_BYTES = 4_096;
 export type OptionName = ConfigOptionName;
 
 const DEFAULTS: Readonly<Partial<Record<OptionName, string | number | boolean>>> = CONFIG_DEFAULTS;
-
 
 const JAVA_CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
 
@@ -207,10 +205,7 @@ function readPatternList(
   items.forEach((item, index) => {
     if (item === '') {
       ok = false;
-      c.add(
-        option,
-        `item ${index + 1} of ${items.length} is empty (stray comma in ${describe(value)}); remove the extra comma`,
-      );
+      c.add(option, `item ${index + 1} of ${items.length} is empty (stray comma in ${describe(value)}); remove the extra comma`);
       return;
     }
     const { error: problem, warning } = checkRegexItem(item);
@@ -270,8 +265,18 @@ export function parseMirrorConfig(input: Readonly<Record<string, unknown>>): Par
     c,
     interval('sync_group_offsets_interval_seconds'),
   );
-  const refreshTopicsIntervalSeconds = readInt(rawConfig, 'refresh_topics_interval_seconds', c, interval('refresh_topics_interval_seconds'));
-  const refreshGroupsIntervalSeconds = readInt(rawConfig, 'refresh_groups_interval_seconds', c, interval('refresh_groups_interval_seconds'));
+  const refreshTopicsIntervalSeconds = readInt(
+    rawConfig,
+    'refresh_topics_interval_seconds',
+    c,
+    interval('refresh_topics_interval_seconds'),
+  );
+  const refreshGroupsIntervalSeconds = readInt(
+    rawConfig,
+    'refresh_groups_interval_seconds',
+    c,
+    interval('refresh_groups_interval_seconds'),
+  );
   const emitCheckpointsIntervalSeconds = readInt(
     rawConfig,
     'emit_checkpoints_interval_seconds',

@@ -36,7 +36,12 @@ export interface ConnectRefusal {
 }
 
 /** Why Connect refuses `key` of the `kind` connector, as the operator should read it. */
-export function connectRefusal(kind: ConnectorKind, config: Readonly<Record<string, string>>, key: string, errors: readonly string[]): ConnectRefusal {
+export function connectRefusal(
+  kind: ConnectorKind,
+  config: Readonly<Record<string, string>>,
+  key: string,
+  errors: readonly string[],
+): ConnectRefusal {
   const option = OPTION_OF_CONNECT_KEY[key];
   const reason = shorten(errors.join('; ').replace(/\s+/g, ' ').trim(), MAX_REASON);
   // Only the operator's own values are quoted: other keys may hold credentials (JAAS strings).

@@ -47,9 +47,7 @@ export interface HealthSample {
   /** Source topics in scope whose remote topic does not exist on the target. */
   missingTopics: { topic: string; remoteTopic: string }[];
   targetBrokers: number | undefined;
-  heartbeat:
-    | { enabled: false }
-    | { enabled: true; topic: string; present: boolean; newestAt: number | undefined };
+  heartbeat: { enabled: false } | { enabled: true; topic: string; present: boolean; newestAt: number | undefined };
   failures: ProbeFailure[];
   /** Connect's GET /connectors/<name>/offsets (Kafka ≥ 3.5); false when it answered 404/405. */
   offsetsApi: boolean;
@@ -164,14 +162,26 @@ export function assessHealth(input: AssessInput): Assessment {
     });
   }
   const tls = sample.failures.find((f) => f.kind === 'tls');
-  if (tls) return done({ name: 'blocked', message: `cannot verify TLS to ${tls.alias} (${tls.message}): check the CA on the ${tls.cluster} relation` });
-  const down = sample.failures.find((f) => f.cluster !== 'connect' && (f.kind === 'unreachable' || f.kind === 'timeout' || f.kind === 'other'));
+  if (tls)
+    return done({
+      name: 'blocked',
+      message: `cannot verify TLS to ${tls.alias} (${tls.message}): check the CA on the ${tls.cluster} relation`,
+    });
+  const down = sample.failures.find(
+    (f) => f.cluster !== 'connect' && (f.kind === 'unreachable' || f.kind === 'timeout' || f.kind === 'other'),
+  );
   if (down) {
-    return done({ name: 'waiting', message: `replication not verified: ${down.message}${traceNote}; check that ${down.alias} is up and reachable from this unit` });
+    return done({
+      name: 'waiting',
+      message: `replication not verified: ${down.message}${traceNote}; check that ${down.alias} is up and reachable from this unit`,
+    });
   }
 
   if (sample.unassigned) {
-    return done({ name: 'waiting', message: `waiting for MirrorMaker to assign source partitions to its tasks (reconfiguring)${traceNote}` });
+    return done({
+      name: 'waiting',
+      message: `waiting for MirrorMaker to assign source partitions to its tasks (reconfiguring)${traceNote}`,
+    });
   }
 
   // 2. Topics in scope that never reached the target.
@@ -190,7 +200,10 @@ export function assessHealth(input: AssessInput): Assessment {
         message: `not on ${input.targetAlias}: ${names}; MirrorMaker could not create them${traceNote || ' (see the Connect worker log)'}; check the target user's permissions and topic limits`,
       });
     }
-    return done({ name: 'waiting', message: `waiting for MirrorMaker to create ${names} on ${input.targetAlias} (topics are picked up every ${intervals.refreshTopicsIntervalSeconds} s)` });
+    return done({
+      name: 'waiting',
+      message: `waiting for MirrorMaker to create ${names} on ${input.targetAlias} (topics are picked up every ${intervals.refreshTopicsIntervalSeconds} s)`,
+    });
   }
 
   // 3. Progress.

@@ -63,7 +63,6 @@ const reset = (info: TreeInfo): void => {
 
 type Qtype = 'greedy' | 'lazy' | 'possessive' | 'independent';
 
-// eslint-disable-next-line prefer-const
 let ACCEPT: JNode | null = null;
 
 /** Java's Node: zero-width by default; study follows `next`. */
@@ -875,9 +874,7 @@ class Parser {
 
   private bitsOrSingle(ch: number): boolean {
     const foldsOutside =
-      this.has(CASE_INSENSITIVE) &&
-      this.has(UNICODE_CASE) &&
-      [0xff, 0xb5, 0x49, 0x69, 0x53, 0x73, 0x4b, 0x6b, 0xc5, 0xe5].includes(ch);
+      this.has(CASE_INSENSITIVE) && this.has(UNICODE_CASE) && [0xff, 0xb5, 0x49, 0x69, 0x53, 0x73, 0x4b, 0x6b, 0xc5, 0xe5].includes(ch);
     return ch < 256 && !foldsOutside;
   }
 
@@ -1021,12 +1018,7 @@ class Parser {
     const innerRepetitions = this.repetitions - repetitionsBefore;
     const node = this.closure(head);
     this.leave();
-    if (
-      !atomic &&
-      innerRepetitions > 0 &&
-      this.repetitions > repetitionsBefore + innerRepetitions &&
-      this.nestedRepetitions.length < 3
-    ) {
+    if (!atomic && innerRepetitions > 0 && this.repetitions > repetitionsBefore + innerRepetitions && this.nestedRepetitions.length < 3) {
       this.nestedRepetitions.push(String.fromCodePoint(...this.temp.slice(groupStart, this.cursor)));
     }
     if (node === head) {

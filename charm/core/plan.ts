@@ -244,11 +244,7 @@ export function planReconcile(input: PlanInput): PlanResult {
  * The `restart` action: by default only owned connectors with a FAILED connector or task
  * (restarting just the failed parts); with `all`, every owned connector and all its tasks.
  */
-export function planManualRestart(input: {
-  actual: ObservedConnectors;
-  ownedPattern: RegExp;
-  all: boolean;
-}): ReconcileAction[] {
+export function planManualRestart(input: { actual: ObservedConnectors; ownedPattern: RegExp; all: boolean }): ReconcileAction[] {
   const out: ReconcileAction[] = [];
   const ownedPattern = statelessPattern(input.ownedPattern);
   for (const name of Object.keys(input.actual).sort()) {

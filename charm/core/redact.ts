@@ -135,8 +135,7 @@ function redactKeyValues(text: string): string {
 const JAAS_ENTRY =
   /LoginModule\s+(?:required|requisite|sufficient|optional)\b(?:\\"(?:[^\\]|\\(?!"))*?(?:\\"|$)|"(?:[^"\\]|\\.)*(?:"|$)|[^;"\\]|\\(?!"))*;?/g;
 
-const PEM_PRIVATE_KEY =
-  /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
 
 const AUTH_HEADER = /(authorization\\?["']?\s*[:=]\s*\\?["']?)(?:(?:basic|bearer|digest)\s+)?[A-Za-z0-9+/=._~-]+/gi;
 const BARE_AUTH_TOKEN = /\b(Basic|Bearer)\s+[A-Za-z0-9+/._~-]{6,}={0,2}/g;
@@ -162,7 +161,10 @@ function redactJaasEntries(text: string): string {
  * Safe to apply twice (the result of a redaction is a fixed point).
  */
 export function redactSecrets(text: string, knownSecrets: readonly string[] = []): string {
-  let out = text.length > MAX_REDACTED_CHARS ? `${text.slice(0, MAX_REDACTED_CHARS)}…(${text.length - MAX_REDACTED_CHARS} more characters dropped)` : text;
+  let out =
+    text.length > MAX_REDACTED_CHARS
+      ? `${text.slice(0, MAX_REDACTED_CHARS)}…(${text.length - MAX_REDACTED_CHARS} more characters dropped)`
+      : text;
   const forms = new Set<string>();
   for (const secret of knownSecrets) {
     if (typeof secret !== 'string' || secret.length === 0) continue;

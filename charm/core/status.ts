@@ -18,7 +18,14 @@
 import type { ConnectView, KafkaClusterView, RelationFieldError, RelationName, RelationReadiness } from './cluster';
 import type { ConfigError } from './config';
 import type { ConnectorKind, DesiredConnector, MirrorFlow } from './connectors';
-import { CONNECTOR_STATES, hasFailure, nextRestartAllowedAt, type ObservedConnectors, type ObservedConnectorStatus, type RestartBackoffState } from './plan';
+import {
+  CONNECTOR_STATES,
+  hasFailure,
+  nextRestartAllowedAt,
+  type ObservedConnectors,
+  type ObservedConnectorStatus,
+  type RestartBackoffState,
+} from './plan';
 import { redactSecrets } from './redact';
 
 export type StatusName = 'active' | 'blocked' | 'waiting' | 'maintenance';
@@ -29,9 +36,7 @@ export interface CharmStatus {
 }
 
 export type ConnectObservation =
-  | { kind: 'not-queried' }
-  | { kind: 'unreachable'; reason: string }
-  | { kind: 'observed'; actual: ObservedConnectors };
+  { kind: 'not-queried' } | { kind: 'unreachable'; reason: string } | { kind: 'observed'; actual: ObservedConnectors };
 
 export interface StatusInput {
   configErrors: readonly ConfigError[];
@@ -59,7 +64,11 @@ export function firstTraceLine(trace: string | undefined, knownSecrets: readonly
   if (trace === undefined) return 'no trace reported';
   // Redact the whole trace first: a secret may span what would become the cut.
   const redacted = redactSecrets(trace, knownSecrets);
-  const line = redacted.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? 'no trace reported';
+  const line =
+    redacted
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? 'no trace reported';
   return line.length > MAX_TRACE_LINE ? `${line.slice(0, MAX_TRACE_LINE - 1)}…` : line;
 }
 
@@ -102,7 +111,9 @@ export function summarizeStatus(input: StatusInput): CharmStatus {
   if (missing.length > 0) blockedParts.push(`missing relations: ${missing.join(', ')}`);
   if (input.configErrors.length > 0) {
     const more = input.configErrors.length - 1;
-    blockedParts.push(input.configErrors[0].message + (more > 0 ? ` (+${more} more config ${more === 1 ? 'error' : 'errors'} in the log)` : ''));
+    blockedParts.push(
+      input.configErrors[0].message + (more > 0 ? ` (+${more} more config ${more === 1 ? 'error' : 'errors'} in the log)` : ''),
+    );
   }
   if (blockedParts.length > 0) return { name: 'blocked', message: r(blockedParts.join('; ')) };
 
@@ -196,7 +207,9 @@ export function summarizeStatus(input: StatusInput): CharmStatus {
     }
     return { name: 'active', message: `paused by operator (run the resume action): ${flow}, ${plural(count, 'connector')} PAUSED` };
   }
-  const held = statuses.filter(({ s }) => s.connector.state === 'PAUSED' || s.connector.state === 'STOPPED' || s.tasks.some((t) => t.state === 'PAUSED'));
+  const held = statuses.filter(
+    ({ s }) => s.connector.state === 'PAUSED' || s.connector.state === 'STOPPED' || s.tasks.some((t) => t.state === 'PAUSED'),
+  );
   if (held.length > 0) {
     return {
       name: 'maintenance',

@@ -38,7 +38,10 @@ export class MirrorActions {
   }
 
   /** Runs `body` with a Connect session; relation or Connect problems fail the action with a clear message. */
-  private async withConnect(event: ActionEvent, body: (session: ConnectSession, actual: ObservedConnectors, owned: RegExp) => Promise<void>): Promise<void> {
+  private async withConnect(
+    event: ActionEvent,
+    body: (session: ConnectSession, actual: ObservedConnectors, owned: RegExp) => Promise<void>,
+  ): Promise<void> {
     const inputs = this.reconciler.inputs();
     const view = this.reconciler.connectView();
     const connect = inputs.relations['connect-client'];
@@ -209,13 +212,17 @@ export class MirrorActions {
     await this.withConnect(event, async (session, actual, owned) => {
       this.reconciler.observation = { connect: { kind: 'observed', actual } };
       const report = await this.health!.measure({ groups: true });
-      if (report === undefined) throw new ActionFailed('cannot run failover: the source, target and connect-client relations must all be ready');
+      if (report === undefined)
+        throw new ActionFailed('cannot run failover: the source, target and connect-client relations must all be ready');
       const { sample } = report;
       const problems: string[] = [];
       for (const f of sample.failures) problems.push(`cannot measure ${f.cluster} (${f.alias}): ${f.message}`);
       if (!sample.offsetsApi) problems.push('Kafka Connect has no offsets API (Kafka < 3.5): the lag cannot be checked');
       const left = sample.partitions.filter((p) => p.lag === undefined || p.lag > 0);
-      for (const p of left) problems.push(`${p.topic}[${p.partition}]: lag ${p.lag ?? 'unknown'} (source end ${p.sourceEnd ?? '?'}, replicated ${p.replicated ?? '?'})`);
+      for (const p of left)
+        problems.push(
+          `${p.topic}[${p.partition}]: lag ${p.lag ?? 'unknown'} (source end ${p.sourceEnd ?? '?'}, replicated ${p.replicated ?? '?'})`,
+        );
       const groups = report.groups ?? new Map();
       if (report.groupsError) problems.push(`consumer groups: ${report.groupsError}`);
       const perGroup: { [key: string]: ActionResultValue } = {};
@@ -236,10 +243,17 @@ export class MirrorActions {
             // consumers re-read this many records after failing over, never skip any.
             're-read': tgt === undefined ? 'unknown' : String(Math.max(0, src - tgt)),
           };
-          if (tgt === undefined) problems.push(`group ${group} ${key}: no translated offset on the target yet (wait one emit_checkpoints_interval_seconds)`);
-          else if (tgt > src) problems.push(`group ${group} ${key}: translated ${tgt} is ahead of committed ${src} (the group moved on the source; wait one checkpoint interval)`);
+          if (tgt === undefined)
+            problems.push(`group ${group} ${key}: no translated offset on the target yet (wait one emit_checkpoints_interval_seconds)`);
+          else if (tgt > src)
+            problems.push(
+              `group ${group} ${key}: translated ${tgt} is ahead of committed ${src} (the group moved on the source; wait one checkpoint interval)`,
+            );
         }
-        if (g.members > 0) problems.push(`group ${group} has ${g.members} active member(s) on the target: stop them first (MirrorMaker only writes offsets of empty groups)`);
+        if (g.members > 0)
+          problems.push(
+            `group ${group} has ${g.members} active member(s) on the target: stop them first (MirrorMaker only writes offsets of empty groups)`,
+          );
         perGroup[`group-${i}`] = { name: group, 'target-state': g.state, offsets };
       });
       const ready = problems.length === 0;
@@ -247,7 +261,8 @@ export class MirrorActions {
         'dry-run': String(dryRun),
         ready: String(ready),
         'total-lag': String(sample.partitions.reduce((n, p) => n + (p.lag ?? 0), 0)),
-        'consumer-groups': Object.keys(perGroup).length > 0 ? perGroup : { note: 'no consumer group has offsets on the partitions in scope' },
+        'consumer-groups':
+          Object.keys(perGroup).length > 0 ? perGroup : { note: 'no consumer group has offsets on the partitions in scope' },
       };
       if (!ready) result.problems = Object.fromEntries(problems.slice(0, 20).map((p, i) => [`problem-${i}`, p]));
       if (dryRun || !ready) {
@@ -258,7 +273,9 @@ export class MirrorActions {
         return;
       }
       this.reconciler.peer.paused = true;
-      const ours = Object.keys(actual).filter((n) => owned.test(n)).sort();
+      const ours = Object.keys(actual)
+        .filter((n) => owned.test(n))
+        .sort();
       const stopped: string[] = [];
       for (const name of ours) {
         try {
@@ -266,11 +283,14 @@ export class MirrorActions {
           stopped.push(name);
         } catch (e) {
           if (!(e instanceof ConnectApiError)) throw e;
-          throw new ActionFailed(`failover: could not stop ${name}: ${e.message}; mirroring is recorded as paused and the charm keeps it paused`);
+          throw new ActionFailed(
+            `failover: could not stop ${name}: ${e.message}; mirroring is recorded as paused and the charm keeps it paused`,
+          );
         }
       }
       result.stopped = stopped.join(',') || 'none';
-      result.message = 'mirroring stopped with its offsets kept; start the consumers on the target: they resume at the translated offsets above. Run resume to mirror again.';
+      result.message =
+        'mirroring stopped with its offsets kept; start the consumers on the target: they resume at the translated offsets above. Run resume to mirror again.';
       event.setResults(result);
     });
   };

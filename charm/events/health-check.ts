@@ -94,7 +94,10 @@ export class HealthCheck {
       const why = this.model.redact(e instanceof Error ? e.message : String(e));
       this.logger.warning(`replication health check failed: ${why}`);
       this.report = undefined;
-      this.failed = { name: 'waiting', message: `replication not verified: the health check failed (${why.slice(0, 200)}); see the unit log` };
+      this.failed = {
+        name: 'waiting',
+        message: `replication not verified: the health check failed (${why.slice(0, 200)}); see the unit log`,
+      };
     }
   };
 
@@ -109,7 +112,10 @@ export class HealthCheck {
 
   /** The flow's identity for the health memory: the connector set. */
   private flowKey(): string {
-    return (this.reconciler.inputs().desired ?? []).map((d) => d.name).sort().join(',');
+    return (this.reconciler.inputs().desired ?? [])
+      .map((d) => d.name)
+      .sort()
+      .join(',');
   }
 
   /** Combines the connector-level status with the health verdict (this dispatch's, else the last kept one). */
@@ -148,7 +154,15 @@ export class HealthCheck {
     const session = this.reconciler.openSession(view);
     try {
       const bounded = <T>(p: Promise<T>): Promise<T> =>
-        Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('Kafka Connect did not answer within the health budget')), Math.max(1, deadlineAt - runtime.now())).unref())]);
+        Promise.race([
+          p,
+          new Promise<never>((_, rej) =>
+            setTimeout(
+              () => rej(new Error('Kafka Connect did not answer within the health budget')),
+              Math.max(1, deadlineAt - runtime.now()),
+            ).unref(),
+          ),
+        ]);
       const tasks = await bounded(session.client.connectorTasks(sourceConnector.name));
       assigned = tasks.flatMap((task) => parseAssignedPartitions(task.config['task.assigned.partitions']));
       const offsets = await bounded(session.client.connectorOffsets(sourceConnector.name));
@@ -171,17 +185,21 @@ export class HealthCheck {
     const heartbeatTopic = remoteHeartbeatsTopic(flow.sourceAlias);
     // The heartbeats topic is produced to every second and committed every offset flush: it always
     // "lags" a little and proves liveness through its age instead; lag counts the data topics.
-    const partitions: PartitionHealth[] = assigned.filter((p) => p.topic !== HEARTBEATS_TOPIC).map((p) => ({
-      topic: p.topic,
-      partition: p.partition,
-      remoteTopic: remoteTopicName(flow, p.topic),
-      sourceEnd: undefined,
-      replicated: replicated.get(`${p.topic}:${p.partition}`) ?? (offsetsApi ? 0 : undefined),
-      lag: undefined,
-    }));
+    const partitions: PartitionHealth[] = assigned
+      .filter((p) => p.topic !== HEARTBEATS_TOPIC)
+      .map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        remoteTopic: remoteTopicName(flow, p.topic),
+        sourceEnd: undefined,
+        replicated: replicated.get(`${p.topic}:${p.partition}`) ?? (offsetsApi ? 0 : undefined),
+        lag: undefined,
+      }));
     let missingTopics: HealthSample['missingTopics'] = [];
     let targetBrokers: number | undefined;
-    let heartbeat: HealthSample['heartbeat'] = config.heartbeats ? { enabled: true, topic: heartbeatTopic, present: false, newestAt: undefined } : { enabled: false };
+    let heartbeat: HealthSample['heartbeat'] = config.heartbeats
+      ? { enabled: true, topic: heartbeatTopic, present: false, newestAt: undefined }
+      : { enabled: false };
     let groups: Map<string, GroupReport> | undefined;
     let groupsError: string | undefined;
     try {
@@ -198,11 +216,19 @@ export class HealthCheck {
         const topics = await target.topicPartitions();
         const wanted = new Map<string, string>();
         for (const p of partitions) wanted.set(p.topic, p.remoteTopic);
-        missingTopics = [...wanted].filter(([, remote]) => !topics.has(remote)).map(([topic, remoteTopic]) => ({ topic, remoteTopic })).sort((a, b) => a.remoteTopic.localeCompare(b.remoteTopic));
+        missingTopics = [...wanted]
+          .filter(([, remote]) => !topics.has(remote))
+          .map(([topic, remoteTopic]) => ({ topic, remoteTopic }))
+          .sort((a, b) => a.remoteTopic.localeCompare(b.remoteTopic));
         if (missingTopics.length > 0) targetBrokers = await target.brokerCount();
         if (config.heartbeats) {
           const n = topics.get(heartbeatTopic);
-          heartbeat = { enabled: true, topic: heartbeatTopic, present: n !== undefined, newestAt: n !== undefined ? await target.newestTimestamp(heartbeatTopic, n) : undefined };
+          heartbeat = {
+            enabled: true,
+            topic: heartbeatTopic,
+            present: n !== undefined,
+            newestAt: n !== undefined ? await target.newestTimestamp(heartbeatTopic, n) : undefined,
+          };
         }
       })().catch((e) => void failures.push(failureOf('target', t.view.alias, e)));
       await Promise.all([sourceSide, targetSide]);
@@ -235,27 +261,46 @@ export class HealthCheck {
       flowLabel: `${flow.sourceAlias} → ${flow.targetAlias}`,
       sourceAlias: flow.sourceAlias,
       targetAlias: flow.targetAlias,
-      intervals: { refreshTopicsIntervalSeconds: config.refreshTopicsIntervalSeconds, replicationFactor: config.replicationFactor, heartbeats: config.heartbeats },
+      intervals: {
+        refreshTopicsIntervalSeconds: config.refreshTopicsIntervalSeconds,
+        replicationFactor: config.replicationFactor,
+        heartbeats: config.heartbeats,
+      },
       knownSecrets: secrets,
     });
     this.reconciler.peer.healthMemory = assessment.memory;
-    if (sourceOffsets && sourceOffsets.length > 0) this.reconciler.peer.sourceOffsetsRaw = JSON.stringify({ flow: flow.sourceAlias, offsets: sourceOffsets });
+    if (sourceOffsets && sourceOffsets.length > 0)
+      this.reconciler.peer.sourceOffsetsRaw = JSON.stringify({ flow: flow.sourceAlias, offsets: sourceOffsets });
     const lag = totalLag(sample);
     this.logger.debug(
       `health check in ${runtime.now() - started} ms: ${partitions.length} partition(s), lag ${lag ?? 'unknown'}, ` +
         `${failures.length} failure(s), verdict ${assessment.status.name}`,
     );
-    this.report = { sample, assessment, ...(groups ? { groups } : {}), ...(groupsError ? { groupsError } : {}), ...(sourceOffsets ? { sourceOffsets } : {}) };
+    this.report = {
+      sample,
+      assessment,
+      ...(groups ? { groups } : {}),
+      ...(groupsError ? { groupsError } : {}),
+      ...(sourceOffsets ? { sourceOffsets } : {}),
+    };
     return this.report;
   }
 
   /** Per consumer group on the source (in the partitions in scope): committed there vs translated on the target. */
-  private async groupOffsets(source: KafkaAdminPort, target: KafkaAdminPort, partitions: readonly PartitionHealth[]): Promise<Map<string, GroupReport>> {
+  private async groupOffsets(
+    source: KafkaAdminPort,
+    target: KafkaAdminPort,
+    partitions: readonly PartitionHealth[],
+  ): Promise<Map<string, GroupReport>> {
     const inScope = new Map(partitions.map((p) => [`${p.topic}:${p.partition}`, `${p.remoteTopic}:${p.partition}`]));
     const names = (await source.listGroups()).filter((g) => !g.startsWith('__'));
     const out = new Map<string, GroupReport>();
     if (names.length === 0) return out;
-    const [src, tgt, states] = await Promise.all([source.groupOffsets(names), target.groupOffsets(names), target.groupStates(names).catch(() => new Map<string, { state: string; members: number }>())]);
+    const [src, tgt, states] = await Promise.all([
+      source.groupOffsets(names),
+      target.groupOffsets(names),
+      target.groupStates(names).catch(() => new Map<string, { state: string; members: number }>()),
+    ]);
     for (const g of names) {
       const s = new Map<string, number>();
       const t = new Map<string, number>();

@@ -98,7 +98,12 @@ export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
   const connectRel = requirers.connect.dataInterfaces.relation();
   const rawConnect = rawRelation(requirers.connect, connectRel);
   let connect: RelationReadiness<ConnectView> = rawConnect === 'unreadable' ? unreadable<ConnectView>() : parseConnectRelation(rawConnect);
-  if (connect.state === 'ready' && requirers.caTransfer && connect.view.tlsCaPem === undefined && connect.view.endpoints.some((e) => e.startsWith('https://'))) {
+  if (
+    connect.state === 'ready' &&
+    requirers.caTransfer &&
+    connect.view.tlsCaPem === undefined &&
+    connect.view.endpoints.some((e) => e.startsWith('https://'))
+  ) {
     connect = { state: 'ready', view: withTransferredCa(connect.view, requirers.caTransfer.certificates()) };
   }
   const kafka = (name: 'source' | 'target'): RelationReadiness<KafkaClusterView> => {
@@ -119,7 +124,8 @@ export function readInputs(model: Model, requirers: Requirers): MirrorInputs {
   const connectRelationId = connectRel?.id;
   const ownedPattern = connectRelationId !== undefined ? ownedConnectorPattern(model.app.name, connectRelationId, model.uuid) : undefined;
   const flowProblems = source.state === 'ready' && target.state === 'ready' ? validateFlow(source.view, target.view) : [];
-  const flow = config && source.state === 'ready' && target.state === 'ready' ? buildMirrorFlow(config, source.view, target.view) : undefined;
+  const flow =
+    config && source.state === 'ready' && target.state === 'ready' ? buildMirrorFlow(config, source.view, target.view) : undefined;
 
   let desired: DesiredConnector[] | undefined;
   const anyUnusable = [source, target, connect].some((r) => r.state === 'incomplete' || r.state === 'invalid');

@@ -27,7 +27,8 @@ export function parseCarried(raw: string | undefined): CarriedOffsets | undefine
     const v = JSON.parse(raw) as Partial<CarriedOffsets>;
     if (typeof v.flow !== 'string' || !Array.isArray(v.offsets)) return undefined;
     const offsets = v.offsets.filter(
-      (o): o is ConnectorOffset => typeof o === 'object' && o !== null && typeof o.partition === 'object' && o.partition !== null && typeof o.offset === 'object',
+      (o): o is ConnectorOffset =>
+        typeof o === 'object' && o !== null && typeof o.partition === 'object' && o.partition !== null && typeof o.offset === 'object',
     );
     return { flow: v.flow, offsets };
   } catch {
@@ -54,19 +55,26 @@ export class OffsetsCarry {
     try {
       const r = await session.client.connectorOffsets(sourceConnector);
       if (!r.supported) {
-        this.logger.warning(`${r.message}: the source offsets cannot be kept; a re-created source connector will copy the retained history again`);
+        this.logger.warning(
+          `${r.message}: the source offsets cannot be kept; a re-created source connector will copy the retained history again`,
+        );
         return;
       }
       const offsets = r.offsets.filter((o) => o.partition['cluster'] === sourceAlias);
       if (offsets.length > 0) this.peer.sourceOffsetsRaw = JSON.stringify({ flow: sourceAlias, offsets } satisfies CarriedOffsets);
     } catch (e) {
       if (!(e instanceof ConnectApiError)) throw e;
-      this.logger.warning(`could not read the offsets of ${sourceConnector} before it goes (${e.message}); the last ones kept by the health check are used`);
+      this.logger.warning(
+        `could not read the offsets of ${sourceConnector} before it goes (${e.message}); the last ones kept by the health check are used`,
+      );
     }
   }
 
   /** Reconciler.createHook: creation of a source connector with carried-over offsets. */
-  readonly create = async (session: ConnectSession, action: Extract<ReconcileAction, { kind: 'put' }>): Promise<ActionOutcome | undefined> => {
+  readonly create = async (
+    session: ConnectSession,
+    action: Extract<ReconcileAction, { kind: 'put' }>,
+  ): Promise<ActionOutcome | undefined> => {
     if (action.config['connector.class'] !== SOURCE_CLASS) return undefined;
     const alias = action.config['source.cluster.alias'] ?? '';
     const carried = parseCarried(this.peer.sourceOffsetsRaw);
@@ -78,7 +86,9 @@ export class OffsetsCarry {
         await client.createConnector(action.name, action.config, 'STOPPED');
       } catch (e) {
         if (e instanceof ConnectApiError && e.kind === 'invalid-config' && /initial_state|Unrecognized field/i.test(e.message)) {
-          this.note(`Kafka Connect cannot create connectors STOPPED (KIP-980 needs Kafka ≥ 3.7): ${action.name} starts from the earliest offsets and re-copies what was mirrored`);
+          this.note(
+            `Kafka Connect cannot create connectors STOPPED (KIP-980 needs Kafka ≥ 3.7): ${action.name} starts from the earliest offsets and re-copies what was mirrored`,
+          );
           return undefined;
         }
         throw e;
@@ -86,7 +96,12 @@ export class OffsetsCarry {
       // Connect may already hold offsets under this name (it lost only the config, or the name was
       // used before): per partition, the further position wins.
       const existing = await client.connectorOffsets(action.name);
-      const key = (p: Record<string, unknown>): string => JSON.stringify(Object.keys(p).sort().map((k) => [k, p[k]]));
+      const key = (p: Record<string, unknown>): string =>
+        JSON.stringify(
+          Object.keys(p)
+            .sort()
+            .map((k) => [k, p[k]]),
+        );
       const have = new Map<string, number>();
       if (existing.supported) {
         for (const o of existing.offsets) {
@@ -117,8 +132,12 @@ export class OffsetsCarry {
           }
         }
         if (altered === undefined) throw lastError ?? new Error('offsets not written');
-        if (!altered.supported) this.note(`${altered.message}: ${action.name} starts from the earliest offsets and re-copies what was mirrored`);
-        else this.note(`${action.name} created with ${toWrite.length} carried-over source offset(s): nothing already mirrored is copied again`);
+        if (!altered.supported)
+          this.note(`${altered.message}: ${action.name} starts from the earliest offsets and re-copies what was mirrored`);
+        else
+          this.note(
+            `${action.name} created with ${toWrite.length} carried-over source offset(s): nothing already mirrored is copied again`,
+          );
       }
       await client.resumeConnector(action.name);
       return { action };

@@ -12,9 +12,22 @@
 //   source-offsets   JSON {connector-independent source offsets}: the source connector's last
 //                    committed offsets (Connect's offsets API), carried over on re-creation.
 import type { Model, Relation } from '../../lib/ops';
-import { emptyRestartBackoff, parseHealthMemory, parseRestartBackoff, type CharmStatus, type HealthMemory, type RestartBackoffState } from '../core';
+import {
+  emptyRestartBackoff,
+  parseHealthMemory,
+  parseRestartBackoff,
+  type CharmStatus,
+  type HealthMemory,
+  type RestartBackoffState,
+} from '../core';
 
-const PEER_KEYS = { paused: 'paused', restartBackoff: 'restart-backoff', status: 'status', health: 'health', sourceOffsets: 'source-offsets' } as const;
+const PEER_KEYS = {
+  paused: 'paused',
+  restartBackoff: 'restart-backoff',
+  status: 'status',
+  health: 'health',
+  sourceOffsets: 'source-offsets',
+} as const;
 
 const STATUS_NAMES = new Set(['active', 'blocked', 'waiting', 'maintenance']);
 

@@ -3,7 +3,16 @@
 //   → GET /connectors?expand=status&expand=info → planReconcile (charm/core, pure)
 //   → REST writes, only what differs → status summary (charm/core) published for the other units.
 // One instance per dispatch; handlers in this folder share it through the charm.
-import { RelationDepartedEvent, RelationBrokenEvent, RelationEvent, RelationJoinedEvent, type CharmBase, type HookEvent, type Logger, type Model } from '../../lib/ops';
+import {
+  RelationDepartedEvent,
+  RelationBrokenEvent,
+  RelationEvent,
+  RelationJoinedEvent,
+  type CharmBase,
+  type HookEvent,
+  type Logger,
+  type Model,
+} from '../../lib/ops';
 import {
   ownedConnectorPattern,
   planReconcile,
@@ -147,7 +156,8 @@ export class Reconciler {
     if (!(event instanceof RelationEvent) || event.relation.name !== CONNECT_ENDPOINT) return;
     const state = this.charm.framework.unitState;
     if (event instanceof RelationDepartedEvent) {
-      if (event.departingUnit !== this.model.unit.name && event.relation.units.length === 0) state.set(CONNECT_GOING, String(event.relation.id));
+      if (event.departingUnit !== this.model.unit.name && event.relation.units.length === 0)
+        state.set(CONNECT_GOING, String(event.relation.id));
     } else if (event instanceof RelationJoinedEvent || event instanceof RelationBrokenEvent) {
       // A Kafka Connect unit (re)joined, or the relation is gone: nothing pending any more.
       state.set(CONNECT_GOING, null);
@@ -195,7 +205,9 @@ export class Reconciler {
     const view = this.connectView();
     this.peer.restartBackoff = { version: 1, connectors: {} };
     if (view === undefined || inputs.ownedPattern === undefined) {
-      this.logger.info(`connect-client relation is going away (${event.source.kind}); its credentials can no longer be read: Kafka Connect left to the Kafka Connect charm`);
+      this.logger.info(
+        `connect-client relation is going away (${event.source.kind}); its credentials can no longer be read: Kafka Connect left to the Kafka Connect charm`,
+      );
       this.observation = { connect: { kind: 'not-queried' } };
       return;
     }
@@ -209,7 +221,12 @@ export class Reconciler {
   }
 
   /** Observe Connect, plan, write only what differs, re-read for the status. */
-  private async converge(session: ConnectSession, desired: NonNullable<MirrorInputs['desired']>, ownedPattern: RegExp, teardown: boolean): Promise<void> {
+  private async converge(
+    session: ConnectSession,
+    desired: NonNullable<MirrorInputs['desired']>,
+    ownedPattern: RegExp,
+    teardown: boolean,
+  ): Promise<void> {
     let actual: ObservedConnectors;
     try {
       actual = await session.observe();
@@ -261,7 +278,11 @@ export class Reconciler {
   }
 
   /** The plan's writes; creations of absent connectors go through createHook when it takes them. */
-  private async applyPlan(session: ConnectSession, actions: readonly ReconcileAction[], actual: ObservedConnectors): Promise<ActionOutcome[]> {
+  private async applyPlan(
+    session: ConnectSession,
+    actions: readonly ReconcileAction[],
+    actual: ObservedConnectors,
+  ): Promise<ActionOutcome[]> {
     const hook = this.createHook;
     if (hook === undefined) return session.applyAll(actions);
     const creates = actions.filter((a): a is Extract<ReconcileAction, { kind: 'put' }> => a.kind === 'put' && actual[a.name] === undefined);
@@ -297,7 +318,8 @@ export class Reconciler {
         return connectErrorStatus(e, `validate connector ${action.name}`);
       }
       const kind = desired.find((d) => d.name === action.name)?.kind ?? 'source';
-      for (const k of validation.invalid) messages.push(session.client.redact(connectRefusal(kind, action.config, k.key, k.errors).message));
+      for (const k of validation.invalid)
+        messages.push(session.client.redact(connectRefusal(kind, action.config, k.key, k.errors).message));
     }
     if (messages.length === 0) return undefined;
     for (const m of messages) this.logger.warning(m);
@@ -360,14 +382,18 @@ export class Reconciler {
     });
     const warning = inputs.configWarnings[0];
     if (summary.name === 'active' && warning !== undefined) {
-      return { ...summary, message: `${summary.message}; warning: ${warning.option} has a regex prone to catastrophic backtracking (see the log)` };
+      return {
+        ...summary,
+        message: `${summary.message}; warning: ${warning.option} has a regex prone to catastrophic backtracking (see the log)`,
+      };
     }
     return summary;
   }
 }
 
 function unreachable(e: ConnectApiError): Observation {
-  if (OPERATOR_MUST_ACT.has(e.kind) || e.kind === 'unauthorized' || e.kind === 'forbidden') return { connect: { kind: 'unreachable', reason: e.message }, writeFailure: connectErrorStatus(e, 'read Kafka Connect') };
+  if (OPERATOR_MUST_ACT.has(e.kind) || e.kind === 'unauthorized' || e.kind === 'forbidden')
+    return { connect: { kind: 'unreachable', reason: e.message }, writeFailure: connectErrorStatus(e, 'read Kafka Connect') };
   return { connect: { kind: 'unreachable', reason: e.message } };
 }
 

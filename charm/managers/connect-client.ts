@@ -3,7 +3,17 @@
 // connect-transport.ts; naming failures is connect-errors.ts.
 
 import { invalidName } from './connect-errors';
-import { ShapeError, errorText, parseConfig, parseConfigValidation, parseConnectorInfo, parseExpandedListing, parseOffsets, parseStateInfo, parseTopics } from './connect-shapes';
+import {
+  ShapeError,
+  errorText,
+  parseConfig,
+  parseConfigValidation,
+  parseConnectorInfo,
+  parseExpandedListing,
+  parseOffsets,
+  parseStateInfo,
+  parseTopics,
+} from './connect-shapes';
 import { ConnectTransport, MAX_DETAIL_CHARS, type Answer, type ConnectTransportOptions } from './connect-transport';
 import type {
   ConfigValidation,
@@ -117,7 +127,12 @@ export class ConnectClient {
   /** GET /connectors/{c}/topics; 403 (topic tracking disabled on the worker) is a typed result. */
   async connectorTopics(name: string): Promise<TopicsResult> {
     const path = `/connectors/${encodeName(name)}/topics`;
-    const a = await this.transport.request({ method: 'GET', path, what: `read the active topics of connector '${name}'`, passThrough: [403] });
+    const a = await this.transport.request({
+      method: 'GET',
+      path,
+      what: `read the active topics of connector '${name}'`,
+      passThrough: [403],
+    });
     if (a.status === 403) {
       return {
         tracking: 'disabled',
@@ -154,7 +169,8 @@ export class ConnectClient {
         if (typeof t !== 'object' || t === null) throw new ShapeError(`tasks[${i}] is not an object`);
         const { id, config } = t as { id?: unknown; config?: unknown };
         const idObj = (typeof id === 'object' && id !== null ? id : {}) as { connector?: unknown; task?: unknown };
-        if (typeof idObj.connector !== 'string' || typeof idObj.task !== 'number') throw new ShapeError(`tasks[${i}].id is not {connector, task}`);
+        if (typeof idObj.connector !== 'string' || typeof idObj.task !== 'number')
+          throw new ShapeError(`tasks[${i}].id is not {connector, task}`);
         return { id: { connector: idObj.connector, task: idObj.task }, config: parseConfig(config, `tasks[${i}].config`) };
       });
     });
@@ -166,7 +182,12 @@ export class ConnectClient {
    */
   async connectorOffsets(name: string): Promise<ConnectorOffsetsResult> {
     const path = `/connectors/${encodeName(name)}/offsets`;
-    const a = await this.transport.request({ method: 'GET', path, what: `read the offsets of connector '${name}'`, passThrough: [404, 405] });
+    const a = await this.transport.request({
+      method: 'GET',
+      path,
+      what: `read the offsets of connector '${name}'`,
+      passThrough: [404, 405],
+    });
     if (a.status === 404 || a.status === 405) {
       return { supported: false, message: `Kafka Connect has no offsets API (GET ${path} → ${a.status}; needs Kafka ≥ 3.5)` };
     }
@@ -174,9 +195,18 @@ export class ConnectClient {
   }
 
   /** PATCH /connectors/{c}/offsets (KIP-875, Kafka ≥ 3.6; the connector must be STOPPED). 404/405 → unsupported. */
-  async alterConnectorOffsets(name: string, offsets: readonly ConnectorOffset[]): Promise<{ supported: true } | { supported: false; message: string }> {
+  async alterConnectorOffsets(
+    name: string,
+    offsets: readonly ConnectorOffset[],
+  ): Promise<{ supported: true } | { supported: false; message: string }> {
     const path = `/connectors/${encodeName(name)}/offsets`;
-    const a = await this.transport.request({ method: 'PATCH', path, body: { offsets }, what: `write the offsets of connector '${name}'`, passThrough: [404, 405] });
+    const a = await this.transport.request({
+      method: 'PATCH',
+      path,
+      body: { offsets },
+      what: `write the offsets of connector '${name}'`,
+      passThrough: [404, 405],
+    });
     if (a.status === 404 || a.status === 405) {
       return { supported: false, message: `Kafka Connect cannot alter offsets (PATCH ${path} → ${a.status}; needs Kafka ≥ 3.6)` };
     }

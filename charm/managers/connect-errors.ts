@@ -266,7 +266,11 @@ export class ConnectErrors {
 
 /** Errors raised before any request is sent (bad input from the relation or the caller). */
 export function invalidName(): ConnectApiError {
-  return new ConnectApiError({ kind: 'invalid-config', endpoint: '(none)', message: 'a connector name must not be empty (no request was sent)' });
+  return new ConnectApiError({
+    kind: 'invalid-config',
+    endpoint: '(none)',
+    message: 'a connector name must not be empty (no request was sent)',
+  });
 }
 
 export function noEndpoints(): ConnectApiError {
@@ -279,7 +283,11 @@ export function noEndpoints(): ConnectApiError {
 
 export function badEndpoint(raw: string, url?: URL): ConnectApiError {
   if (url) {
-    return new ConnectApiError({ kind: 'unreachable', endpoint: url.host, message: `Kafka Connect endpoint ${url.protocol}//${url.host} must use http or https` });
+    return new ConnectApiError({
+      kind: 'unreachable',
+      endpoint: url.host,
+      message: `Kafka Connect endpoint ${url.protocol}//${url.host} must use http or https`,
+    });
   }
   return new ConnectApiError({
     kind: 'unreachable',

@@ -275,7 +275,8 @@ export class ConnectTransport {
 
       if (attempts >= this.backoff.maxAttempts) throw this.errors.exhausted(spec, last, attempts, this.now() - started, current());
       const delay = this.backoffDelay(attempts);
-      if (this.now() + delay + MIN_ATTEMPT_MS > deadline) throw this.errors.budget(spec, last, attempts - 1, this.now() - started, current());
+      if (this.now() + delay + MIN_ATTEMPT_MS > deadline)
+        throw this.errors.budget(spec, last, attempts - 1, this.now() - started, current());
       this.log('warning', `${op}: ${describeFailure(last)}; retry ${attempts}/${this.backoff.maxAttempts - 1} in ${Math.round(delay)} ms`);
       await this.sleep(delay);
     }
@@ -315,7 +316,12 @@ export class ConnectTransport {
       if (outcome.type === 'answer') {
         if (outcome.answer.status === 503 && !spec.passThrough?.includes(503)) {
           // A worker that is still starting: another one may be ready.
-          failures.push({ type: 'http', status: 503, endpoint: endpoint.base, detail: this.detail(outcome.answer.body) || 'worker is starting' });
+          failures.push({
+            type: 'http',
+            status: 503,
+            endpoint: endpoint.base,
+            detail: this.detail(outcome.answer.body) || 'worker is starting',
+          });
           continue;
         }
         this.preferred = index;
@@ -346,7 +352,11 @@ export class ConnectTransport {
         auth: { username: this.username, password: this.password },
         // Connect's resources only consume application/json (415 otherwise), and axios labels a
         // bodiless PUT/POST (pause, resume, restart) application/x-www-form-urlencoded.
-        headers: { Accept: 'application/json', 'User-Agent': USER_AGENT, ...(spec.body !== undefined || spec.method !== 'GET' ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          Accept: 'application/json',
+          'User-Agent': USER_AGENT,
+          ...(spec.body !== undefined || spec.method !== 'GET' ? { 'Content-Type': 'application/json' } : {}),
+        },
         ...(spec.body !== undefined ? { data: JSON.stringify(spec.body) } : {}),
         timeout: timeoutMs,
         signal: controller.signal,
@@ -357,11 +367,27 @@ export class ConnectTransport {
     } catch (err: unknown) {
       const code = errorCode(err);
       if (err instanceof Error && /maxContentLength|maxBodyLength/.test(err.message)) {
-        const which = /maxBodyLength/.test(err.message) ? `request body over ${MAX_REQUEST_BYTES} bytes` : `answer over ${MAX_RESPONSE_BYTES} bytes`;
-        return { type: 'failed', failure: { type: 'network', kind: 'server', endpoint: endpoint.base, detail: `${which}: refused without reading further` } };
+        const which = /maxBodyLength/.test(err.message)
+          ? `request body over ${MAX_REQUEST_BYTES} bytes`
+          : `answer over ${MAX_RESPONSE_BYTES} bytes`;
+        return {
+          type: 'failed',
+          failure: { type: 'network', kind: 'server', endpoint: endpoint.base, detail: `${which}: refused without reading further` },
+        };
       }
-      const failure = networkFailure(endpoint.base, code, timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT', timeoutMs, this.hasCa, this.caOrigin, this.noCaHint);
-      this.log('debug', `${spec.method} ${spec.path} → ${failure.detail} after ${Math.round(this.now() - started)} ms via ${endpoint.base}`);
+      const failure = networkFailure(
+        endpoint.base,
+        code,
+        timedOut || code === 'ECONNABORTED' || code === 'ETIMEDOUT',
+        timeoutMs,
+        this.hasCa,
+        this.caOrigin,
+        this.noCaHint,
+      );
+      this.log(
+        'debug',
+        `${spec.method} ${spec.path} → ${failure.detail} after ${Math.round(this.now() - started)} ms via ${endpoint.base}`,
+      );
       return { type: 'failed', failure };
     } finally {
       clearTimeout(timer);

@@ -85,8 +85,10 @@ function messagesOf(err: unknown, depth = 0, out: string[] = []): string[] {
 export function classifyKafkaError(err: unknown): { kind: KafkaProbeErrorKind; detail: string } {
   const all = messagesOf(err);
   const text = all.join(' <- ');
-  if (/SASL|authenticat|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL/i.test(text)) return { kind: 'auth', detail: 'SASL/SCRAM authentication failed' };
-  if (/CERT|certificate|self[- ]signed|TLS|SSL|handshake/i.test(text)) return { kind: 'tls', detail: all.find((m) => /CERT|certificate|TLS|SSL/i.test(m)) ?? 'TLS failure' };
+  if (/SASL|authenticat|ILLEGAL_SASL_STATE|UNSUPPORTED_SASL/i.test(text))
+    return { kind: 'auth', detail: 'SASL/SCRAM authentication failed' };
+  if (/CERT|certificate|self[- ]signed|TLS|SSL|handshake/i.test(text))
+    return { kind: 'tls', detail: all.find((m) => /CERT|certificate|TLS|SSL/i.test(m)) ?? 'TLS failure' };
   if (/timed? ?out|ETIMEDOUT/i.test(text)) return { kind: 'timeout', detail: 'request timed out' };
   if (/ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|Cannot connect|Connection to .* failed|closed/i.test(text)) {
     return { kind: 'unreachable', detail: all.find((m) => /ECONN|EHOST|ENOTFOUND/.test(m)) ?? 'cannot connect to any broker' };
@@ -130,7 +132,17 @@ export class KafkaAdmin implements KafkaAdminPort {
     if (left <= 0) throw new KafkaProbeError('timeout', this.spec.alias, `health budget spent before ${what} on ${this.spec.alias}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KafkaProbeError('timeout', this.spec.alias, `${what} on ${this.spec.alias} did not answer within ${left} ms (health budget)`)), left);
+      timer = setTimeout(
+        () =>
+          reject(
+            new KafkaProbeError(
+              'timeout',
+              this.spec.alias,
+              `${what} on ${this.spec.alias} did not answer within ${left} ms (health budget)`,
+            ),
+          ),
+        left,
+      );
     });
     try {
       return await Promise.race([run(), timeout]);
@@ -168,7 +180,10 @@ export class KafkaAdmin implements KafkaAdminPort {
       const byTopic = new Map<string, number[]>();
       for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
       const res = await this.admin.listOffsets({
-        topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex, timestamp: LATEST })) })),
+        topics: [...byTopic].map(([name, ps]) => ({
+          name,
+          partitions: ps.map((partitionIndex) => ({ partitionIndex, timestamp: LATEST })),
+        })),
       });
       for (const t of res) for (const p of t.partitions) out.set(partitionKey(t.name, p.partitionIndex), Number(p.offset));
       return out;
@@ -178,7 +193,12 @@ export class KafkaAdmin implements KafkaAdminPort {
   async newestTimestamp(topic: string, partitions: number): Promise<number | undefined> {
     return this.bounded(`reading the newest record of ${topic}`, async () => {
       const res = await this.admin.listOffsets({
-        topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: MAX_TIMESTAMP })) }],
+        topics: [
+          {
+            name: topic,
+            partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, timestamp: MAX_TIMESTAMP })),
+          },
+        ],
       });
       let newest: number | undefined;
       for (const t of res) {
@@ -200,7 +220,9 @@ export class KafkaAdmin implements KafkaAdminPort {
       const res = await this.admin.listConsumerGroupOffsets({ groups: [...groups] });
       for (const g of res) {
         const m = new Map<string, number>();
-        for (const t of g.topics) for (const p of t.partitions) if (p.committedOffset >= 0n) m.set(partitionKey(t.name, p.partitionIndex), Number(p.committedOffset));
+        for (const t of g.topics)
+          for (const p of t.partitions)
+            if (p.committedOffset >= 0n) m.set(partitionKey(t.name, p.partitionIndex), Number(p.committedOffset));
         out.set(g.groupId, m);
       }
       return out;

@@ -13,7 +13,6 @@ import type { Model } from '../ops/model';
 import type { Relation } from '../ops/relations';
 import { pemCertificateBlocks as pemCertificates } from './values';
 
-
 export class CertificateTransferRequirer {
   private readonly model: Model;
 

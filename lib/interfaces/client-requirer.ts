@@ -123,7 +123,13 @@ export abstract class ClientRequirer<T extends ClientCredentialsData, E extends 
     const v = this.view(relation);
     if (v.ready) return v.data;
     const rel = this.pick(relation);
-    throw new RelationDataError(`${rel.name}:${rel.id}`, rel.app, v.missing[0], 'missing', `waiting for ${this.providerName} to publish ${v.missing.join(', ')}`);
+    throw new RelationDataError(
+      `${rel.name}:${rel.id}`,
+      rel.app,
+      v.missing[0],
+      'missing',
+      `waiting for ${this.providerName} to publish ${v.missing.join(', ')}`,
+    );
   }
 
   /** endpoints, username and password are all present (malformed data counts as not ready). */

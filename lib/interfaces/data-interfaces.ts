@@ -191,7 +191,9 @@ export class DataInterfacesRequirer {
     const rawSnapshot = own.get(SNAPSHOT_KEY);
     let before = parseSnapshot(rawSnapshot);
     if (before === null) {
-      this.warn(`relation ${relation.name}:${relation.id}: the "${SNAPSHOT_KEY}" snapshot in this unit's databag is not a JSON map; rebuilding it`);
+      this.warn(
+        `relation ${relation.name}:${relation.id}: the "${SNAPSHOT_KEY}" snapshot in this unit's databag is not a JSON map; rebuilding it`,
+      );
       before = {};
     }
     const { added, changed, removed } = diffBags(before, remote);
@@ -258,13 +260,17 @@ export class DataInterfacesRequirer {
       if (replaced) {
         try {
           const content = this.model.getSecretContent({ id: uri }, { refresh: true });
-          this.warn(`relation ${relation.name}:${relation.id}: secret-${group} now names another secret; could not move label ${label} to it (${why})`);
+          this.warn(
+            `relation ${relation.name}:${relation.id}: secret-${group} now names another secret; could not move label ${label} to it (${why})`,
+          );
           return content;
         } catch {
           /* reported below */
         }
       }
-      this.warn(`relation ${relation.name}:${relation.id}: cannot read the secret in secret-${group} yet (${why}); will try again on the next relation-changed`);
+      this.warn(
+        `relation ${relation.name}:${relation.id}: cannot read the secret in secret-${group} yet (${why}); will try again on the next relation-changed`,
+      );
       return null;
     }
   }

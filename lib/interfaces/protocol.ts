@@ -105,8 +105,7 @@ const PROBLEM_TEXT: Record<RelationDataProblem, string> = {
 
 /** A typed view of one relation: the data, or which required fields have not arrived yet. */
 export type RequirerView<T> =
-  | { readonly ready: true; readonly data: T }
-  | { readonly ready: false; readonly relationId: number; readonly missing: readonly string[] };
+  { readonly ready: true; readonly data: T } | { readonly ready: false; readonly relationId: number; readonly missing: readonly string[] };
 
 /** Payload of the interfaces' custom events (JSON, no secret values: it may be deferred). */
 export type InterfaceChange = {

@@ -105,7 +105,8 @@ export class RequestParser {
         if (data === undefined) return undefined;
         this.fields.push(data.toString('utf8'));
         this.fieldLength = -1;
-        if (this.fields.length === 2 && !this.authenticate(this.fields[0]!, this.fields[1]!)) throw new UnauthenticatedError(this.fields[1]!);
+        if (this.fields.length === 2 && !this.authenticate(this.fields[0]!, this.fields[1]!))
+          throw new UnauthenticatedError(this.fields[1]!);
         continue;
       }
       let stdin: string | undefined;

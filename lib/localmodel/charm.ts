@@ -58,12 +58,15 @@ export function loadCharmDir(dir: string): LoadedCharm {
   const metadata = readYamlMap(root, 'metadata.yaml', true);
   const name = metadata['name'];
   if (typeof name !== 'string' || !APP_NAME_RE.test(name)) {
-    throw new CharmRefusal(`invalid charm: metadata.yaml needs a "name" made of lowercase letters, digits and hyphens (got ${JSON.stringify(name ?? null)})`);
+    throw new CharmRefusal(
+      `invalid charm: metadata.yaml needs a "name" made of lowercase letters, digits and hyphens (got ${JSON.stringify(name ?? null)})`,
+    );
   }
   for (const role of ['provides', 'requires', 'peers']) {
     const section = metadata[role];
     if (section === undefined || section === null) continue;
-    if (typeof section !== 'object' || Array.isArray(section)) throw new CharmRefusal(`invalid charm: metadata.yaml "${role}" must be a map`);
+    if (typeof section !== 'object' || Array.isArray(section))
+      throw new CharmRefusal(`invalid charm: metadata.yaml "${role}" must be a map`);
     for (const [endpoint, spec] of Object.entries(section as Record<string, unknown>)) {
       const iface = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>)['interface'] : undefined;
       if (typeof iface !== 'string' || iface === '') {

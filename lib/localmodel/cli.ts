@@ -58,7 +58,8 @@ export function unitArg(lm: LocalModel, text: string): string {
 function redactedConfig(lm: LocalModel, app: string, values: Record<string, unknown>): Record<string, unknown> {
   const options = lm.model.applications[app]?.charm.config ?? {};
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(values)) out[k] = v !== null && v !== '' && (/pass|secret|token|credential/i.test(k) || options[k]?.type === 'secret') ? '<redacted>' : v;
+  for (const [k, v] of Object.entries(values))
+    out[k] = v !== null && v !== '' && (/pass|secret|token|credential/i.test(k) || options[k]?.type === 'secret') ? '<redacted>' : v;
   return out;
 }
 
@@ -142,7 +143,7 @@ export function buildProgram(): Command {
     .description('deploy a .charm or a charm directory')
     .option('-n, --num-units <n>', 'number of units', positiveInt, 1)
     .option('--config <key=value...>', 'initial config', [])
-    .option('--env <KEY=VALUE...>', 'extra environment for this application\'s hooks', [])
+    .option('--env <KEY=VALUE...>', "extra environment for this application's hooks", [])
     .action(async (charm: string, app: string | undefined, o: { numUnits: number; config: string[]; env: string[] }) => {
       await withModel(program, async (lm) => {
         const units = await lm.deploy(callerPath(charm), {
@@ -225,7 +226,10 @@ export function buildProgram(): Command {
       }),
     );
 
-  program.command('update-status').description('one update-status tick on every unit').action(async () => withModel(program, (lm) => lm.updateStatus()));
+  program
+    .command('update-status')
+    .description('one update-status tick on every unit')
+    .action(async () => withModel(program, (lm) => lm.updateStatus()));
 
   program
     .command('refresh <app> <charm>')
@@ -255,7 +259,9 @@ export function buildProgram(): Command {
       }),
     );
 
-  program.command('show-unit <unit>').action(async (unit: string) => withModel(program, async (lm) => out(showUnit(lm, unitArg(lm, unit)))));
+  program
+    .command('show-unit <unit>')
+    .action(async (unit: string) => withModel(program, async (lm) => out(showUnit(lm, unitArg(lm, unit)))));
 
   program
     .command('debug-log')
@@ -265,7 +271,10 @@ export function buildProgram(): Command {
     .action(async (o: { unit?: string; hooks?: boolean; limit?: number }) =>
       withModel(program, async (lm) => {
         const unit = o.unit !== undefined ? unitArg(lm, o.unit) : undefined;
-        if (o.hooks) out(`${formatHookTranscripts(lm.history, { ...(unit ? { unit } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) })}\n`);
+        if (o.hooks)
+          out(
+            `${formatHookTranscripts(lm.history, { ...(unit ? { unit } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) })}\n`,
+          );
         else out(`${formatLogs(lm.model, unit)}\n`);
       }),
     );

@@ -78,7 +78,13 @@ export async function dispatch(model: JujuModel, spec: HookContextSpec, options:
     }
   }
   if (result.timedOut) {
-    model.logs.push({ unit: spec.unit, level: 'ERROR', message: `${contextName} timed out after ${options.timeoutMs} ms; killed`, context: contextName, time });
+    model.logs.push({
+      unit: spec.unit,
+      level: 'ERROR',
+      message: `${contextName} timed out after ${options.timeoutMs} ms; killed`,
+      context: contextName,
+      time,
+    });
   }
   const outcome = { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   const ok = result.exitCode === 0 && !result.timedOut;

@@ -193,7 +193,11 @@ const MAX_TRANSCRIPT_CALLS = 500;
 const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
 function describeEvent(e: QueuedEvent): string {
-  const extra = [e.relationId !== undefined ? `relation ${e.relationId}` : '', e.remoteUnit ? `remote ${e.remoteUnit}` : '', e.secret ? e.secret.id : '']
+  const extra = [
+    e.relationId !== undefined ? `relation ${e.relationId}` : '',
+    e.remoteUnit ? `remote ${e.remoteUnit}` : '',
+    e.secret ? e.secret.id : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `${e.unit} ${e.hook}${extra ? ` (${extra})` : ''}`;
@@ -269,7 +273,11 @@ export class LocalModel {
     } else {
       state = {
         format: 1,
-        model: createModel({ name: options.modelName ?? 'local', uuid: randomUUID(), ...(options.modelType === 'kubernetes' ? { type: 'caas' as const } : {}) }),
+        model: createModel({
+          name: options.modelName ?? 'local',
+          uuid: randomUUID(),
+          ...(options.modelType === 'kubernetes' ? { type: 'caas' as const } : {}),
+        }),
         apps: {},
         units: {},
         queue: [],
@@ -450,10 +458,30 @@ export class LocalModel {
       const peer = relation.ends.length === 1;
       for (const remote of remotes) {
         const remoteEnds = relationEnds(relation, appOfUnit(remote))!;
-        this.enqueue({ unit: remote, hook: `${remoteEnds.local.endpoint}-relation-departed`, relationId: relation.id, remoteUnit: unitName, remoteApp: unit.app, departingUnit: unitName });
-        own.push({ unit: unitName, hook: `${ends.local.endpoint}-relation-departed`, relationId: relation.id, remoteUnit: remote, remoteApp: appOfUnit(remote), departingUnit: unitName });
+        this.enqueue({
+          unit: remote,
+          hook: `${remoteEnds.local.endpoint}-relation-departed`,
+          relationId: relation.id,
+          remoteUnit: unitName,
+          remoteApp: unit.app,
+          departingUnit: unitName,
+        });
+        own.push({
+          unit: unitName,
+          hook: `${ends.local.endpoint}-relation-departed`,
+          relationId: relation.id,
+          remoteUnit: remote,
+          remoteApp: appOfUnit(remote),
+          departingUnit: unitName,
+        });
       }
-      if (!peer) broken.push({ unit: unitName, hook: `${ends.local.endpoint}-relation-broken`, relationId: relation.id, remoteApp: ends.remote.app });
+      if (!peer)
+        broken.push({
+          unit: unitName,
+          hook: `${ends.local.endpoint}-relation-broken`,
+          relationId: relation.id,
+          remoteApp: ends.remote.app,
+        });
     }
     for (const e of [...own, ...broken, { unit: unitName, hook: 'remove' }]) this.enqueue(e);
     await this.settle();
@@ -465,18 +493,27 @@ export class LocalModel {
    */
   async integrate(a: string, b: string): Promise<number> {
     const [endA, endB] = this.resolveEnds(a, b);
-    const key = (r: SimRelation) => r.ends.map((e) => `${e.app}:${e.endpoint}`).sort().join(' ');
+    const key = (r: SimRelation) =>
+      r.ends
+        .map((e) => `${e.app}:${e.endpoint}`)
+        .sort()
+        .join(' ');
     const wanted = [endA, endB].sort().join(' ');
     if (this.model.relations.some((r) => key(r) === wanted)) throw new Refusal(`relation ${endA} ${endB} already exists`);
     for (const end of [endA, endB]) {
       const [app, endpoint] = end.split(':') as [string, string];
       const limit = this.model.applications[app]!.charm.endpoints[endpoint]!.limit;
       const used = this.model.relations.filter((r) => r.ends.some((e) => e.app === app && e.endpoint === endpoint)).length;
-      if (limit !== undefined && used >= limit) throw new Refusal(`cannot add relation: establishing a new relation for ${end} would exceed its maximum relation limit of ${limit}`);
+      if (limit !== undefined && used >= limit)
+        throw new Refusal(
+          `cannot add relation: establishing a new relation for ${end} would exceed its maximum relation limit of ${limit}`,
+        );
     }
     let relation: SimRelation;
     try {
-      relation = addRelation(this.model, endA, endB, { scope: this.aliveUnits(endA.split(':')[0]!).concat(this.aliveUnits(endB.split(':')[0]!)) });
+      relation = addRelation(this.model, endA, endB, {
+        scope: this.aliveUnits(endA.split(':')[0]!).concat(this.aliveUnits(endB.split(':')[0]!)),
+      });
     } catch (err) {
       throw new Refusal((err as Error).message);
     }
@@ -485,7 +522,12 @@ export class LocalModel {
       const ends = relationEnds(relation, appOfUnit(u))!;
       this.enqueue({ unit: u, hook: `${ends.local.endpoint}-relation-created`, relationId: relation.id, remoteApp: ends.remote.app });
     }
-    for (const u of members) this.enqueueJoins(relation, u, members.filter((r) => appOfUnit(r) !== appOfUnit(u)));
+    for (const u of members)
+      this.enqueueJoins(
+        relation,
+        u,
+        members.filter((r) => appOfUnit(r) !== appOfUnit(u)),
+      );
     await this.settle();
     return relation.id;
   }
@@ -501,7 +543,14 @@ export class LocalModel {
     for (const u of members) {
       const ends = relationEnds(relation, appOfUnit(u))!;
       for (const remote of this.shuffled(members.filter((r) => appOfUnit(r) === ends.remote.app))) {
-        this.enqueue({ unit: u, hook: `${ends.local.endpoint}-relation-departed`, relationId: relation.id, remoteUnit: remote, remoteApp: ends.remote.app, departingUnit: remote });
+        this.enqueue({
+          unit: u,
+          hook: `${ends.local.endpoint}-relation-departed`,
+          relationId: relation.id,
+          remoteUnit: remote,
+          remoteApp: ends.remote.app,
+          departingUnit: remote,
+        });
       }
       this.enqueue({ unit: u, hook: `${ends.local.endpoint}-relation-broken`, relationId: relation.id, remoteApp: ends.remote.app });
     }
@@ -581,7 +630,8 @@ export class LocalModel {
       this.enqueue({ unit: u.name, hook: 'upgrade-charm' });
       this.enqueue({ unit: u.name, hook: 'config-changed' });
     }
-    if (oldDir !== charmDir && oldDir.startsWith(path.join(this.modelDir, 'charms') + path.sep)) fs.rmSync(oldDir, { recursive: true, force: true });
+    if (oldDir !== charmDir && oldDir.startsWith(path.join(this.modelDir, 'charms') + path.sep))
+      fs.rmSync(oldDir, { recursive: true, force: true });
     await this.settle();
   }
 
@@ -603,7 +653,8 @@ export class LocalModel {
 
   private enqueue(event: QueuedEvent): void {
     // Juju's uniter works from state, so a change already waiting to be seen is not seen twice.
-    if ((event.hook.endsWith('-relation-changed') || event.hook === 'secret-changed') && this.state.queue.some((q) => sameEvent(q, event))) return;
+    if ((event.hook.endsWith('-relation-changed') || event.hook === 'secret-changed') && this.state.queue.some((q) => sameEvent(q, event)))
+      return;
     this.state.queue.push(event);
   }
 
@@ -629,13 +680,16 @@ export class LocalModel {
           if (!heads.has(e.unit) && !this.state.units[e.unit]?.failed) heads.set(e.unit, i);
         });
         const retryable = this.autoRetry
-          ? Object.entries(this.state.units).filter(([u, us]) => us.failed && (retriesThisSettle.get(u) ?? 0) < maxRetries && this.model.units[u])
+          ? Object.entries(this.state.units).filter(
+              ([u, us]) => us.failed && (retriesThisSettle.get(u) ?? 0) < maxRetries && this.model.units[u],
+            )
           : [];
         const now = Date.now();
         const due = retryable.filter(([, us]) => (us.retryAt ?? 0) <= now).map(([u]) => u);
-        const candidates = [...[...heads.keys()].map((u) => ({ unit: u, retry: false })), ...due.map((u) => ({ unit: u, retry: true }))].sort(
-          (a, b) => compareUnitNames(a.unit, b.unit) || Number(a.retry) - Number(b.retry),
-        );
+        const candidates = [
+          ...[...heads.keys()].map((u) => ({ unit: u, retry: false })),
+          ...due.map((u) => ({ unit: u, retry: true })),
+        ].sort((a, b) => compareUnitNames(a.unit, b.unit) || Number(a.retry) - Number(b.retry));
         if (candidates.length === 0) {
           if (retryable.length === 0) break;
           const wait = Math.min(...retryable.map(([, us]) => us.retryAt ?? now)) - now;
@@ -820,7 +874,8 @@ export class LocalModel {
     delete this.model.units[unitName];
     const us = this.state.units[unitName];
     delete this.state.units[unitName];
-    if (us && us.charmDir.startsWith(path.join(this.modelDir, 'units') + path.sep)) fs.rmSync(path.dirname(us.charmDir), { recursive: true, force: true });
+    if (us && us.charmDir.startsWith(path.join(this.modelDir, 'units') + path.sep))
+      fs.rmSync(path.dirname(us.charmDir), { recursive: true, force: true });
     this.state.queue = this.state.queue.filter((e) => e.unit !== unitName);
     if (wasLeader) {
       const remaining = this.aliveUnits(unit.app);
@@ -837,7 +892,9 @@ export class LocalModel {
   private maybeForgetRelation(relationId: number): void {
     const relation = findRelation(this.model, relationId);
     if (!relation || relation.life !== 'dying') return;
-    const waiting = this.state.queue.some((e) => e.relationId === relationId) || Object.values(this.state.units).some((u) => u.failed?.relationId === relationId);
+    const waiting =
+      this.state.queue.some((e) => e.relationId === relationId) ||
+      Object.values(this.state.units).some((u) => u.failed?.relationId === relationId);
     if (waiting) return;
     this.model.relations = this.model.relations.filter((r) => r.id !== relationId);
     for (const secret of Object.values(this.model.secrets)) secret.grants = secret.grants.filter((g) => g.relationId !== relationId);
@@ -884,7 +941,8 @@ export class LocalModel {
     const parse = (spec: string) => {
       const [app, endpoint] = spec.split(':') as [string, string | undefined];
       const application = this.requireApp(app);
-      if (endpoint !== undefined && !application.charm.endpoints[endpoint]) throw new Refusal(`application "${app}" has no "${endpoint}" relation`);
+      if (endpoint !== undefined && !application.charm.endpoints[endpoint])
+        throw new Refusal(`application "${app}" has no "${endpoint}" relation`);
       return { app, endpoint, meta: application.charm };
     };
     const pa = parse(a);
@@ -894,7 +952,9 @@ export class LocalModel {
       Object.entries(p.meta.endpoints).filter(([name, spec]) => spec.role !== 'peers' && (p.endpoint === undefined || p.endpoint === name));
     for (const [na, sa] of eps(pa)) {
       for (const [nb, sb] of eps(pb)) {
-        const fits = sa.interface === sb.interface && ((sa.role === 'provides' && sb.role === 'requires') || (sa.role === 'requires' && sb.role === 'provides'));
+        const fits =
+          sa.interface === sb.interface &&
+          ((sa.role === 'provides' && sb.role === 'requires') || (sa.role === 'requires' && sb.role === 'provides'));
         if (fits) candidates.push([`${pa.app}:${na}`, `${pb.app}:${nb}`]);
       }
     }
@@ -925,7 +985,11 @@ export class LocalModel {
   }
 
   /** Unpack (a .charm) or check (a directory) the charm for `app` at `revision`. */
-  private async installCharm(source: string, app: string, revision: number): Promise<{ loaded: LoadedCharm; charmDir: string; packed: boolean }> {
+  private async installCharm(
+    source: string,
+    app: string,
+    revision: number,
+  ): Promise<{ loaded: LoadedCharm; charmDir: string; packed: boolean }> {
     if (!fs.existsSync(source)) throw new CharmRefusal(`charm "${source}" not found`);
     if (fs.statSync(source).isDirectory()) return { loaded: loadCharmDir(source), charmDir: source, packed: false };
     const dir = path.join(this.modelDir, 'charms', app, String(revision));
@@ -950,6 +1014,8 @@ function checkAssumes(charmDir: string, kubernetes: boolean): void {
   const meta = parseYaml(fs.readFileSync(file, 'utf8')) as { assumes?: unknown } | null;
   const assumes = Array.isArray(meta?.assumes) ? meta.assumes : [];
   if (assumes.includes('k8s-api') && !kubernetes) {
-    throw new Refusal('cannot deploy: charm requires the "k8s-api" feature, which only a Kubernetes model provides (this model is a machine model)');
+    throw new Refusal(
+      'cannot deploy: charm requires the "k8s-api" feature, which only a Kubernetes model provides (this model is a machine model)',
+    );
   }
 }

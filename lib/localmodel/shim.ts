@@ -331,7 +331,9 @@ export function privateTempDir(name: string): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = fs.lstatSync(dir);
   if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
-    throw new Error(`${dir} is not a private directory of this user (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}); remove it or set LOCALMODEL_CACHE_DIR`);
+    throw new Error(
+      `${dir} is not a private directory of this user (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}); remove it or set LOCALMODEL_CACHE_DIR`,
+    );
   }
   return dir;
 }

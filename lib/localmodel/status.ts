@@ -3,15 +3,7 @@
  * leader marked `*`, integrations) and a YAML dump of a unit's relation data.
  */
 import { stringify } from 'yaml';
-import {
-  appOfUnit,
-  compareUnitNames,
-  relationEnds,
-  unitsOf,
-  type JujuModel,
-  type StatusRecord,
-  type WorkloadStatusName,
-} from '../sim';
+import { appOfUnit, compareUnitNames, relationEnds, unitsOf, type JujuModel, type StatusRecord, type WorkloadStatusName } from '../sim';
 
 /** What the views read (LocalModel satisfies it). */
 export interface StatusSource {
@@ -37,7 +29,9 @@ export interface HookRecord {
 }
 
 function hookLine(h: HookRecord): string {
-  const where = [h.relationId !== undefined ? `relation ${h.relationId}` : '', h.remoteUnit ? `remote ${h.remoteUnit}` : ''].filter(Boolean).join(', ');
+  const where = [h.relationId !== undefined ? `relation ${h.relationId}` : '', h.remoteUnit ? `remote ${h.remoteUnit}` : '']
+    .filter(Boolean)
+    .join(', ');
   const retry = h.attempt && h.attempt > 1 ? ` (retry ${h.attempt - 1})` : '';
   return `#${h.seq} ${h.unit} ${h.event}${where ? ` [${where}]` : ''}${retry}: exit ${h.exitCode}, ${h.durationMs} ms`;
 }
@@ -64,7 +58,9 @@ export function statusDocument(source: StatusSource, filters: readonly string[] 
   const view = statusView(source);
   const applications: Record<string, unknown> = {};
   for (const row of view.apps) {
-    const unitNames = unitsOf(model, row.app).map((u) => u.name).filter((u) => wanted(row.app, u));
+    const unitNames = unitsOf(model, row.app)
+      .map((u) => u.name)
+      .filter((u) => wanted(row.app, u));
     if (!wanted(row.app) && unitNames.length === 0) continue;
     const app = model.applications[row.app]!;
     const units: Record<string, unknown> = {};
@@ -76,7 +72,9 @@ export function statusDocument(source: StatusSource, filters: readonly string[] 
         'juju-status': { current: failed ? 'error' : 'idle', since: u.status.since },
         ...(u.leader ? { leader: true } : {}),
         machine: u.machine,
-        'open-ports': u.openedPorts.map((p) => (p.protocol === 'icmp' ? 'icmp' : p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`)),
+        'open-ports': u.openedPorts.map((p) =>
+          p.protocol === 'icmp' ? 'icmp' : p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`,
+        ),
         'public-address': u.address,
       };
     }
@@ -84,7 +82,11 @@ export function statusDocument(source: StatusSource, filters: readonly string[] 
     for (const r of model.relations) {
       const ends = relationEnds(r, row.app);
       if (!ends) continue;
-      (relations[ends.local.endpoint] ??= []).push({ 'related-application': ends.remote.app, interface: app.charm.endpoints[ends.local.endpoint]?.interface ?? '', scope: 'global' });
+      (relations[ends.local.endpoint] ??= []).push({
+        'related-application': ends.remote.app,
+        interface: app.charm.endpoints[ends.local.endpoint]?.interface ?? '',
+        scope: 'global',
+      });
     }
     applications[row.app] = {
       charm: `local:${row.charm}-${row.rev}`,
@@ -98,7 +100,14 @@ export function statusDocument(source: StatusSource, filters: readonly string[] 
     };
   }
   return {
-    model: { name: model.name, type: 'iaas', controller: 'localmodel', cloud: 'localhost', version: model.jujuVersion, 'model-status': { current: 'available' } },
+    model: {
+      name: model.name,
+      type: 'iaas',
+      controller: 'localmodel',
+      cloud: 'localhost',
+      version: model.jujuVersion,
+      'model-status': { current: 'available' },
+    },
     machines: {},
     applications,
   };
@@ -155,7 +164,10 @@ export function statusView(source: StatusSource): StatusView {
     .map((name) => {
       const app = model.applications[name]!;
       const units = unitsOf(model, name);
-      const shown = derived(app.status, units.map((u) => u.status));
+      const shown = derived(
+        app.status,
+        units.map((u) => u.status),
+      );
       return {
         app: name,
         version: app.workloadVersion,
@@ -185,7 +197,13 @@ export function statusView(source: StatusSource): StatusView {
       const ends = r.ends.map((e) => ({ ...e, spec: model.applications[e.app]!.charm.endpoints[e.endpoint]! }));
       if (ends.length === 1) {
         const e = ends[0]!;
-        return { id: r.id, provider: `${e.app}:${e.endpoint}`, requirer: `${e.app}:${e.endpoint}`, interface: e.spec.interface, type: 'peer' as const };
+        return {
+          id: r.id,
+          provider: `${e.app}:${e.endpoint}`,
+          requirer: `${e.app}:${e.endpoint}`,
+          interface: e.spec.interface,
+          type: 'peer' as const,
+        };
       }
       const provider = ends.find((e) => e.spec.role === 'provides') ?? ends[0]!;
       const requirer = ends.find((e) => e !== provider)!;
@@ -202,7 +220,14 @@ export function statusView(source: StatusSource): StatusView {
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The `juju status` table. */
@@ -220,7 +245,12 @@ export function formatStatus(source: StatusSource): string {
     ),
   ];
   if (v.relations.length > 0) {
-    parts.push(table(['Integration provider', 'Requirer', 'Interface', 'Type'], v.relations.map((r) => [r.provider, r.requirer, r.interface, r.type])));
+    parts.push(
+      table(
+        ['Integration provider', 'Requirer', 'Interface', 'Type'],
+        v.relations.map((r) => [r.provider, r.requirer, r.interface, r.type]),
+      ),
+    );
   }
   // Empty columns leave runs of spaces; collapse them only at line ends (trimEnd above).
   return `${parts.join('\n\n')}\n`;
@@ -238,7 +268,9 @@ export function showUnit(source: StatusSource, unitName: string): string {
     .map((r) => {
       const ends = relationEnds(r, unit.app)!;
       const related: Record<string, unknown> = {};
-      for (const other of Object.keys(r.unitData).filter((u) => u !== unitName && appOfUnit(u) === ends.remote.app).sort(compareUnitNames)) {
+      for (const other of Object.keys(r.unitData)
+        .filter((u) => u !== unitName && appOfUnit(u) === ends.remote.app)
+        .sort(compareUnitNames)) {
         related[other] = { 'in-scope': r.scope.includes(other), data: { ...r.unitData[other] } };
       }
       return {
@@ -255,7 +287,9 @@ export function showUnit(source: StatusSource, unitName: string): string {
     [unitName]: {
       'workload-version': app.workloadVersion,
       machine: unit.machine,
-      'opened-ports': unit.openedPorts.map((p) => (p.protocol === 'icmp' ? 'icmp' : p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`)),
+      'opened-ports': unit.openedPorts.map((p) =>
+        p.protocol === 'icmp' ? 'icmp' : p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`,
+      ),
       charm: `local:${app.charm.name}-${source.apps[unit.app]?.revision ?? 0}`,
       leader: unit.leader,
       life: 'alive',

@@ -78,7 +78,11 @@ function jsonType(value: unknown): string {
 
 /** gojsonschema-style text, as `juju run` prints it after "validation failed: ". */
 function describe(error: ErrorObject, params: unknown): string {
-  const field = `(root)${error.instancePath.split('/').slice(1).map((p) => `.${p}`).join('')}`;
+  const field = `(root)${error.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => `.${p}`)
+    .join('')}`;
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'type': {

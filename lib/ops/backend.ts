@@ -324,7 +324,10 @@ export class HookToolBackend {
   }
 
   actionSet(flat: Readonly<Record<string, string>>): void {
-    this.run('action-set', Object.entries(flat).map(([k, v]) => `${k}=${v}`));
+    this.run(
+      'action-set',
+      Object.entries(flat).map(([k, v]) => `${k}=${v}`),
+    );
   }
 
   actionFail(message: string): void {

@@ -44,7 +44,6 @@ export interface RemoteAppMemory {
   forget(relationId: number): void;
 }
 
-
 export interface ModelOptions {
   readonly configValidator?: CompiledValidator;
   readonly statusMemory?: StatusMemory;

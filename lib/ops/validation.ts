@@ -121,8 +121,7 @@ export function describeValidationErrors(
     } else if (name !== '' && expectedTypes[name] !== undefined && ['anyOf', 'type', 'pattern'].includes(e.keyword)) {
       msg = `${what} "${name}" must be ${expectedTypes[name]}, got ${describeValue(lookup(data, e.instancePath))}`;
     } else if (e.keyword === 'anyOf' || e.keyword === 'type' || e.keyword === 'pattern' || e.keyword === 'enum') {
-      const detail =
-        e.keyword === 'enum' ? `one of ${JSON.stringify(e.params.allowedValues)}` : e.message ?? 'valid';
+      const detail = e.keyword === 'enum' ? `one of ${JSON.stringify(e.params.allowedValues)}` : (e.message ?? 'valid');
       msg = `${what} "${name}" ${e.keyword === 'enum' ? `must be ${detail}` : detail}, got ${describeValue(lookup(data, e.instancePath))}`;
     } else {
       msg = `${what} "${name}" ${e.message ?? 'is invalid'}`;

@@ -34,4 +34,3 @@ export function obsoleteRevisionEvents(model: JujuModel, secret: SimSecret): Tri
   }
   return events;
 }
-

@@ -268,11 +268,7 @@ export function addApplication(
   return app;
 }
 
-export function addUnit(
-  model: JujuModel,
-  app: string,
-  opts: { leader?: boolean; address?: string; number?: number } = {},
-): SimUnit {
+export function addUnit(model: JujuModel, app: string, opts: { leader?: boolean; address?: string; number?: number } = {}): SimUnit {
   if (!model.applications[app]) throw new Error(`application "${app}" not found`);
   const existing = unitsOf(model, app).map((u) => unitNumber(u.name));
   const n = opts.number ?? (existing.length === 0 ? 0 : Math.max(...existing) + 1);
@@ -308,12 +304,7 @@ export function prefilledUnitBag(unit: SimUnit): Bag {
  * Add a relation between `a` and `b` ("app:endpoint"), or a peer relation when `b` is omitted.
  * Every current unit of both applications enters the scope unless `scope` is given.
  */
-export function addRelation(
-  model: JujuModel,
-  a: string,
-  b?: string,
-  opts: { id?: number; scope?: readonly string[] } = {},
-): SimRelation {
+export function addRelation(model: JujuModel, a: string, b?: string, opts: { id?: number; scope?: readonly string[] } = {}): SimRelation {
   const ends = [parseEnd(model, a)];
   if (b !== undefined) ends.push(parseEnd(model, b));
   const roles = ends.map((e) => model.applications[e.app]!.charm.endpoints[e.endpoint]!.role);

@@ -234,8 +234,7 @@ export class HookSession {
     if (spec.secret && spec.hook && SECRET_HOOKS.has(spec.hook)) {
       const id = parseSecretUri(spec.secret.id)!;
       const secret = this.model.secrets[id]!;
-      const label =
-        spec.secret.label ?? (spec.hook === 'secret-changed' ? secret.consumers[this.unit.name]?.label : secret.label) ?? '';
+      const label = spec.secret.label ?? (spec.hook === 'secret-changed' ? secret.consumers[this.unit.name]?.label : secret.label) ?? '';
       env['JUJU_SECRET_ID'] = secretUri(id);
       env['JUJU_SECRET_LABEL'] = label;
       if (spec.secret.revision && spec.secret.revision > 0) env['JUJU_SECRET_REVISION'] = String(spec.secret.revision);
@@ -250,7 +249,9 @@ export class HookSession {
   }
 
   nowIso(): string {
-    return this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   /** Name used in log records: the hook or action name. */
@@ -286,7 +287,9 @@ export class HookSession {
   }
 
   visibleRelations(): SimRelation[] {
-    return this.model.relations.filter((r) => relationEnds(r, this.app.name) !== undefined && this.inContext(r)).sort((a, b) => a.id - b.id);
+    return this.model.relations
+      .filter((r) => relationEnds(r, this.app.name) !== undefined && this.inContext(r))
+      .sort((a, b) => a.id - b.id);
   }
 
   /** The `-r/--relation` flag: parses `N` or `endpoint:N` and checks the relation exists. */
@@ -323,9 +326,7 @@ export class HookSession {
   relationUnits(relation: SimRelation): string[] {
     const remoteApp = this.remoteEnd(relation).app;
     const departing = this.hookRelation === relation && this.relationHookKind === 'departed' ? this.spec.departingUnit : undefined;
-    return relation.scope
-      .filter((u) => appOfUnit(u) === remoteApp && u !== this.unit.name && u !== departing)
-      .sort(compareUnitNames);
+    return relation.scope.filter((u) => appOfUnit(u) === remoteApp && u !== this.unit.name && u !== departing).sort(compareUnitNames);
   }
 
   /** This unit's bag including writes made earlier in this hook. */

@@ -112,7 +112,9 @@ function slimAxios(): esbuild.Plugin {
     name: 'tscharm-slim-axios',
     setup(build) {
       build.onResolve({ filter: /^\.\/fetch\.js$/ }, (args) =>
-        args.importer.endsWith(`${AXIOS_DIR}lib${path.sep}adapters${path.sep}adapters.js`) ? { path: 'fetch-adapter', namespace: 'tscharm-axios-stub' } : undefined,
+        args.importer.endsWith(`${AXIOS_DIR}lib${path.sep}adapters${path.sep}adapters.js`)
+          ? { path: 'fetch-adapter', namespace: 'tscharm-axios-stub' }
+          : undefined,
       );
       build.onResolve({ filter: /^(form-data|http2)$/ }, (args) =>
         args.importer.includes(AXIOS_DIR) ? { path: args.path, namespace: 'tscharm-axios-stub' } : undefined,
@@ -121,9 +123,21 @@ function slimAxios(): esbuild.Plugin {
       build.onLoad({ filter: /[\\/]node_modules[\\/]axios[\\/]lib[\\/]utils\.js$/ }, async (args) => {
         const source = await fs.promises.readFile(args.path, 'utf8');
         if (!source.includes(AXIOS_UTILS_FORMDATA_PROBE)) {
-          return { errors: [{ text: `tscharm slimAxios: ${args.path} no longer contains the FormData probe it replaces; review slimAxios in lib/tscharm/bundle.ts for this axios version` }] };
+          return {
+            errors: [
+              {
+                text: `tscharm slimAxios: ${args.path} no longer contains the FormData probe it replaces; review slimAxios in lib/tscharm/bundle.ts for this axios version`,
+              },
+            ],
+          };
         }
-        return { contents: source.replace(AXIOS_UTILS_FORMDATA_PROBE, 'const FormDataCtor = undefined; // tscharm slimAxios: no Node 20 undici load at import'), loader: 'js' };
+        return {
+          contents: source.replace(
+            AXIOS_UTILS_FORMDATA_PROBE,
+            'const FormDataCtor = undefined; // tscharm slimAxios: no Node 20 undici load at import',
+          ),
+          loader: 'js',
+        };
       });
     },
   };
@@ -143,7 +157,13 @@ function embedWasmUtils(): esbuild.Plugin {
       build.onLoad({ filter: /[\\/]node_modules[\\/]@platformatic[\\/]wasm-utils[\\/]dist[\\/]index\.js$/ }, async (args) => {
         const source = await fs.promises.readFile(args.path, 'utf8');
         if (!source.includes(WASM_UTILS_READ)) {
-          return { errors: [{ text: `tscharm embedWasmUtils: ${args.path} no longer reads native.wasm the way it replaces; review embedWasmUtils in lib/tscharm/bundle.ts` }] };
+          return {
+            errors: [
+              {
+                text: `tscharm embedWasmUtils: ${args.path} no longer reads native.wasm the way it replaces; review embedWasmUtils in lib/tscharm/bundle.ts`,
+              },
+            ],
+          };
         }
         const wasmPath = JSON.stringify(path.join(path.dirname(args.path), 'native.wasm'));
         return {

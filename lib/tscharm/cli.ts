@@ -37,7 +37,11 @@ export function buildProgram(): Command {
     .option('--base <base>', 'target base, charmcraft notation', 'ubuntu@22.04')
     .addOption(new Option('--arch <arch>', 'target architecture').argParser(parseArch).default(hostArchitecture() ?? 'amd64'))
     .option('--out <dir>', 'where to write the .charm (default: the charm directory)')
-    .option('--node-version <version>', 'exact Node.js version to ship (npm package node-linux-<arch>; its sha256 must be pinned in lib/tscharm/runtime.ts)', DEFAULT_NODE_VERSION)
+    .option(
+      '--node-version <version>',
+      'exact Node.js version to ship (npm package node-linux-<arch>; its sha256 must be pinned in lib/tscharm/runtime.ts)',
+      DEFAULT_NODE_VERSION,
+    )
     .option('--cache-dir <dir>', 'cache for Node runtime tarballs (default: <charm-dir>/.tscharm/cache)')
     .option('--no-minify', 'keep the bundle readable (for debugging)')
     .option('--stage-dir <dir>', 'write dispatch, dist/ and runtime/ unzipped into <dir> instead of a .charm (for charmcraft parts)')

@@ -47,7 +47,7 @@ export function dispatchScript(options: DispatchOptions): string {
     '  */*) charm_dir="${0%/*}" ;;',
     '  *) charm_dir=. ;;',
     'esac',
-    "# Juju already runs hooks there; being sure of it lets the last line name the entrypoint relative to",
+    '# Juju already runs hooks there; being sure of it lets the last line name the entrypoint relative to',
     "# the charm, which is how charmcraft's entrypoint check reads it (the last word of the last line).",
     'cd "$charm_dir" || exit 1',
     ...pickNode,

@@ -76,7 +76,9 @@ export function readCharmMetaFiles(charmDir: string, variant: string = DEFAULT_V
     if (!/^[a-z0-9][a-z0-9-]*$/.test(variant)) throw new Error(`variant "${variant}" must be a lower-case name such as k8s`);
     metadataDir = path.join(dir, 'variants', variant);
     if (!fs.existsSync(path.join(metadataDir, META_FILE_NAMES.metadata))) {
-      throw new Error(`variant "${variant}" has no ${path.join(metadataDir, META_FILE_NAMES.metadata)}; variants: ${[DEFAULT_VARIANT, ...listVariants(dir)].join(', ')}`);
+      throw new Error(
+        `variant "${variant}" has no ${path.join(metadataDir, META_FILE_NAMES.metadata)}; variants: ${[DEFAULT_VARIANT, ...listVariants(dir)].join(', ')}`,
+      );
     }
   }
   return {
@@ -91,7 +93,10 @@ export function readCharmMetaFiles(charmDir: string, variant: string = DEFAULT_V
 export function listVariants(charmDir: string): string[] {
   const dir = path.join(path.resolve(charmDir), 'variants');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((v) => fs.existsSync(path.join(dir, v, META_FILE_NAMES.metadata))).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((v) => fs.existsSync(path.join(dir, v, META_FILE_NAMES.metadata)))
+    .sort();
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -155,7 +155,10 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
   const { name, files, bundle } = built;
   const runtime = ensureNodeRuntime(options.arch, options.nodeVersion, options.cacheDir);
   const shippedNode = path.join(workDir, 'node');
-  const strip: StripResult = options.strip === false ? (fs.copyFileSync(runtime.nodeBinary, shippedNode), { stripped: false, reason: 'disabled' }) : stripRuntime(runtime, shippedNode);
+  const strip: StripResult =
+    options.strip === false
+      ? (fs.copyFileSync(runtime.nodeBinary, shippedNode), { stripped: false, reason: 'disabled' })
+      : stripRuntime(runtime, shippedNode);
   const startedAt = options.startedAt ?? new Date();
   const minBytes = options.codeCacheMinBytes ?? DEFAULT_CODE_CACHE_MIN_BYTES;
   const codeCache: CodeCacheResult =
@@ -166,7 +169,9 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
         : { enabled: true };
   const bundleName = path.posix.basename(BUNDLE_PATH);
   // The entrypoint dispatch names is executable, as charmcraft's entrypoint linter requires.
-  const cacheEntries: ZipEntry[] = codeCache.enabled ? [{ name: LOADER_PATH, kind: 'file', data: Buffer.from(loaderSource(bundleName)), mode: 0o100755 }] : [];
+  const cacheEntries: ZipEntry[] = codeCache.enabled
+    ? [{ name: LOADER_PATH, kind: 'file', data: Buffer.from(loaderSource(bundleName)), mode: 0o100755 }]
+    : [];
 
   const entries: ZipEntry[] = [
     {

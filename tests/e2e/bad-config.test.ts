@@ -25,7 +25,11 @@ describeWithStack()('configs the real Kafka Connect refuses, and Java-only regex
     src = endpointOf(stack.kafkaA, 'admin');
     tgt = endpointOf(stack.kafkaB, 'admin');
     // (?i) and a possessive quantifier: Java-only syntax the charm used to refuse.
-    world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: `(?i)E2E-BADCFG-[a-z]++-${RUN}` } });
+    world = await MirrorWorld.create({
+      charmFile: state.charmFile,
+      stack,
+      config: { ...FAST_INTERVALS, topics: `(?i)E2E-BADCFG-[a-z]++-${RUN}` },
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -48,9 +52,17 @@ describeWithStack()('configs the real Kafka Connect refuses, and Java-only regex
   });
 
   test.each([
-    ['key_converter', 'org.example.DoesNotExist', /^key_converter: Kafka Connect refuses 'org\.example\.DoesNotExist' for key\.converter \(.*Class org\.example\.DoesNotExist could not be found.*\); no connector was changed/],
-    ['value_converter', 'java.lang.String', /^value_converter: Kafka Connect refuses 'java\.lang\.String' for value\.converter \(.*java\.lang\.String does not implement the Converter interface.*\); no connector was changed/],
-  ])('%s=%s: Blocked with Connect\'s reason before any write; connectors untouched; fixed → Active', async (option, value, message) => {
+    [
+      'key_converter',
+      'org.example.DoesNotExist',
+      /^key_converter: Kafka Connect refuses 'org\.example\.DoesNotExist' for key\.converter \(.*Class org\.example\.DoesNotExist could not be found.*\); no connector was changed/,
+    ],
+    [
+      'value_converter',
+      'java.lang.String',
+      /^value_converter: Kafka Connect refuses 'java\.lang\.String' for value\.converter \(.*java\.lang\.String does not implement the Converter interface.*\); no connector was changed/,
+    ],
+  ])("%s=%s: Blocked with Connect's reason before any write; connectors untouched; fixed → Active", async (option, value, message) => {
     const before = await ourConfigs();
     expect(Object.keys(before)).toHaveLength(3);
     // topics changes as well, so every connector would be rewritten: none may be.

@@ -52,7 +52,9 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
   }, 120_000);
 
   async function sourceTasks(): Promise<TaskPlace[]> {
-    const r = await world.rest.get<{ tasks: { id: number; state: string; worker_id: string }[] }>(`/connectors/${encodeURIComponent(sourceConnector)}/status`);
+    const r = await world.rest.get<{ tasks: { id: number; state: string; worker_id: string }[] }>(
+      `/connectors/${encodeURIComponent(sourceConnector)}/status`,
+    );
     if (r.status !== 200) throw new Error(`GET status of ${sourceConnector}: HTTP ${r.status}`);
     return r.data.tasks.map((t) => ({ id: t.id, state: t.state, worker: t.worker_id }));
   }
@@ -103,7 +105,8 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
     const counts = new Map<string, number>();
     for (const t of before) counts.set(t.worker, (counts.get(t.worker) ?? 0) + 1);
     const candidates = stack.connect.workers.slice(1).filter((w) => counts.has(workerId(w.url)));
-    const victim = candidates.sort((a, b) => (counts.get(workerId(b.url)) ?? 0) - (counts.get(workerId(a.url)) ?? 0))[0] ?? stack.connect.workers[2]!;
+    const victim =
+      candidates.sort((a, b) => (counts.get(workerId(b.url)) ?? 0) - (counts.get(workerId(a.url)) ?? 0))[0] ?? stack.connect.workers[2]!;
     const victimIndex = stack.connect.workers.indexOf(victim) + 1;
     const victimId = workerId(victim.url);
 
@@ -135,7 +138,12 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
         if (m) answers[`${m[1]} ${m[2]}`] = (answers[`${m[1]} ${m[2]}`] ?? 0) + 1;
       }
     }
-    figures.afterKill = { victim: victimId, rebalanceSeconds, placement: after.map((t) => `${t.id}@${t.worker}`), writesAnsweredBySurvivors: answers };
+    figures.afterKill = {
+      victim: victimId,
+      rebalanceSeconds,
+      placement: after.map((t) => `${t.id}@${t.worker}`),
+      writesAnsweredBySurvivors: answers,
+    };
     await world.waitForActive(120_000);
     const srcCfg = await world.connectorConfig(sourceConnector);
     expect(srcCfg['refresh.topics.interval.seconds']).toBe('3');
@@ -156,7 +164,10 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
     figures.rejoin = { seconds: (Date.now() - tStart) / 1000, placement: rejoined.map((t) => `${t.id}@${t.worker}`) };
     const last = 200;
     await produceMessages(src, TOPIC, last, { prefix: 'c3' });
-    const v2 = await allMirrored([...producedValues('c1', 300), ...producedValues('c2', during), ...producedValues('c3', last)], 'after the rejoin');
+    const v2 = await allMirrored(
+      [...producedValues('c1', 300), ...producedValues('c2', during), ...producedValues('c3', last)],
+      'after the rejoin',
+    );
     expect(v2.missingCount).toBe(0);
     expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
     figures.total = { produced: 800, mirrored: v2.distinct, duplicated: v2.duplicates };

@@ -33,15 +33,19 @@ function startDemo(): Demo {
   let out = '';
   npm.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   npm.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => npm.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    npm.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { npm, output: () => out, exited };
 }
 
 async function waitForOutput(demo: Demo, pattern: RegExp, timeoutMs: number): Promise<void> {
   const t0 = Date.now();
   while (!pattern.test(demo.output())) {
-    if (demo.npm.exitCode !== null) throw new Error(`the demo exited (${demo.npm.exitCode}) before printing ${pattern}:\n${demo.output().slice(-3000)}`);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no ${pattern} in the demo's output after ${timeoutMs} ms:\n${demo.output().slice(-3000)}`);
+    if (demo.npm.exitCode !== null)
+      throw new Error(`the demo exited (${demo.npm.exitCode}) before printing ${pattern}:\n${demo.output().slice(-3000)}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`no ${pattern} in the demo's output after ${timeoutMs} ms:\n${demo.output().slice(-3000)}`);
     await sleep(200);
   }
 }
@@ -69,7 +73,10 @@ function isOurJvm(pid: number): boolean {
 
 async function exitWithin(demo: Demo, ms: number): Promise<{ code: number | null; signal: string | null }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the demo did not exit within ${ms} ms:\n${demo.output().slice(-3000)}`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`the demo did not exit within ${ms} ms:\n${demo.output().slice(-3000)}`)), ms)),
+  );
   try {
     return await Promise.race([demo.exited, timeout]);
   } finally {
@@ -129,7 +136,9 @@ describeWithStack()('npm start stops cleanly on SIGINT and leaves no JVM behind'
     const t1 = Date.now();
     process.kill(demo.npm.pid!, 'SIGINT');
     const { code } = await exitWithin(demo, 90_000);
-    console.log(`demo: SIGINT to npm during stack up (${pids.length} JVMs started) → exit ${code} after ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    console.log(
+      `demo: SIGINT to npm during stack up (${pids.length} JVMs started) → exit ${code} after ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+    );
     const out = demo.output();
     expect(out).toContain('stopping (SIGINT)');
     expect(out).not.toMatch(/demo failed/);

@@ -28,12 +28,21 @@ export default async function globalSetup(): Promise<void> {
     const opts = stackProfile('e2e');
     const stackT0 = Date.now();
     await startStack({ ...opts, log });
-    write({ ok: true, charmFile: packed.charmFile, profile: 'e2e', startedAt: new Date().toISOString(), setupMs: Date.now() - t0, stackUpMs: Date.now() - stackT0 });
+    write({
+      ok: true,
+      charmFile: packed.charmFile,
+      profile: 'e2e',
+      startedAt: new Date().toISOString(),
+      setupMs: Date.now() - t0,
+      stackUpMs: Date.now() - stackT0,
+    });
     process.stderr.write(`\ne2e: stack (profile e2e) up and charm packed in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   } catch (e) {
     const reason = (e as Error).message;
     write({ ok: false, reason, profile: 'e2e', startedAt: new Date().toISOString() });
     if (inCI) throw new Error(`CI=true and the e2e environment could not be prepared: ${reason}`);
-    process.stderr.write(`\n${'!'.repeat(78)}\nSKIPPING the real-stack e2e tests: ${reason}\n(with CI=true this FAILS the run)\n${'!'.repeat(78)}\n`);
+    process.stderr.write(
+      `\n${'!'.repeat(78)}\nSKIPPING the real-stack e2e tests: ${reason}\n(with CI=true this FAILS the run)\n${'!'.repeat(78)}\n`,
+    );
   }
 }

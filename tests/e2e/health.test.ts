@@ -1,7 +1,17 @@
 // Replication health on the real stack: heartbeats in MirrorMaker's direction (emitted into the
 // source, carried over by the source connector), lag and heartbeat age in the status, and the
 // status leaving Active when data stops crossing. Lean: one deployment, few records, short intervals.
-import { consumeAndCommit, createTopic, endpointOf, listTopics, produceMessages, retainedRecords, topicOffsets, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import {
+  consumeAndCommit,
+  createTopic,
+  endpointOf,
+  listTopics,
+  produceMessages,
+  retainedRecords,
+  topicOffsets,
+  waitForMessageCount,
+  type KafkaEndpoint,
+} from '../../tools/stack/kafka-traffic';
 import { producedValues, topicValues } from '../../tools/stack/kafka-values';
 import type { ActionOutcome } from '../../lib/localmodel/driver';
 import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
@@ -15,7 +25,9 @@ const topicName = (what: string) => `e2e-h-${what}-${RUN}`;
 
 function expectCompleted(outcome: ActionOutcome): void {
   if (outcome.status !== 'completed') {
-    throw new Error(`action ${outcome.action} ${outcome.status}: ${outcome.message ?? ''}\nlogs: ${outcome.logs.join('\n')}\nstderr: ${outcome.stderr.slice(-2000)}`);
+    throw new Error(
+      `action ${outcome.action} ${outcome.status}: ${outcome.message ?? ''}\nlogs: ${outcome.logs.join('\n')}\nstderr: ${outcome.stderr.slice(-2000)}`,
+    );
   }
 }
 
@@ -56,11 +68,19 @@ describeWithStack()('replication health on the real stack', () => {
     await world.integrateAll();
     await world.waitForActive();
     // the heartbeat connector writes `heartbeats` on the SOURCE, none of ours on the target
-    await pollUntil(async () => ((await listTopics(src)).includes('heartbeats') ? true : undefined), 'heartbeats topic on the source', 60_000);
-    const onTarget = await pollUntil(async () => {
-      const names = await listTopics(tgt);
-      return names.includes(heartbeats) ? names : undefined;
-    }, `${heartbeats} on the target`, 60_000);
+    await pollUntil(
+      async () => ((await listTopics(src)).includes('heartbeats') ? true : undefined),
+      'heartbeats topic on the source',
+      60_000,
+    );
+    const onTarget = await pollUntil(
+      async () => {
+        const names = await listTopics(tgt);
+        return names.includes(heartbeats) ? names : undefined;
+      },
+      `${heartbeats} on the target`,
+      60_000,
+    );
     // the old direction wrote a plain `heartbeats` topic into the target: gone
     expect(onTarget).not.toContain('heartbeats');
     figures['targetHeartbeatTopics'] = onTarget.filter((n) => /heartbeats/.test(n)).sort();
@@ -89,7 +109,10 @@ describeWithStack()('replication health on the real stack', () => {
     'measured-at': string;
     'total-lag': string;
     heartbeat: { age?: string };
-    topics: Record<string, { name: string; partitions: Record<string, { 'source-end-offset': string; 'replicated-offset': string; lag: string }> }>;
+    topics: Record<
+      string,
+      { name: string; partitions: Record<string, { 'source-end-offset': string; 'replicated-offset': string; lag: string }> }
+    >;
     'missing-on-target'?: string;
   };
   async function replication(): Promise<Replication> {
@@ -105,11 +128,16 @@ describeWithStack()('replication health on the real stack', () => {
     await createTopic(src, topic, { partitions: 2 });
     await produceMessages(src, topic, 200, { prefix: 'l' });
     await waitForMessageCount(tgt, topic, 200, { timeoutMs: 60_000 });
-    const measured = await pollUntil(async () => {
-      const rep = await replication();
-      const t = Object.values(rep.topics).find((x) => x.name === topic);
-      return t && rep['total-lag'] === '0' ? { rep, t } : undefined;
-    }, 'lag 0 on every partition after traffic stopped', 60_000, 1_000);
+    const measured = await pollUntil(
+      async () => {
+        const rep = await replication();
+        const t = Object.values(rep.topics).find((x) => x.name === topic);
+        return t && rep['total-lag'] === '0' ? { rep, t } : undefined;
+      },
+      'lag 0 on every partition after traffic stopped',
+      60_000,
+      1_000,
+    );
     const parts = Object.values(measured.t.partitions);
     expect(parts).toHaveLength(2);
     expect(parts.reduce((n, p) => n + Number(p['source-end-offset']), 0)).toBe(200);
@@ -126,17 +154,25 @@ describeWithStack()('replication health on the real stack', () => {
     expect(newest(second)).toBeGreaterThan(newest(first));
     figures['heartbeatAges'] = [first.heartbeat.age, second.heartbeat.age];
     // the unit's status after an update-status: Active with lag and heartbeat age
-    const s = await world.waitForStatus((x) => x.status === 'active' && /: lag 0 records, heartbeat \d+ s ago/.test(x.message), 'active with lag 0 and a heartbeat age', 30_000);
+    const s = await world.waitForStatus(
+      (x) => x.status === 'active' && /: lag 0 records, heartbeat \d+ s ago/.test(x.message),
+      'active with lag 0 and a heartbeat age',
+      30_000,
+    );
     figures['activeMessage'] = s.message;
   });
 
-  test('replication factor above the target\'s brokers: the missing topic is named with the reason', async () => {
+  test("replication factor above the target's brokers: the missing topic is named with the reason", async () => {
     await world.config({ replication_factor: 3 });
     await world.waitForActive();
     const topic = topicName('rf');
     await createTopic(src, topic);
     await produceMessages(src, topic, 10, { prefix: 'rf' });
-    const s = await world.waitForStatus((x) => x.status === 'blocked' && x.message.includes(topic), 'blocked naming the missing topic', 60_000);
+    const s = await world.waitForStatus(
+      (x) => x.status === 'blocked' && x.message.includes(topic),
+      'blocked naming the missing topic',
+      60_000,
+    );
     expect(s.message).toMatch(/replication_factor=3 is above kafka-b's 1 broker/);
     figures['missingTopicMessage'] = s.message;
     await world.config({ replication_factor: -1 });
@@ -161,7 +197,11 @@ describeWithStack()('replication health on the real stack', () => {
     } finally {
       await world.lm.config(SOURCE_APP, { password: stack.kafkaA.mm2.password });
     }
-    await world.waitForStatus((x) => x.status === 'active' && /: lag \d+ records?/.test(x.message), 'active again with the right password', 120_000);
+    await world.waitForStatus(
+      (x) => x.status === 'active' && /: lag \d+ records?/.test(x.message),
+      'active again with the right password',
+      120_000,
+    );
   });
 
   test('remove and re-add the Kafka Connect relation while producing: no re-copy, at most one commit interval replayed', async () => {
@@ -189,7 +229,13 @@ describeWithStack()('replication health on the real stack', () => {
     await waitForMessageCount(tgt, topic, expected.length, { timeoutMs: 90_000 });
     await new Promise((r) => setTimeout(r, 3_000));
     const v = await topicValues(tgt, topic, expected);
-    figures['readd'] = { produced: expected.length, onTarget: v.distinct + v.duplicates, duplicates: v.duplicates, flowTopicBefore: flowBefore, flowTopicAfter: await retainedRecords(tgt, flowTopic) };
+    figures['readd'] = {
+      produced: expected.length,
+      onTarget: v.distinct + v.duplicates,
+      duplicates: v.duplicates,
+      flowTopicBefore: flowBefore,
+      flowTopicAfter: await retainedRecords(tgt, flowTopic),
+    };
     expect(v.missingCount).toBe(0);
     // a re-copy would write every retained record again; the carried-over offsets limit the replay
     // to what was written after the last offset commit (2 s flush interval, 100 records per 400 ms)
@@ -211,12 +257,17 @@ describeWithStack()('replication health on the real stack', () => {
     await produceMessages(src, topic, N - 60, { prefix: 'fo-late' });
     await waitForMessageCount(tgt, topic, N, { timeoutMs: 60_000 });
     let last: unknown;
-    const dry = await pollUntil(async () => {
-      const o = await world.action('failover');
-      expectCompleted(o);
-      last = o.results;
-      return o.results['ready'] === 'true' ? o : undefined;
-    }, 'failover dry-run ready', 60_000, 2_000).catch((e: Error) => {
+    const dry = await pollUntil(
+      async () => {
+        const o = await world.action('failover');
+        expectCompleted(o);
+        last = o.results;
+        return o.results['ready'] === 'true' ? o : undefined;
+      },
+      'failover dry-run ready',
+      60_000,
+      2_000,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}; last result: ${JSON.stringify(last)}`);
     });
     expect(dry.results['dry-run']).toBe('true');
@@ -240,4 +291,3 @@ describeWithStack()('replication health on the real stack', () => {
     await world.waitForActive(90_000);
   });
 });
-

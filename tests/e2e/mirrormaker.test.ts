@@ -25,7 +25,9 @@ const RUN = Date.now().toString(36);
 /** An action outcome that completed; otherwise fail with what the charm said. */
 function expectCompleted(outcome: ActionOutcome): void {
   if (outcome.status !== 'completed') {
-    throw new Error(`action ${outcome.action} ${outcome.status}: ${outcome.message ?? ''}\nlogs: ${outcome.logs.join('\n')}\nstderr: ${outcome.stderr.slice(-2000)}`);
+    throw new Error(
+      `action ${outcome.action} ${outcome.status}: ${outcome.message ?? ''}\nlogs: ${outcome.logs.join('\n')}\nstderr: ${outcome.stderr.slice(-2000)}`,
+    );
   }
 }
 const topicName = (what: string) => `e2e-${what}-${RUN}`;
@@ -160,10 +162,14 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     expectCompleted(paused);
     await world.waitForStatus((s) => s.status === 'active' && /paused by operator/.test(s.message), 'paused');
     const ours = await world.ourConnectors();
-    await pollUntil(async () => {
-      const st = await world.connectorStates();
-      return ours.every((n) => st[n]?.state === 'PAUSED' && st[n]!.tasks.every((t) => t === 'PAUSED')) ? true : undefined;
-    }, 'every connector and task PAUSED', 30_000);
+    await pollUntil(
+      async () => {
+        const st = await world.connectorStates();
+        return ours.every((n) => st[n]?.state === 'PAUSED' && st[n]!.tasks.every((t) => t === 'PAUSED')) ? true : undefined;
+      },
+      'every connector and task PAUSED',
+      30_000,
+    );
 
     await produceMessages(src, topic, 100, { prefix: 'during' });
     await staysAt(tgt, topic, 20, 6_000);
@@ -187,9 +193,16 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     }
     statusReport = status.results;
     // every connector of the charm is in the result, RUNNING, with each of its tasks RUNNING
-    const connectors = status.results['connectors'] as Record<string, { name: string; state: string; 'task-count': string; tasks?: Record<string, { state: string }> }>;
+    const connectors = status.results['connectors'] as Record<
+      string,
+      { name: string; state: string; 'task-count': string; tasks?: Record<string, { state: string }> }
+    >;
     expect(Object.keys(connectors).sort()).toEqual(['checkpoint', 'heartbeat', 'source']);
-    expect(Object.values(connectors).map((c) => c.name).sort()).toEqual([...ours].sort());
+    expect(
+      Object.values(connectors)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([...ours].sort());
     for (const c of Object.values(connectors)) {
       expect(c.state).toBe('RUNNING');
       const tasks = Object.values(c.tasks ?? {});
@@ -246,7 +259,11 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     })();
     await killConnect(stackProfile('e2e'));
     await world.lm.updateStatus();
-    const down = await world.waitForStatus((s) => s.status === 'waiting' || s.status === 'blocked', 'waiting/blocked with Connect down', 60_000);
+    const down = await world.waitForStatus(
+      (s) => s.status === 'waiting' || s.status === 'blocked',
+      'waiting/blocked with Connect down',
+      60_000,
+    );
     expect(down.message).toMatch(/Kafka Connect/);
     await producing;
     await restartConnect(stackProfile('e2e'));
@@ -279,7 +296,7 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     await staysAt(tgt, identity, identityBefore, 3_000);
   });
 
-  test('remove-relation connect-client, then source → this charm\'s connectors are deleted, others untouched', async () => {
+  test("remove-relation connect-client, then source → this charm's connectors are deleted, others untouched", async () => {
     const foreign = `foreign-heartbeat-${RUN}`;
     const put = await world.rest.put(`/connectors/${foreign}/config`, {
       'connector.class': 'org.apache.kafka.connect.mirror.MirrorHeartbeatConnector',
@@ -294,7 +311,11 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     });
     expect([200, 201]).toContain(put.status);
     try {
-      await pollUntil(async () => ((await world.connectorStates())[foreign]?.state === 'RUNNING' ? true : undefined), 'foreign connector RUNNING', 30_000);
+      await pollUntil(
+        async () => ((await world.connectorStates())[foreign]?.state === 'RUNNING' ? true : undefined),
+        'foreign connector RUNNING',
+        30_000,
+      );
       expect(await world.ourConnectors()).toHaveLength(3);
 
       await world.removeRelation('connect-client');

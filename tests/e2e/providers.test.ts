@@ -10,9 +10,25 @@
 //    security protocol: none with the TLS endpoints and SASL_PLAINTEXT.
 // Figures (records produced / mirrored / duplicated, PUT counts) go to stderr.
 import * as path from 'node:path';
-import { createTopic, endpointOf, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import {
+  createTopic,
+  endpointOf,
+  produceMessages,
+  retainedRecords,
+  waitForMessageCount,
+  type KafkaEndpoint,
+} from '../../tools/stack/kafka-traffic';
 import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
-import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, REPO_ROOT, SOURCE_APP, pollUntil, stackProfile } from '../../tools/stack/mirror-world';
+import {
+  APP,
+  CONNECT_APP,
+  FAST_INTERVALS,
+  MirrorWorld,
+  REPO_ROOT,
+  SOURCE_APP,
+  pollUntil,
+  stackProfile,
+} from '../../tools/stack/mirror-world';
 import { startHttpsProxy, type HttpsProxy, type RecordedPut } from '../support/https-proxy';
 import { tlsFixtures } from '../support/tls-fixtures';
 import { describeWithStack, readE2EState } from './e2e-state';
@@ -24,17 +40,28 @@ const topicName = (what: string) => `e2e-prov-${what}-${RUN}`;
 const CA_APP = 'ca';
 
 /** prefix → {bootstrap.servers, security.protocol, has truststore} of every cluster in a config. */
-function clusterSettings(config: Record<string, string>): { prefix: string; servers: string; protocol: string | undefined; truststore: boolean }[] {
+function clusterSettings(
+  config: Record<string, string>,
+): { prefix: string; servers: string; protocol: string | undefined; truststore: boolean }[] {
   return Object.keys(config)
     .filter((k) => k.endsWith('bootstrap.servers'))
     .map((k) => {
       const prefix = k.slice(0, -'bootstrap.servers'.length);
-      return { prefix, servers: config[k]!, protocol: config[`${prefix}security.protocol`], truststore: config[`${prefix}ssl.truststore.certificates`] !== undefined };
+      return {
+        prefix,
+        servers: config[k]!,
+        protocol: config[`${prefix}security.protocol`],
+        truststore: config[`${prefix}ssl.truststore.certificates`] !== undefined,
+      };
     });
 }
 
 function figures(label: string, values: Record<string, number>): void {
-  process.stderr.write(`providers e2e [${label}]: ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+  process.stderr.write(
+    `providers e2e [${label}]: ${Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`,
+  );
 }
 
 describeWithStack()('integrator on the real-library providers (Python ops + dpcharmlibs-interfaces)', () => {
@@ -81,11 +108,18 @@ describeWithStack()('integrator on the real-library providers (Python ops + dpch
     const source = world.lm.model.relations.find((r) => r.id === world.relations.source)!.appData[SOURCE_APP]!;
     expect(Object.keys(source).sort()).toEqual(['data', 'endpoints', 'secret-tls', 'secret-user', 'topic']);
 
-    const blocked = await world.waitForStatus((s) => s.status === 'blocked' && /receive-ca-cert/.test(s.message), 'Blocked naming receive-ca-cert', 60_000);
+    const blocked = await world.waitForStatus(
+      (s) => s.status === 'blocked' && /receive-ca-cert/.test(s.message),
+      'Blocked naming receive-ca-cert',
+      60_000,
+    );
     expect(blocked.message).toContain(`juju integrate ${APP}:receive-ca-cert`);
     expect(proxy.puts).toEqual([]);
 
-    await world.lm.deploy(path.join(REPO_ROOT, 'tools', 'provider-charms-py', 'ca-transfer'), { app: CA_APP, config: { certificates: tlsFixtures().caPem } });
+    await world.lm.deploy(path.join(REPO_ROOT, 'tools', 'provider-charms-py', 'ca-transfer'), {
+      app: CA_APP,
+      config: { certificates: tlsFixtures().caPem },
+    });
     await world.lm.integrate(`${APP}:receive-ca-cert`, CA_APP);
     const active = await world.waitForActive(120_000);
     expect(active.message).toMatch(/3 connectors RUNNING/);
@@ -95,7 +129,12 @@ describeWithStack()('integrator on the real-library providers (Python ops + dpch
     produced += await produceMessages(src, topic, N, { prefix: 'ca' });
     const seen = await waitForMessageCount(tgt, topic, N, { timeoutMs: 90_000 });
     expect(seen.count).toBe(N);
-    figures('https Connect via receive-ca-cert', { produced: N, mirrored: seen.count, duplicated: seen.count - N, puts: proxy.puts.length });
+    figures('https Connect via receive-ca-cert', {
+      produced: N,
+      mirrored: seen.count,
+      duplicated: seen.count - N,
+      puts: proxy.puts.length,
+    });
   });
 
   test('Kafka 3 turns TLS on later: no connector is ever written with the TLS endpoints and SASL_PLAINTEXT', async () => {
@@ -116,9 +155,15 @@ describeWithStack()('integrator on the real-library providers (Python ops + dpch
     );
     const written = proxy.puts.slice(before);
     const inconsistent = written.filter((p) =>
-      clusterSettings(p.config).some((c) => (c.servers === tlsServers && c.protocol !== 'SASL_SSL') || (c.servers === plainServers && c.protocol !== 'SASL_PLAINTEXT')),
+      clusterSettings(p.config).some(
+        (c) => (c.servers === tlsServers && c.protocol !== 'SASL_SSL') || (c.servers === plainServers && c.protocol !== 'SASL_PLAINTEXT'),
+      ),
     );
-    figures('Kafka 3 TLS on', { puts: written.length, withTlsEndpoints: written.filter(withTls).length, inconsistent: inconsistent.length });
+    figures('Kafka 3 TLS on', {
+      puts: written.length,
+      withTlsEndpoints: written.filter(withTls).length,
+      inconsistent: inconsistent.length,
+    });
     expect(inconsistent.map((p) => p.name)).toEqual([]);
 
     // back to the plaintext listener: mirroring resumes, nothing lost

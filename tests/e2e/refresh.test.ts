@@ -7,7 +7,14 @@
 // connector, and end Active.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createTopic, endpointOf, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import {
+  createTopic,
+  endpointOf,
+  produceMessages,
+  retainedRecords,
+  waitForMessageCount,
+  type KafkaEndpoint,
+} from '../../tools/stack/kafka-traffic';
 import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
 import { APP, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, sleep, stackProfile } from '../../tools/stack/mirror-world';
 import { describeWithStack, readE2EState } from './e2e-state';
@@ -19,7 +26,8 @@ const TOPIC = `e2e-refresh-${RUN}`;
 const BEFORE = 300;
 const DURING = 200;
 
-const jaas = (u: { username: string; password: string }) => `org.apache.kafka.common.security.scram.ScramLoginModule required username="${u.username}" password="${u.password}";`;
+const jaas = (u: { username: string; password: string }) =>
+  `org.apache.kafka.common.security.scram.ScramLoginModule required username="${u.username}" password="${u.password}";`;
 
 /** The two connector configs the Python charm POSTs (formatter defaults ∪ its per-connector keys). */
 function referenceConnectors(stack: StackInfo, suffix: string): { name: string; config: Record<string, unknown> }[] {
@@ -101,7 +109,11 @@ describeWithStack()('refresh from the Python integrator', () => {
     stack = await readStackInfo(stackProfile('e2e'));
     src = endpointOf(stack.kafkaA, 'admin');
     tgt = endpointOf(stack.kafkaB, 'admin');
-    world = await MirrorWorld.create({ charmFile: path.join(REPO_ROOT, 'tests', 'fixtures', 'reference-standin'), stack, config: { topics: TOPIC } });
+    world = await MirrorWorld.create({
+      charmFile: path.join(REPO_ROOT, 'tests', 'fixtures', 'reference-standin'),
+      stack,
+      config: { topics: TOPIC },
+    });
   }, 300_000);
 
   /** This world's connectors (named after its relation id and model uuid) off Connect. */
@@ -146,11 +158,15 @@ describeWithStack()('refresh from the Python integrator', () => {
     const active = await world.waitForActive(90_000);
     expect(active.message).toMatch(/^mirroring kafka-a → kafka-b: 3 connectors RUNNING/);
     expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
-    expect((await world.connectorNames()).filter((n) => n.endsWith(suffix)).sort()).toEqual(
-      [`mirror_checkpoint_${suffix}`, `mirror_heartbeat_${suffix}`, `mirror_source_${suffix}`],
-    );
+    expect((await world.connectorNames()).filter((n) => n.endsWith(suffix)).sort()).toEqual([
+      `mirror_checkpoint_${suffix}`,
+      `mirror_heartbeat_${suffix}`,
+      `mirror_source_${suffix}`,
+    ]);
     // Adopted, not replaced: the source connector now carries this charm's keys.
-    expect((await world.connectorConfig(`mirror_source_${suffix}`))['header.converter']).toBe('org.apache.kafka.connect.converters.ByteArrayConverter');
+    expect((await world.connectorConfig(`mirror_source_${suffix}`))['header.converter']).toBe(
+      'org.apache.kafka.connect.converters.ByteArrayConverter',
+    );
     await waitForMessageCount(tgt, TOPIC, BEFORE + DURING, { timeoutMs: 90_000 });
     // Nothing copied twice: the count stays exact over more than one offset-commit interval.
     for (let i = 0; i < 12; i++) {
@@ -166,6 +182,8 @@ describeWithStack()('refresh from the Python integrator', () => {
       'PUT /connectors/mirror_heartbeat_<suffix>/config 201',
       'PUT /connectors/mirror_source_<suffix>/config 200',
     ]);
-    process.stdout.write(`refresh: ${BEFORE} records before, ${DURING} during; target holds ${BEFORE + DURING}; REST writes: ${writes.join(', ')}\n`);
+    process.stdout.write(
+      `refresh: ${BEFORE} records before, ${DURING} during; target holds ${BEFORE + DURING}; REST writes: ${writes.join(', ')}\n`,
+    );
   });
 });

@@ -9,7 +9,14 @@
 // the seconds without our connectors per step.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTopic, endpointOf, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import {
+  createTopic,
+  endpointOf,
+  produceMessages,
+  retainedRecords,
+  waitForMessageCount,
+  type KafkaEndpoint,
+} from '../../tools/stack/kafka-traffic';
 import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
 import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, sleep, stackProfile } from '../../tools/stack/mirror-world';
 import { USER_AGENT } from '../../charm/managers/connect-transport';
@@ -121,7 +128,10 @@ describeWithStack()('scale-down with traffic flowing', () => {
   });
 
   const leader = (): string => Object.values(world.lm.model.units).find((u) => u.app === APP && u.leader)!.name;
-  const unitsOf = (): string[] => Object.keys(world.lm.model.units).filter((u) => u.startsWith(`${APP}/`)).sort();
+  const unitsOf = (): string[] =>
+    Object.keys(world.lm.model.units)
+      .filter((u) => u.startsWith(`${APP}/`))
+      .sort();
 
   /** Produces while `step` runs (traffic flowing), then measures the gap and how many leader hooks restoring took. */
   async function scaleStep(label: string, step: () => Promise<void>): Promise<void> {
@@ -164,7 +174,9 @@ describeWithStack()('scale-down with traffic flowing', () => {
     await world.lm.addUnit(APP, 2);
     expect(unitsOf()).toHaveLength(3);
     for (const label of ['3-to-2', '2-to-1']) {
-      const victim = unitsOf().filter((u) => u !== leader()).at(-1)!;
+      const victim = unitsOf()
+        .filter((u) => u !== leader())
+        .at(-1)!;
       await scaleStep(label, () => world.lm.removeUnit(victim));
       expect(outages[label]!.leaderHooksToRestore).toBeLessThanOrEqual(1);
     }
@@ -177,7 +189,14 @@ describeWithStack()('scale-down with traffic flowing', () => {
     const theirDeletes = proxy.seen.filter((r) => !r.ours && r.method === 'DELETE');
     const ourPuts = proxy.seen.filter((r) => r.ours && r.method === 'PUT' && r.path.endsWith('/config'));
     console.log(
-      JSON.stringify({ outages, produced, charmRequests: proxy.seen.filter((r) => r.ours).length, charmDeletes: ourDeletes.length, charmPuts: ourPuts.length, connectSideDeletes: theirDeletes.length }),
+      JSON.stringify({
+        outages,
+        produced,
+        charmRequests: proxy.seen.filter((r) => r.ours).length,
+        charmDeletes: ourDeletes.length,
+        charmPuts: ourPuts.length,
+        connectSideDeletes: theirDeletes.length,
+      }),
     );
     expect(ourDeletes).toEqual([]);
     // The Connect side did delete (so the scenario tested something): 3 per departure.

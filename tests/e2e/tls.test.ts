@@ -75,12 +75,21 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
     const bad: string[] = [];
     for (const n of await w.ourConnectors()) {
       const c = await w.connectorConfig(n);
-      for (const [side, cluster] of [['source', s.kafkaA], ['target', s.kafkaB]] as const) {
+      for (const [side, cluster] of [
+        ['source', s.kafkaA],
+        ['target', s.kafkaB],
+      ] as const) {
         const servers = c[`${side}.cluster.bootstrap.servers`];
         const protocol = c[`${side}.cluster.security.protocol`];
         const tlsPort = servers === cluster.tlsBootstrapServers;
-        if ((tlsPort && protocol !== 'SASL_SSL') || (!tlsPort && protocol === 'SASL_SSL') || (protocol === 'SASL_SSL' && !c[`${side}.cluster.ssl.truststore.certificates`])) {
-          bad.push(`${n}: ${side}.cluster.bootstrap.servers=${servers} with security.protocol=${protocol}${protocol === 'SASL_SSL' && !c[`${side}.cluster.ssl.truststore.certificates`] ? ' and no truststore' : ''}`);
+        if (
+          (tlsPort && protocol !== 'SASL_SSL') ||
+          (!tlsPort && protocol === 'SASL_SSL') ||
+          (protocol === 'SASL_SSL' && !c[`${side}.cluster.ssl.truststore.certificates`])
+        ) {
+          bad.push(
+            `${n}: ${side}.cluster.bootstrap.servers=${servers} with security.protocol=${protocol}${protocol === 'SASL_SSL' && !c[`${side}.cluster.ssl.truststore.certificates`] ? ' and no truststore' : ''}`,
+          );
         }
       }
     }
@@ -93,7 +102,9 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
     await pollUntil(
       async () => {
         if (!(await connectAlive())) {
-          seen.push(`the Connect worker died${workerDiedOfOom() ? ' of OutOfMemoryError (a connector client on a TLS port without SASL_SSL)' : ''} after the charm's writes`);
+          seen.push(
+            `the Connect worker died${workerDiedOfOom() ? ' of OutOfMemoryError (a connector client on a TLS port without SASL_SSL)' : ''} after the charm's writes`,
+          );
           return true;
         }
         await w.lm.updateStatus();
@@ -122,7 +133,10 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
     expect(names).toHaveLength(3);
     for (const n of names) {
       const c = await w.connectorConfig(n);
-      for (const [side, cluster] of [['source', s.kafkaA], ['target', s.kafkaB]] as const) {
+      for (const [side, cluster] of [
+        ['source', s.kafkaA],
+        ['target', s.kafkaB],
+      ] as const) {
         expect(c[`${side}.cluster.bootstrap.servers`]).toBe(cluster.tlsBootstrapServers);
         expect(c[`${side}.cluster.security.protocol`]).toBe('SASL_SSL');
         expect(c[`${side}.cluster.ssl.truststore.type`]).toBe('PEM');
@@ -148,7 +162,12 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
   test('TLS on from the start: every link verified with the stack CA, N records cross', async () => {
     const t0 = Date.now();
     const topic = `tls-start-${RUN}`;
-    world = await MirrorWorld.create({ charmFile, stack, tls: { kafka: true, connect: true }, config: { ...FAST_INTERVALS, topics: topic } });
+    world = await MirrorWorld.create({
+      charmFile,
+      stack,
+      tls: { kafka: true, connect: true },
+      config: { ...FAST_INTERVALS, topics: topic },
+    });
     await createTopic(src, topic, { partitions: 2 });
     await world.integrateAll();
     const active = await world.waitForActive(120_000);
@@ -164,7 +183,12 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
   test('CA rotated: the stack re-issues every certificate, the providers hand out the new CA, nothing lost', async () => {
     const t0 = Date.now();
     const topic = `tls-rotate-${RUN}`;
-    world = await MirrorWorld.create({ charmFile, stack, tls: { kafka: true, connect: true }, config: { ...FAST_INTERVALS, topics: topic } });
+    world = await MirrorWorld.create({
+      charmFile,
+      stack,
+      tls: { kafka: true, connect: true },
+      config: { ...FAST_INTERVALS, topics: topic },
+    });
     await createTopic(src, topic, { partitions: 2 });
     await world.integrateAll();
     await world.waitForActive(120_000);
@@ -189,7 +213,14 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
     const expected = [...producedValues('ca1', before), ...producedValues('ca-gap', during), ...producedValues('ca2', after)];
     const v = await allMirrored(topic, expected, 'pre/during/post-rotation');
     expect(v.missingCount).toBe(0);
-    figures.caRotation = { produced: expected.length, mirrored: v.distinct, duplicated: v.duplicates, generation: stack.tls.generation, rotateSeconds, seconds: (Date.now() - t0) / 1000 };
+    figures.caRotation = {
+      produced: expected.length,
+      mirrored: v.distinct,
+      duplicated: v.duplicates,
+      generation: stack.tls.generation,
+      rotateSeconds,
+      seconds: (Date.now() - t0) / 1000,
+    };
   });
   test('TLS turned on after integration: connectors move to SASL_SSL and https, nothing lost', async () => {
     const t0 = Date.now();
@@ -212,6 +243,12 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
     const v = await allMirrored(topic, [...producedValues('plain', before), ...producedValues('tls', after)], 'plain + TLS');
     expect(v.missingCount).toBe(0);
     expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
-    figures.tlsAfterIntegration = { produced: before + after, mirrored: v.distinct, duplicated: v.duplicates, switchSeconds, seconds: (Date.now() - t0) / 1000 };
+    figures.tlsAfterIntegration = {
+      produced: before + after,
+      mirrored: v.distinct,
+      duplicated: v.duplicates,
+      switchSeconds,
+      seconds: (Date.now() - t0) / 1000,
+    };
   });
 });

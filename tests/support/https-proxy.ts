@@ -28,13 +28,23 @@ export async function startHttpsProxy(target: string, tls: { certPem: string; ke
       const m = /^\/connectors\/([^/?]+)\/config$/.exec(req.url ?? '');
       if (req.method === 'PUT' && m) {
         try {
-          puts.push({ name: decodeURIComponent(m[1]), config: JSON.parse(body.toString('utf8')) as Record<string, string>, at: Date.now() });
+          puts.push({
+            name: decodeURIComponent(m[1]),
+            config: JSON.parse(body.toString('utf8')) as Record<string, string>,
+            at: Date.now(),
+          });
         } catch {
           /* not JSON: Connect answers 400 itself */
         }
       }
       const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);

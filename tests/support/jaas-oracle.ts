@@ -27,7 +27,11 @@ export function kafkaClientsJar(fetch = false): string | undefined {
 function findClientsJar(): string | undefined {
   const kafkaDir = path.join(REPO, 'tools/kafka');
   if (!fs.existsSync(kafkaDir)) return undefined;
-  for (const d of fs.readdirSync(kafkaDir).filter((n) => n.startsWith('libs-')).sort().reverse()) {
+  for (const d of fs
+    .readdirSync(kafkaDir)
+    .filter((n) => n.startsWith('libs-'))
+    .sort()
+    .reverse()) {
     const jar = fs.readdirSync(path.join(kafkaDir, d)).find((f) => /^kafka-clients-[\d.]+\.jar$/.test(f));
     if (jar) return path.join(kafkaDir, d, jar);
   }
@@ -79,15 +83,18 @@ export function kafkaJaasVerdicts(values: readonly string[], jar: string): JaasV
   return lines.map((line): JaasVerdict => {
     const [status, a, b] = line.split('\t');
     if (status !== 'OK') return { ok: false, message: a ?? '' };
-    const entries = (b ?? '').split('|').filter((e) => e !== '' && Number(a) > 0).map((e) => {
-      const [module, flag, ...opts] = e.split(' ');
-      const options: Record<string, string> = {};
-      for (const o of opts) {
-        const eq = o.indexOf('=');
-        options[o.slice(0, eq)] = unhex(o.slice(eq + 1));
-      }
-      return { module: module!, flag: flag!, options };
-    });
+    const entries = (b ?? '')
+      .split('|')
+      .filter((e) => e !== '' && Number(a) > 0)
+      .map((e) => {
+        const [module, flag, ...opts] = e.split(' ');
+        const options: Record<string, string> = {};
+        for (const o of opts) {
+          const eq = o.indexOf('=');
+          options[o.slice(0, eq)] = unhex(o.slice(eq + 1));
+        }
+        return { module: module!, flag: flag!, options };
+      });
     return { ok: true, entries };
   });
 }

@@ -49,16 +49,62 @@ export function tlsFixtures(): TlsFixtures {
     );
     for (const ca of ['ca', 'other-ca']) {
       newKey(`${ca}.key`);
-      run('req', '-x509', '-new', '-key', file(`${ca}.key`), '-sha256', '-days', '2', '-subj', `/CN=fake-connect ${ca}`,
-        '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', file(`${ca}.pem`));
+      run(
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        file(`${ca}.key`),
+        '-sha256',
+        '-days',
+        '2',
+        '-subj',
+        `/CN=fake-connect ${ca}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-out',
+        file(`${ca}.pem`),
+      );
     }
     newKey('server.key');
     run('req', '-new', '-key', file('server.key'), '-subj', '/CN=127.0.0.1', '-out', file('server.csr'));
-    run('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
-      '-days', '2', '-sha256', '-extfile', file('server.ext'), '-out', file('server.pem'));
+    run(
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      file('server.ext'),
+      '-out',
+      file('server.pem'),
+    );
     newKey('self.key');
-    run('req', '-x509', '-new', '-key', file('self.key'), '-sha256', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-out', file('self.pem'));
+    run(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      file('self.key'),
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-out',
+      file('self.pem'),
+    );
     const read = (name: string): string => fs.readFileSync(file(name), 'utf8');
     cached = {
       caPem: read('ca.pem'),

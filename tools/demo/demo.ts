@@ -10,7 +10,20 @@ import { stringify } from 'yaml';
 import { formatStatus } from '../../lib/localmodel/status';
 import { createTopic, endpointOf, produceMessages, retainedRecords } from '../stack/kafka-traffic';
 import { runStackScript, startStack, stopStack, terminateStackScripts, type StackInfo } from '../stack/real-stack';
-import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, UNIT, buildProviderCharms, packCharm, sleep, stackProfile } from '../stack/mirror-world';
+import {
+  APP,
+  CONNECT_APP,
+  FAST_INTERVALS,
+  MirrorWorld,
+  REPO_ROOT,
+  SOURCE_APP,
+  TARGET_APP,
+  UNIT,
+  buildProviderCharms,
+  packCharm,
+  sleep,
+  stackProfile,
+} from '../stack/mirror-world';
 
 const args = process.argv.slice(2);
 const STAY = args.includes('--stay');
@@ -91,7 +104,7 @@ async function liveCounts(stack: StackInfo, topic: string, remote: string, expec
   for (;;) {
     const [a, b] = await Promise.all([retainedRecords(src, topic).catch(() => 0), retainedRecords(tgt, remote).catch(() => 0)]);
     if (stopping) return Date.now() - t0;
-    const line = `  ${(secs(Date.now() - t0)).padStart(7)}  kafka-a ${topic}: ${String(a).padStart(6)}   →   kafka-b ${remote}: ${String(b).padStart(6)}`;
+    const line = `  ${secs(Date.now() - t0).padStart(7)}  kafka-a ${topic}: ${String(a).padStart(6)}   →   kafka-b ${remote}: ${String(b).padStart(6)}`;
     if (tty) process.stdout.write(`\r${line}`);
     else if (b !== last) say(line);
     last = b;
@@ -113,7 +126,7 @@ async function main(): Promise<void> {
   const packed = await packCharm(path.join(REPO_ROOT, 'build', 'demo'));
   say(`  packed ${path.relative(process.cwd(), packed.charmFile)} (${(packed.charmBytes / 1048576).toFixed(1)} MiB) in ${secs(packed.ms)}`);
   buildProviderCharms();
-  say('  provider charms ready: Python ops on Canonical\'s dpcharmlibs-interfaces (tools/provider-charms-py, pinned venv by setup.sh)');
+  say("  provider charms ready: Python ops on Canonical's dpcharmlibs-interfaces (tools/provider-charms-py, pinned venv by setup.sh)");
 
   step(2, 'start the real stack: 2 Kafka clusters (KRaft, SASL/SCRAM-SHA-512) + Kafka Connect (REST basic auth)');
   const status = await runStackScript(['status'], STACK).then(

@@ -25,14 +25,10 @@ async function values(endpoint, { topic, expected = [] }) {
   const seen = new Map();
   let count = 0;
   if (pending.size > 0) {
-    await readUpTo(
-      endpoint,
-      { clientId: 'values-reader', groupId: `values-${process.pid}-${Date.now()}`, topic, pending },
-      (message) => {
-        count++;
-        seen.set(message.value, (seen.get(message.value) ?? 0) + 1);
-      },
-    );
+    await readUpTo(endpoint, { clientId: 'values-reader', groupId: `values-${process.pid}-${Date.now()}`, topic, pending }, (message) => {
+      count++;
+      seen.set(message.value, (seen.get(message.value) ?? 0) + 1);
+    });
   }
   const missing = expected.filter((v) => !seen.has(v));
   return { count, distinct: seen.size, duplicates: count - seen.size, missing: missing.slice(0, 20), missingCount: missing.length };

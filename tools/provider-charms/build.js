@@ -46,7 +46,12 @@ function main() {
     execFileSync(process.execPath, [path.join(TSCHARM_SOURCES, 'build-cli.js')], { cwd: root, stdio: 'inherit' });
   }
   // lib/ (framework and interfaces) and common/ go into every bundle.
-  const shared = Math.max(newest(path.join(root, 'lib', 'ops')), newest(path.join(root, 'lib', 'interfaces')), newest(path.join(here, 'common')), mtime(TSCHARM));
+  const shared = Math.max(
+    newest(path.join(root, 'lib', 'ops')),
+    newest(path.join(root, 'lib', 'interfaces')),
+    newest(path.join(here, 'common')),
+    mtime(TSCHARM),
+  );
   for (const charm of CHARMS) {
     const dir = path.join(here, charm);
     const bundle = path.join(dir, 'dist', 'charm.js');

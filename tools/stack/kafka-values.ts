@@ -25,5 +25,11 @@ export function producedValues(prefix: string, count: number): string[] {
 }
 
 export function topicValues(ep: KafkaEndpoint, topic: string, expected: readonly string[] = [], timeoutMs = 90_000): Promise<TopicValues> {
-  return callKafkaWorker<TopicValues>(valuesWorkerPath(), { endpoint: ep, params: { topic, expected }, timeoutMs }, ep, timeoutMs, `topic values of ${topic}`);
+  return callKafkaWorker<TopicValues>(
+    valuesWorkerPath(),
+    { endpoint: ep, params: { topic, expected }, timeoutMs },
+    ep,
+    timeoutMs,
+    `topic values of ${topic}`,
+  );
 }

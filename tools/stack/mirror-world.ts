@@ -35,7 +35,12 @@ export function stackProfile(profile: StackProfile): StackOptions {
   }
   // default: stack.sh's own ports and run dir (tools/kafka/README.md), unless shifted
   if (profile === 'default' && offset === 0) return {};
-  const b0 = profile === 'e2e' ? { a: 19592, b: 19692, c: 18483 } : profile === 'bench' ? { a: 19792, b: 19892, c: 18583 } : { a: 19392, b: 19492, c: 18383 };
+  const b0 =
+    profile === 'e2e'
+      ? { a: 19592, b: 19692, c: 18483 }
+      : profile === 'bench'
+        ? { a: 19792, b: 19892, c: 18583 }
+        : { a: 19392, b: 19492, c: 18383 };
   const base = { a: b0.a + offset, b: b0.b + offset, c: b0.c + offset };
   const version = process.env.KAFKA_VERSION ?? '4.1.1';
   const runDir = profile === 'default' ? `run-${version}-offset${offset}` : `run-${version}-${profile}`;
@@ -120,7 +125,10 @@ export interface ProviderTls {
  * implementation keeps (kafka: bootstrap-servers, username, password, tls, tls-ca; connect:
  * endpoints, username, password, tls-ca). TLS hands out the stack's current CA.
  */
-export function providerConfigs(stack: StackInfo, tls: ProviderTls = {}): Record<typeof SOURCE_APP | typeof TARGET_APP | typeof CONNECT_APP, ConfigValues> {
+export function providerConfigs(
+  stack: StackInfo,
+  tls: ProviderTls = {},
+): Record<typeof SOURCE_APP | typeof TARGET_APP | typeof CONNECT_APP, ConfigValues> {
   const ca = tls.kafka || tls.connect ? stackCaPem(stack) : '';
   const kafka = (c: StackInfo['kafkaA']): ConfigValues => ({
     'bootstrap-servers': tls.kafka ? c.tlsBootstrapServers : c.bootstrapServers,
@@ -224,7 +232,12 @@ export class MirrorWorld {
   }
 
   /** Runs update-status ticks until `accept(status)` holds; bounded. */
-  async waitForStatus(accept: (s: { status: string; message: string }) => boolean, what: string, timeoutMs = 60_000, intervalMs = 1_000): Promise<{ status: string; message: string }> {
+  async waitForStatus(
+    accept: (s: { status: string; message: string }) => boolean,
+    what: string,
+    timeoutMs = 60_000,
+    intervalMs = 1_000,
+  ): Promise<{ status: string; message: string }> {
     const t0 = Date.now();
     for (;;) {
       const s = this.status();
@@ -237,7 +250,11 @@ export class MirrorWorld {
 
   waitForActive(timeoutMs = 60_000): Promise<{ status: string; message: string }> {
     // Connector-level "N connectors RUNNING", or the health check's "lag N records" once measured.
-    return this.waitForStatus((s) => s.status === 'active' && /RUNNING|: lag \d+ records?/.test(s.message) && !/paused/.test(s.message), 'active with connectors RUNNING', timeoutMs);
+    return this.waitForStatus(
+      (s) => s.status === 'active' && /RUNNING|: lag \d+ records?/.test(s.message) && !/paused/.test(s.message),
+      'active with connectors RUNNING',
+      timeoutMs,
+    );
   }
 
   async config(values: ConfigValues): Promise<void> {
@@ -271,10 +288,14 @@ export class MirrorWorld {
 
   /** Connector states: name → {connector state, task states}. */
   async connectorStates(): Promise<Record<string, { state: string; tasks: string[] }>> {
-    const r = await this.rest.get<Record<string, { status: { connector: { state: string }; tasks: { state: string }[] } }>>('/connectors?expand=status');
+    const r =
+      await this.rest.get<Record<string, { status: { connector: { state: string }; tasks: { state: string }[] } }>>(
+        '/connectors?expand=status',
+      );
     if (r.status !== 200) throw new Error(`GET /connectors?expand=status: HTTP ${r.status}`);
     const out: Record<string, { state: string; tasks: string[] }> = {};
-    for (const [name, v] of Object.entries(r.data)) out[name] = { state: v.status.connector.state, tasks: v.status.tasks.map((t) => t.state) };
+    for (const [name, v] of Object.entries(r.data))
+      out[name] = { state: v.status.connector.state, tasks: v.status.tasks.map((t) => t.state) };
     return out;
   }
 
@@ -310,7 +331,8 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, what: st
     } catch (e) {
       lastError = (e as Error).message;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
     await sleep(intervalMs);
   }
 }

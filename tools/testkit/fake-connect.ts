@@ -217,7 +217,11 @@ function toConfig(value: unknown, allowNull: boolean): Record<string, string | n
     if (raw === null && allowNull) out[key] = null;
     else if (typeof raw === 'string') out[key] = raw;
     else if (typeof raw === 'number' || typeof raw === 'boolean') out[key] = String(raw);
-    else throw new HttpError(400, `Cannot deserialize value of type \`java.lang.String\` from ${Array.isArray(raw) ? 'Array' : 'Object'} value for key ${key}`);
+    else
+      throw new HttpError(
+        400,
+        `Cannot deserialize value of type \`java.lang.String\` from ${Array.isArray(raw) ? 'Array' : 'Object'} value for key ${key}`,
+      );
   }
   return out;
 }
@@ -291,7 +295,10 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
   function validateEndpoint(plugin: string, config: ConnectorConfig): Reply {
     const cls = config['connector.class'];
     if (cls === undefined || cls === '') {
-      throw new HttpError(500, `org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config ${javaMapString(config)} contains no connector type`);
+      throw new HttpError(
+        500,
+        `org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config ${javaMapString(config)} contains no connector type`,
+      );
     }
     if (cls !== plugin) throw new HttpError(400, `Included connector type ${cls} does not match request type ${plugin}`);
     if (pluginType(config) === 'unknown') {
@@ -299,7 +306,8 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
     }
     const errors = keyErrors(config['name'] ?? '', config);
     // PUT /connectors/<name>/config takes the name from the path; validation needs it in the body.
-    if (config['name'] === undefined) errors.unshift({ key: 'name', message: 'Missing required configuration "name" which has no default value.' });
+    if (config['name'] === undefined)
+      errors.unshift({ key: 'name', message: 'Missing required configuration "name" which has no default value.' });
     const keys = [...new Set(['name', 'connector.class', ...Object.keys(config), ...errors.map((e) => e.key)])];
     const configs = keys.map((key, order) => ({
       definition: {
@@ -328,7 +336,9 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
   }
 
   function noPluginMessage(cls: string): string {
-    return `Failed to find any class that implements Connector and which name matches ${cls}, available connectors are: ${Object.keys(plugins)
+    return `Failed to find any class that implements Connector and which name matches ${cls}, available connectors are: ${Object.keys(
+      plugins,
+    )
       .map((p) => `PluginDesc{klass=class ${p}, name='${p}', type=${plugins[p]}}`)
       .join(', ')}`;
   }
@@ -452,9 +462,13 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
     }
     if (root === 'health' && segments.length === 1) {
       if (method !== 'GET') throw new HttpError(405, 'HTTP 405 Method Not Allowed');
-      if (health === 'healthy') return { status: 200, body: { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' } };
+      if (health === 'healthy')
+        return { status: 200, body: { status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' } };
       if (health === 'starting') return { status: 503, body: { status: 'starting', message: 'Worker is still starting up.' } };
-      return { status: 500, body: { status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' } };
+      return {
+        status: 500,
+        body: { status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' },
+      };
     }
     if (root === 'connector-plugins' && segments.length === 4 && sub === 'config' && taskStr === 'validate') {
       if (method !== 'PUT') throw new HttpError(405, 'HTTP 405 Method Not Allowed');
@@ -543,7 +557,11 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
       const c = mustGet(name);
       const tasks: TaskInfo[] = info(c).tasks.map((id) => ({
         id,
-        config: { ...c.config, 'task.class': c.config['connector.class'] ?? '', ...(c.assignedPartitions !== undefined ? { 'task.assigned.partitions': c.assignedPartitions } : {}) },
+        config: {
+          ...c.config,
+          'task.class': c.config['connector.class'] ?? '',
+          ...(c.assignedPartitions !== undefined ? { 'task.assigned.partitions': c.assignedPartitions } : {}),
+        },
       }));
       return { status: 200, body: tasks };
     }
@@ -596,8 +614,17 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
       const c = mustGet(name);
       if (method === 'GET') return { status: 200, body: { offsets: c.offsets ?? [] } };
       if (method === 'PATCH') {
-        if (c.targetState !== 'STOPPED') throw new HttpError(400, 'Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a \'PUT\' request to the \'/connectors/' + name + '/stop\' endpoint');
-        const entries = ((body as { offsets?: unknown })?.offsets ?? []) as { partition: Record<string, unknown>; offset: Record<string, unknown> | null }[];
+        if (c.targetState !== 'STOPPED')
+          throw new HttpError(
+            400,
+            "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/" +
+              name +
+              "/stop' endpoint",
+          );
+        const entries = ((body as { offsets?: unknown })?.offsets ?? []) as {
+          partition: Record<string, unknown>;
+          offset: Record<string, unknown> | null;
+        }[];
         const merged = new Map((c.offsets ?? []).map((o) => [JSON.stringify(o.partition), o]));
         for (const e of entries) merged.set(JSON.stringify(e.partition), e);
         c.offsets = [...merged.values()];
@@ -668,7 +695,11 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
     let reply: Reply;
     const cannedReply = takeCanned(method, url.pathname);
     if (cannedReply) {
-      reply = { status: cannedReply.status, body: cannedReply.body, ...(cannedReply.contentType ? { contentType: cannedReply.contentType } : {}) };
+      reply = {
+        status: cannedReply.status,
+        body: cannedReply.body,
+        ...(cannedReply.contentType ? { contentType: cannedReply.contentType } : {}),
+      };
     } else if (!isAuthorized) {
       reply = { status: 401, body: UNAUTHORIZED_BODY, contentType: 'text/plain' };
     } else {

@@ -53,7 +53,8 @@ export async function packMirrorMaker(outDir: string, variant: 'machine' | 'k8s'
     cacheDir: RUNTIME_CACHE,
     variant,
   });
-  if (path.basename(result.charmFile) !== (variant === 'k8s' ? K8S_CHARM_FILE_NAME : CHARM_FILE_NAME)) throw new Error(`unexpected charm file ${result.charmFile}`);
+  if (path.basename(result.charmFile) !== (variant === 'k8s' ? K8S_CHARM_FILE_NAME : CHARM_FILE_NAME))
+    throw new Error(`unexpected charm file ${result.charmFile}`);
   return result.charmFile;
 }
 

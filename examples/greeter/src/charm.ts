@@ -255,7 +255,7 @@ export class GreeterCharm extends CharmBase {
       return;
     }
     if (conn.endpoint !== this.unitState.get(STORE_ENDPOINT)) {
-      const zone = event.unit ? event.relation.remoteUnitData(event.unit).get('zone') ?? null : null;
+      const zone = event.unit ? (event.relation.remoteUnitData(event.unit).get('zone') ?? null) : null;
       await this.framework.emit(this.storeReady, { endpoint: conn.endpoint, zone });
     }
   };
@@ -372,7 +372,8 @@ export class GreeterCharm extends CharmBase {
     const check = this.config;
     if (!check.ok) event.addStatus(new BlockedStatus(check.problem));
     if (this.model.getRelation('store') === null) event.addStatus(new BlockedStatus('needs a store: juju integrate greeter <kv-store>'));
-    else if (this.storeConnection() === null) event.addStatus(new WaitingStatus('waiting for the store to publish its endpoint and credentials'));
+    else if (this.storeConnection() === null)
+      event.addStatus(new WaitingStatus('waiting for the store to publish its endpoint and credentials'));
     if (!this.started) event.addStatus(new WaitingStatus('waiting to start'));
     if (check.ok) event.addStatus(new ActiveStatus(`serving "${check.config.greeting}" on :${check.config.port}`));
   };
@@ -381,7 +382,9 @@ export class GreeterCharm extends CharmBase {
     const peers = this.model.peers('cluster');
     const units = [this.model.unit.name, ...(peers?.units ?? [])];
     const serving = units.filter((u) => peers?.remoteUnitData(u).get('serving') === 'true').length;
-    event.addStatus(serving > 0 ? new ActiveStatus(`${serving}/${units.length} units serving`) : new WaitingStatus('no unit is serving yet'));
+    event.addStatus(
+      serving > 0 ? new ActiveStatus(`${serving}/${units.length} units serving`) : new WaitingStatus('no unit is serving yet'),
+    );
   };
 
   // ---- actions ------------------------------------------------------------------------------
@@ -400,7 +403,8 @@ export class GreeterCharm extends CharmBase {
   };
 
   onRotateToken = (event: ActionEvent): void => {
-    if (!this.model.unit.isLeader()) return event.fail('only the leader can rotate the API token: run it on the leader unit (greeter/leader)');
+    if (!this.model.unit.isLeader())
+      return event.fail('only the leader can rotate the API token: run it on the leader unit (greeter/leader)');
     const token = this.findApiToken();
     if (!token) return event.fail('there is no API token yet: it is created when the leader is elected');
     event.log('rotating the API token');

@@ -29,7 +29,10 @@ export function portTool(op: 'open' | 'close'): ToolImpl {
     const port = parsePort(spec);
     const endpointsFlag = p.flags.get('endpoints') as string | undefined;
     if (endpointsFlag !== undefined) {
-      port.endpoints = endpointsFlag.split(',').map((e) => e.trim()).filter((e) => e !== '');
+      port.endpoints = endpointsFlag
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
       for (const endpoint of port.endpoints) {
         if (!s.app.charm.endpoints[endpoint]) throw new RunError(`endpoint "${endpoint}" not found`);
       }

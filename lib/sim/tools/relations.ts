@@ -1,7 +1,19 @@
 /** Relation tools: `relation-ids`, `relation-list`, `relation-get`, `relation-set`. */
 import { checkEmpty, parseArgs, RunError, UsageError } from '../flags';
 import { appOfUnit, type Bag } from '../model';
-import { type ToolImpl, formatFlag, fmt, out, bool, value, parseKeyValues, parseSettingsFile, UNIT_NAME_RE, APP_NAME_RE, relationKey } from './shared';
+import {
+  type ToolImpl,
+  formatFlag,
+  fmt,
+  out,
+  bool,
+  value,
+  parseKeyValues,
+  parseSettingsFile,
+  UNIT_NAME_RE,
+  APP_NAME_RE,
+  relationKey,
+} from './shared';
 
 export const relationIds: ToolImpl = (s, args) => {
   const p = parseArgs(args, [formatFlag('smart')]);
@@ -98,7 +110,8 @@ export const relationSet: ToolImpl = (s, args, stdin) => {
     ([, v]) => v !== '',
   );
   const size = resulting.reduce((n, [k, v]) => n + k.length + v.length, 0);
-  if (size > MAX_RELATION_SETTINGS) throw new RunError(`relation settings size ${size} exceeds the maximum allowed size ${MAX_RELATION_SETTINGS}`);
+  if (size > MAX_RELATION_SETTINGS)
+    throw new RunError(`relation settings size ${size} exceeds the maximum allowed size ${MAX_RELATION_SETTINGS}`);
   pending.set(relation.id, merged);
   return stderr ? { stdout: '', stderr } : { stdout: '' };
 };

@@ -2,7 +2,17 @@
 import { parse as parseYaml } from 'yaml';
 import { checkEmpty, parseArgs, RunError, UsageError, type FlagSpec, type ParsedArgs } from '../flags';
 import { goStruct } from '../format';
-import { appOfUnit, latestRevision, newSecretId, parseSecretUri, secretUri, type Bag, type SecretRotatePolicy, type SimRelation, type SimSecret } from '../model';
+import {
+  appOfUnit,
+  latestRevision,
+  newSecretId,
+  parseSecretUri,
+  secretUri,
+  type Bag,
+  type SecretRotatePolicy,
+  type SimRelation,
+  type SimSecret,
+} from '../model';
 import { obsoleteRevisionEvents } from '../events';
 import type { HookSession } from '../session';
 import { type ToolImpl, formatFlag, fmt, out, bool, value } from './shared';
@@ -318,9 +328,10 @@ export const secretGrant: ToolImpl = (s, args) => {
   const secret = lookupSecret(s, id);
   s.checkCanManage(secret);
   const working = s.pendingSecret(id).secret;
-  const grant = unit !== undefined
-    ? { target: unit, kind: 'unit' as const, relationId: relation.id, role: 'view' as const }
-    : { target: remoteApp, kind: 'application' as const, relationId: relation.id, role: 'view' as const };
+  const grant =
+    unit !== undefined
+      ? { target: unit, kind: 'unit' as const, relationId: relation.id, role: 'view' as const }
+      : { target: remoteApp, kind: 'application' as const, relationId: relation.id, role: 'view' as const };
   if (!working.grants.some((g) => g.target === grant.target && g.kind === grant.kind)) working.grants.push(grant);
   return { stdout: '' };
 };

@@ -32,8 +32,10 @@ export const stateSet: ToolImpl = (s, args, stdin) => {
   const file = p.flags.get('file') as string | undefined;
   const settings: Bag = { ...(file !== undefined ? parseSettingsFile(s, file, stdin) : {}), ...parseKeyValues(p.positional) };
   for (const [k, v] of Object.entries(settings)) {
-    if (Buffer.byteLength(k) > MAX_STATE_KEY) throw new RunError(`key "${k.slice(0, 32)}…" exceeds the maximum key size of ${MAX_STATE_KEY} bytes`);
-    if (Buffer.byteLength(v) > MAX_STATE_VALUE) throw new RunError(`value of key "${k}" exceeds the maximum value size of ${MAX_STATE_VALUE} bytes`);
+    if (Buffer.byteLength(k) > MAX_STATE_KEY)
+      throw new RunError(`key "${k.slice(0, 32)}…" exceeds the maximum key size of ${MAX_STATE_KEY} bytes`);
+    if (Buffer.byteLength(v) > MAX_STATE_VALUE)
+      throw new RunError(`value of key "${k}" exceeds the maximum value size of ${MAX_STATE_VALUE} bytes`);
   }
   for (const [k, v] of Object.entries(settings)) s.pendingState.set(k, v === '' ? null : v);
   return { stdout: '' };

@@ -8,7 +8,9 @@ import { CONFIG_DEFAULTS, CONFIG_TYPES } from '../../../charm/generated/charm-ty
 import { checkGenerated } from '../../../lib/tscharm/gen';
 
 const root = join(__dirname, '..', '..', '..');
-const configYaml = parse(readFileSync(join(root, 'config.yaml'), 'utf8')) as { options: Record<string, { type: string; default: unknown; description: string }> };
+const configYaml = parse(readFileSync(join(root, 'config.yaml'), 'utf8')) as {
+  options: Record<string, { type: string; default: unknown; description: string }>;
+};
 const actionsYaml = parse(readFileSync(join(root, 'actions.yaml'), 'utf8')) as Record<
   string,
   { description: string; params: Record<string, Record<string, unknown>>; additionalProperties: boolean }
@@ -19,7 +21,11 @@ describe('config.yaml', () => {
     expect(checkGenerated(root, 'charm/main.ts')).toBeNull();
     expect(Object.keys(CONFIG_TYPES).sort()).toEqual(Object.keys(configYaml.options).sort());
     for (const [name, opt] of Object.entries(configYaml.options)) {
-      expect({ name, type: (CONFIG_TYPES as Record<string, string>)[name], default: (CONFIG_DEFAULTS as Record<string, unknown>)[name] }).toEqual({
+      expect({
+        name,
+        type: (CONFIG_TYPES as Record<string, string>)[name],
+        default: (CONFIG_DEFAULTS as Record<string, unknown>)[name],
+      }).toEqual({
         name,
         type: opt.type,
         default: opt.default,

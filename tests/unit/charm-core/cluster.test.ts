@@ -55,7 +55,9 @@ describe('parseKafkaRelation', () => {
     ['Enabled', false],
     [undefined, false],
   ])('tls=%s → tlsEnabled %s (only exactly "enabled" counts)', (tls, expected) => {
-    expect(ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls, 'tls-ca': 'enabled' } })).tlsEnabled).toBe(expected);
+    expect(ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls, 'tls-ca': 'enabled' } })).tlsEnabled).toBe(
+      expected,
+    );
   });
 
   it('waits (incomplete, naming tls-ca) while tls is enabled but no tls-ca arrived: no TLS without its truststore', () => {
@@ -72,7 +74,9 @@ describe('parseKafkaRelation', () => {
   });
 
   it('ignores a CA when TLS is disabled', () => {
-    expect(ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls: 'disabled', 'tls-ca': CA_PEM } })).tlsCaPem).toBeUndefined();
+    expect(
+      ready(parseKafkaRelation('source', { appName: 'a', fields: { ...KAFKA_FIELDS, tls: 'disabled', 'tls-ca': CA_PEM } })).tlsCaPem,
+    ).toBeUndefined();
   });
 
   it.each([
@@ -116,7 +120,10 @@ describe('parseConnectRelation', () => {
 
   it('missing / incomplete / ready', () => {
     expect(parseConnectRelation(undefined)).toEqual({ state: 'missing' });
-    expect(parseConnectRelation({ fields: { endpoints: 'http://h:8083' } })).toEqual({ state: 'incomplete', missingFields: ['username', 'password'] });
+    expect(parseConnectRelation({ fields: { endpoints: 'http://h:8083' } })).toEqual({
+      state: 'incomplete',
+      missingFields: ['username', 'password'],
+    });
     expect(parseConnectRelation({ fields })).toEqual({
       state: 'ready',
       view: { endpoints: ['http://10.0.2.1:8083', 'http://10.0.2.2:8083'], username: 'relation-12', password: 'rest' },
@@ -136,7 +143,9 @@ describe('parseConnectRelation', () => {
     if (r.state !== 'invalid') return;
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]!.field).toBe('endpoints');
-    expect(r.errors[0]!.message).toMatch(/^connect-client: endpoints: Kafka Connect sent a TLS CA but http:\/\/ endpoints \(http:\/\/b:8083\)/);
+    expect(r.errors[0]!.message).toMatch(
+      /^connect-client: endpoints: Kafka Connect sent a TLS CA but http:\/\/ endpoints \(http:\/\/b:8083\)/,
+    );
     expect(r.errors[0]!.message).not.toContain('BEGIN CERTIFICATE');
   });
 
@@ -198,7 +207,9 @@ describe('Connect CA from receive-ca-cert', () => {
     expect(withTransferredCa(own, [CA_PEM])).toBe(own);
   });
   it('the hint names the exact integrate command, or says the provider has not published yet', () => {
-    expect(noConnectCaHint('mm', false)).toContain('juju integrate mm:receive-ca-cert <application publishing the Connect CA over certificate_transfer>');
+    expect(noConnectCaHint('mm', false)).toContain(
+      'juju integrate mm:receive-ca-cert <application publishing the Connect CA over certificate_transfer>',
+    );
     expect(noConnectCaHint('mm', true)).toBe('receive-ca-cert is integrated but its provider has published no CA certificate yet');
   });
 });

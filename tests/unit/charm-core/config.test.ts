@@ -128,10 +128,15 @@ describe('pattern options', () => {
     expect(option === 'topics_exclude' ? c.topicsExclude : c.groupsExclude).toEqual([]);
   });
 
-  it.each(['topics', 'topics_exclude', 'groups', 'groups_exclude'])('%s: produces the example message for an unterminated class', (option) => {
-    const [e] = errorsFor({ [option]: 'a[b' });
-    expect(e.message).toBe(`${option}: invalid regex 'a[b' (Java: Unclosed character class near index 2); use comma-separated Java regexes`);
-  });
+  it.each(['topics', 'topics_exclude', 'groups', 'groups_exclude'])(
+    '%s: produces the example message for an unterminated class',
+    (option) => {
+      const [e] = errorsFor({ [option]: 'a[b' });
+      expect(e.message).toBe(
+        `${option}: invalid regex 'a[b' (Java: Unclosed character class near index 2); use comma-separated Java regexes`,
+      );
+    },
+  );
 
   it.each(['topics', 'topics_exclude', 'groups', 'groups_exclude'])('%s: rejects {n,m} quantifiers with an explanation', (option) => {
     const [e] = errorsFor({ [option]: 'orders-\\d{1,3}' });
@@ -269,7 +274,9 @@ describe('size limits (checked before writing; the message states the limit)', (
     expect(r.ok ? [] : r.errors).toHaveLength(1);
     const [e] = r.ok ? [] : r.errors;
     expect(e!.option).toBe('topics');
-    expect(e!.message).toMatch(/^topics: is \d+ bytes; topics, topics_exclude, groups and groups_exclude together may hold at most 524288 bytes .*Kafka Connect's config topic, which takes at most 1 MiB \(1048576 bytes\)/);
+    expect(e!.message).toMatch(
+      /^topics: is \d+ bytes; topics, topics_exclude, groups and groups_exclude together may hold at most 524288 bytes .*Kafka Connect's config topic, which takes at most 1 MiB \(1048576 bytes\)/,
+    );
     expect(e!.message.length).toBeLessThan(600);
   });
   it('accepts a 100 kB topics list (under the limit) without quoting it anywhere', () => {

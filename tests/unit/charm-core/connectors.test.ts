@@ -1,6 +1,4 @@
-import {
-  BYTE_ARRAY_CONVERTER,
-} from '../../../charm/core/config';
+import { BYTE_ARRAY_CONVERTER } from '../../../charm/core/config';
 import {
   CONNECTOR_CLASS,
   IDENTITY_REPLICATION_POLICY,
@@ -14,17 +12,7 @@ import {
   type DesiredConnector,
 } from '../../../charm/core/connectors';
 import { javaRegexProblem, splitList } from '../../../charm/core/regex';
-import {
-  APP,
-  CA_PEM,
-  CONNECT_REL_ID,
-  MODEL_UUID,
-  UUID_HEX,
-  config,
-  desired,
-  sourceCluster,
-  targetCluster,
-} from './fixtures';
+import { APP, CA_PEM, CONNECT_REL_ID, MODEL_UUID, UUID_HEX, config, desired, sourceCluster, targetCluster } from './fixtures';
 
 const byKind = (set: DesiredConnector[], kind: string): DesiredConnector => {
   const found = set.find((c) => c.kind === kind);
@@ -37,8 +25,7 @@ const connectCleanupRegex = (relationId: number): RegExp => new RegExp(`.+?r${re
 
 const SOURCE_JAAS =
   'org.apache.kafka.common.security.scram.ScramLoginModule required username="relation-7" password="src-S3cr3t\\"with\\\\quote";';
-const TARGET_JAAS =
-  'org.apache.kafka.common.security.scram.ScramLoginModule required username="relation-9" password="tgt-P@ss;word=1";';
+const TARGET_JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="relation-9" password="tgt-P@ss;word=1";';
 
 describe('connector names', () => {
   const set = desired();
@@ -255,7 +242,14 @@ describe('sample configs kafka-a → kafka-b (target TLS with PEM CA, source pla
   it('effective topic exclusions behave as intended on sample topic names (full match)', () => {
     const matches = (list: string, name: string): boolean => splitList(list).some((p) => new RegExp(`^(?:${p})$`).test(name));
     const excl = source['topics.exclude'];
-    for (const name of ['__consumer_offsets', 'kafka-a.checkpoints.internal', 'mm2-offset-syncs.kafka-b.internal', 'mm2-offset-syncs.replica.kafka-b.replica.internal', 'kafka-b.replica.orders', 'connect-offsets']) {
+    for (const name of [
+      '__consumer_offsets',
+      'kafka-a.checkpoints.internal',
+      'mm2-offset-syncs.kafka-b.internal',
+      'mm2-offset-syncs.replica.kafka-b.replica.internal',
+      'kafka-b.replica.orders',
+      'connect-offsets',
+    ]) {
       expect(matches(excl, name)).toBe(true);
     }
     // The reference's over-broad '.*replica.*' / 'connect-.*' would have dropped these user topics.
@@ -372,4 +366,3 @@ describe('buildMirrorFlow', () => {
     expect(flow.topicsExclude.endsWith('kafka\\-b2\\.replica\\..*')).toBe(true);
   });
 });
-

@@ -43,7 +43,10 @@ export function config(overrides: Partial<MirrorConfig> = {}): MirrorConfig {
   return { ...defaultMirrorConfig(), ...overrides };
 }
 
-export function desired(overrides: Partial<MirrorConfig> = {}, cluster: { source?: KafkaClusterView; target?: KafkaClusterView } = {}): DesiredConnector[] {
+export function desired(
+  overrides: Partial<MirrorConfig> = {},
+  cluster: { source?: KafkaClusterView; target?: KafkaClusterView } = {},
+): DesiredConnector[] {
   return desiredConnectors({
     config: config(overrides),
     source: cluster.source ?? sourceCluster(),
@@ -67,7 +70,11 @@ export function runningStatus(name: string, taskCount: number, state = 'RUNNING'
 }
 
 /** What Connect would report after the desired set was applied (Connect adds `name`). */
-export function observedFrom(set: readonly DesiredConnector[], tasks: Partial<Record<string, number>> = {}, state = 'RUNNING'): ObservedConnectors {
+export function observedFrom(
+  set: readonly DesiredConnector[],
+  tasks: Partial<Record<string, number>> = {},
+  state = 'RUNNING',
+): ObservedConnectors {
   const out: ObservedConnectors = {};
   for (const d of set) {
     const n = tasks[d.kind] ?? 1;

@@ -9,9 +9,29 @@ import { jaasQuote, jaasUnquote } from '../../../charm/core/redact';
 import { kafkaClientsJar, kafkaJaasVerdicts } from '../../support/jaas-oracle';
 
 const HAND_PICKED = [
-  'plain', '', 'line\nbreak', 'cr\rlf\r\n', '\n', 'a"; evil="1', 'x" debug="true', 'trail\\', '\\n literally', '\\"',
-  'ends with quote"', 'semi;colon', 'tab\there', 'nul\u0000char', 'é ünï', 'emoji 😀', '";\norg.example.Evil required x="y',
-  '" ; ', '\\\\', '/* not a comment */', '// nor this', '=', 'a=b c=d',
+  'plain',
+  '',
+  'line\nbreak',
+  'cr\rlf\r\n',
+  '\n',
+  'a"; evil="1',
+  'x" debug="true',
+  'trail\\',
+  '\\n literally',
+  '\\"',
+  'ends with quote"',
+  'semi;colon',
+  'tab\there',
+  'nul\u0000char',
+  'é ünï',
+  'emoji 😀',
+  '";\norg.example.Evil required x="y',
+  '" ; ',
+  '\\\\',
+  '/* not a comment */',
+  '// nor this',
+  '=',
+  'a=b c=d',
 ];
 
 function mulberry32(seed: number): () => number {
@@ -35,10 +55,13 @@ function generated(count: number, seed: number): string[] {
   });
 }
 
-const java = spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0 && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+const java =
+  spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0 && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 const jar = java ? kafkaClientsJar(process.env.CI === 'true') : undefined;
 if ((!java || !jar) && process.env.CI === 'true') {
-  throw new Error(`the JAAS differential test needs java, javac and kafka-clients under CI=true (java: ${java}, jar: ${jar ?? 'not fetched'})`);
+  throw new Error(
+    `the JAAS differential test needs java, javac and kafka-clients under CI=true (java: ${java}, jar: ${jar ?? 'not fetched'})`,
+  );
 }
 const describeJava = java && jar ? describe : describe.skip;
 
@@ -46,15 +69,23 @@ describeJava("SCRAM JAAS strings vs Kafka's JaasConfig parser", () => {
   it('every username and password round-trips and no value adds options', () => {
     const values = [...HAND_PICKED, ...generated(1500, 42)];
     const pairs = values.map((v, i) => [values[(i * 7) % values.length]!, v] as const);
-    const verdicts = kafkaJaasVerdicts(pairs.map(([u, p]) => scramJaasConfig(u, p)), jar!);
+    const verdicts = kafkaJaasVerdicts(
+      pairs.map(([u, p]) => scramJaasConfig(u, p)),
+      jar!,
+    );
     const problems: string[] = [];
     pairs.forEach(([username, password], i) => {
       const v = verdicts[i]!;
-      const expected = [{ module: 'org.apache.kafka.common.security.scram.ScramLoginModule', flag: 'required', options: { password, username } }];
+      const expected = [
+        { module: 'org.apache.kafka.common.security.scram.ScramLoginModule', flag: 'required', options: { password, username } },
+      ];
       if (!v.ok) problems.push(`${JSON.stringify([username, password])}: Kafka refused it: ${v.message}`);
-      else if (JSON.stringify(v.entries) !== JSON.stringify(expected)) problems.push(`${JSON.stringify([username, password])}: read as ${JSON.stringify(v.entries)}`);
+      else if (JSON.stringify(v.entries) !== JSON.stringify(expected))
+        problems.push(`${JSON.stringify([username, password])}: read as ${JSON.stringify(v.entries)}`);
     });
-    console.log(`JAAS differential: ${pairs.length} username/password pairs, ${pairs.length - problems.length} round-trips, ${problems.length} problems`);
+    console.log(
+      `JAAS differential: ${pairs.length} username/password pairs, ${pairs.length - problems.length} round-trips, ${problems.length} problems`,
+    );
     expect(problems.slice(0, 20)).toEqual([]);
   });
 

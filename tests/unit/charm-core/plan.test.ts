@@ -30,7 +30,10 @@ function plan(overrides: Partial<PlanInput> & Pick<PlanInput, 'actual'>) {
 }
 
 const FOREIGN: ObservedConnectors = {
-  'jdbc-sink-orders': { info: { name: 'jdbc-sink-orders', config: { 'connector.class': 'x' }, tasks: [], type: 'sink' }, status: runningStatus('jdbc-sink-orders', 1, 'FAILED') },
+  'jdbc-sink-orders': {
+    info: { name: 'jdbc-sink-orders', config: { 'connector.class': 'x' }, tasks: [], type: 'sink' },
+    status: runningStatus('jdbc-sink-orders', 1, 'FAILED'),
+  },
   // Another integrator on the same Connect (other relation id) and a same-looking name from another model.
   [`mirror_source_mirrormaker_r99_${UUID_HEX}`]: { status: runningStatus('x', 0, 'PAUSED') },
   [`mirror_source_mirrormaker_r12_${'a'.repeat(32)}`]: { status: runningStatus('y', 0, 'FAILED') },
@@ -155,7 +158,11 @@ describe('planReconcile: configs', () => {
 
 describe('normaliseConfig / configsEqual', () => {
   it('drops name and stringifies values', () => {
-    expect(normaliseConfig({ name: 'x', 'tasks.max': 1, a: 'b', n: null, u: undefined, t: true })).toEqual({ 'tasks.max': '1', a: 'b', t: 'true' });
+    expect(normaliseConfig({ name: 'x', 'tasks.max': 1, a: 'b', n: null, u: undefined, t: true })).toEqual({
+      'tasks.max': '1',
+      a: 'b',
+      t: 'true',
+    });
   });
   it('compares as string maps, order-insensitive', () => {
     expect(configsEqual({ a: '1', b: '2' }, { b: '2', a: 1, name: 'x' })).toBe(true);
@@ -278,7 +285,9 @@ describe('planReconcile: automatic restart with back-off', () => {
 
   it('the stable window is at least MIN_STABLE_MS', () => {
     const state: RestartBackoffState = { version: 1, connectors: { [name]: { restarts: 1, lastRestartAt: T0, healthySince: T0 } } };
-    expect(plan({ actual: observedFrom(d), now: T0 + MIN_STABLE_MS - 1, restartBackoff: state }).nextBackoff.connectors[name]).toBeDefined();
+    expect(
+      plan({ actual: observedFrom(d), now: T0 + MIN_STABLE_MS - 1, restartBackoff: state }).nextBackoff.connectors[name],
+    ).toBeDefined();
     expect(plan({ actual: observedFrom(d), now: T0 + MIN_STABLE_MS, restartBackoff: state }).nextBackoff.connectors[name]).toBeUndefined();
   });
 
@@ -301,7 +310,9 @@ describe('planReconcile: automatic restart with back-off', () => {
 
   it('FAILED plus config change → put then restart', () => {
     const next = desired({ topics: ['x'] });
-    const kinds = plan({ desired: next, actual: withFailure(observedFrom(d), name, 'connector') }).actions.map((a) => `${a.kind}:${a.name === name}`);
+    const kinds = plan({ desired: next, actual: withFailure(observedFrom(d), name, 'connector') }).actions.map(
+      (a) => `${a.kind}:${a.name === name}`,
+    );
     expect(kinds).toEqual(['put:true', 'put:false', 'restart:true']);
   });
 
@@ -329,16 +340,21 @@ describe('parseRestartBackoff', () => {
       }),
     ).toEqual({ version: 1, connectors: { a: { restarts: 2, lastRestartAt: 5, healthySince: 7 }, e: { restarts: 1, lastRestartAt: 3 } } });
   });
-  it.each([undefined, null, 'x', 3, {}, { version: 2, connectors: {} }, { version: 1, connectors: null }])('falls back to empty for %p', (v) => {
-    expect(parseRestartBackoff(v)).toEqual(emptyRestartBackoff());
-  });
+  it.each([undefined, null, 'x', 3, {}, { version: 2, connectors: {} }, { version: 1, connectors: null }])(
+    'falls back to empty for %p',
+    (v) => {
+      expect(parseRestartBackoff(v)).toEqual(emptyRestartBackoff());
+    },
+  );
 });
 
 describe('planManualRestart (restart action)', () => {
   const d = desired();
   it('default: only owned connectors with a FAILED connector or task', () => {
     const actual = { ...withFailure(observedFrom(d), d[1].name, 'task'), ...FOREIGN };
-    expect(planManualRestart({ actual, ownedPattern: OWNED, all: false })).toEqual([{ kind: 'restart', name: d[1].name, onlyFailed: true }]);
+    expect(planManualRestart({ actual, ownedPattern: OWNED, all: false })).toEqual([
+      { kind: 'restart', name: d[1].name, onlyFailed: true },
+    ]);
   });
   it('all=true: every owned connector with all tasks, never foreign ones', () => {
     const actual = { ...observedFrom(d), ...FOREIGN };

@@ -1,5 +1,4 @@
-import {
-  MAX_REDACTED_CHARS, REDACTED, jaasQuote, redactDeep, redactSecrets, secretSpellings } from '../../../charm/core/redact';
+import { MAX_REDACTED_CHARS, REDACTED, jaasQuote, redactDeep, redactSecrets, secretSpellings } from '../../../charm/core/redact';
 import { desired, SECRETS, SOURCE_PASSWORD, TARGET_PASSWORD } from './fixtures';
 
 const PW = 'Zx9"q\\w;e=rty';
@@ -14,11 +13,16 @@ describe('redactSecrets: known secrets', () => {
       const text = `x ${form} y`;
       expect(redactSecrets(text, [PW])).toBe(`x ${REDACTED} y`);
     }
-    expect(secretSpellings(PW)).toEqual(expect.arrayContaining([PW, JSON.stringify(PW).slice(1, -1), jaasQuote(PW), encodeURIComponent(PW)]));
+    expect(secretSpellings(PW)).toEqual(
+      expect.arrayContaining([PW, JSON.stringify(PW).slice(1, -1), jaasQuote(PW), encodeURIComponent(PW)]),
+    );
   });
 
   it('removes a secret embedded in a JSON-serialised connector config', () => {
-    const body = JSON.stringify({ error_code: 400, message: `Connector config ${JSON.stringify(desired()[0].config)} contains no connector type` });
+    const body = JSON.stringify({
+      error_code: 400,
+      message: `Connector config ${JSON.stringify(desired()[0].config)} contains no connector type`,
+    });
     const out = redactSecrets(body, SECRETS);
     for (const s of SECRETS) expect(out).not.toContain(s);
     expect(out).not.toContain('tgt-P@ss');
@@ -59,7 +63,10 @@ describe('redactSecrets: secret-shaped text with unknown values', () => {
   });
 
   it('removes JAAS inside JSON (escaped quotes)', () => {
-    const json = JSON.stringify({ 'producer.override.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p;q";', b: 'c' });
+    const json = JSON.stringify({
+      'producer.override.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p;q";',
+      b: 'c',
+    });
     const out = redactSecrets(json);
     expect(out).not.toContain('p;q');
     expect(out).not.toContain('LoginModule');
@@ -83,7 +90,9 @@ describe('redactSecrets: secret-shaped text with unknown values', () => {
   });
 
   it('removes passwords from URLs', () => {
-    expect(redactSecrets('GET http://relation-12:pw@10.0.2.1:8083/connectors')).toBe(`GET http://relation-12:${REDACTED}@10.0.2.1:8083/connectors`);
+    expect(redactSecrets('GET http://relation-12:pw@10.0.2.1:8083/connectors')).toBe(
+      `GET http://relation-12:${REDACTED}@10.0.2.1:8083/connectors`,
+    );
   });
 
   it('leaves ordinary text alone', () => {

@@ -19,15 +19,38 @@ describe('commaProblem', () => {
 describe('javaRegexProblem: what Java compiles is accepted', () => {
   // The constructs Canonical's Python charm passed on to Connect unchanged.
   it.each([
-    '.*', 'orders', 'a\\.b', '(orders|payments)-v[0-9]+', '(?<name>a)\\k<name>', 'x{3}', '\\x41\\u0042',
-    '(?i)orders', '(?i:orders)', 'a*+', 'a++', '\\p{Lu}', '\\p{Alpha}', '\\Qa.b\\E', '(?>a)', '[a-z&&[^b]]',
-    '\\z', '\\A', '\\R', '\\h', '[a[b]]', '[]a]', '(?<=r.*)el-d-.*', '(?<=a+)b', '(?<=a{2,})b', '(a+)+$',
+    '.*',
+    'orders',
+    'a\\.b',
+    '(orders|payments)-v[0-9]+',
+    '(?<name>a)\\k<name>',
+    'x{3}',
+    '\\x41\\u0042',
+    '(?i)orders',
+    '(?i:orders)',
+    'a*+',
+    'a++',
+    '\\p{Lu}',
+    '\\p{Alpha}',
+    '\\Qa.b\\E',
+    '(?>a)',
+    '[a-z&&[^b]]',
+    '\\z',
+    '\\A',
+    '\\R',
+    '\\h',
+    '[a[b]]',
+    '[]a]',
+    '(?<=r.*)el-d-.*',
+    '(?<=a+)b',
+    '(?<=a{2,})b',
+    '(a+)+$',
   ])('%s', (item) => {
     expect(javaRegexProblem(item)).toBeNull();
   });
 });
 
-describe('javaRegexProblem: what Java refuses is refused with Java\'s reason', () => {
+describe("javaRegexProblem: what Java refuses is refused with Java's reason", () => {
   it.each([
     ['', /empty item/],
     ['x{99999999999}', /Illegal repetition range near index 11/],

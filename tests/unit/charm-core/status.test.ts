@@ -64,7 +64,10 @@ function assertNoSecrets(text: string): void {
 describe('summarizeStatus: blocked on operator input', () => {
   it('names missing relations in a fixed order', () => {
     const s = summarizeStatus(
-      input({ relations: { source: { state: 'missing' }, target: READY.target, 'connect-client': { state: 'missing' } }, connect: { kind: 'not-queried' } }),
+      input({
+        relations: { source: { state: 'missing' }, target: READY.target, 'connect-client': { state: 'missing' } },
+        connect: { kind: 'not-queried' },
+      }),
     );
     expect(s).toEqual({ name: 'blocked', message: 'missing relations: source, connect-client' });
   });
@@ -80,13 +83,17 @@ describe('summarizeStatus: blocked on operator input', () => {
     );
     expect(s).toEqual({
       name: 'blocked',
-      message: "topics: invalid regex 'a[b' (unterminated character class); use comma-separated Java regexes (+1 more config error in the log)",
+      message:
+        "topics: invalid regex 'a[b' (unterminated character class); use comma-separated Java regexes (+1 more config error in the log)",
     });
   });
 
   it('combines missing relations and a config error', () => {
     const s = summarizeStatus(
-      input({ relations: { ...READY, target: { state: 'missing' } }, configErrors: [{ option: 'tasks_max', message: 'tasks_max: 0 is out of range' }] }),
+      input({
+        relations: { ...READY, target: { state: 'missing' } },
+        configErrors: [{ option: 'tasks_max', message: 'tasks_max: 0 is out of range' }],
+      }),
     );
     expect(s).toEqual({ name: 'blocked', message: 'missing relations: target; tasks_max: 0 is out of range' });
   });
@@ -96,7 +103,16 @@ describe('summarizeStatus: blocked on operator input', () => {
       input({
         relations: {
           ...READY,
-          'connect-client': { state: 'invalid', errors: [{ relation: 'connect-client', field: 'endpoints', message: "connect-client: endpoints: 'x' is not an http(s)://host:port URL" }] },
+          'connect-client': {
+            state: 'invalid',
+            errors: [
+              {
+                relation: 'connect-client',
+                field: 'endpoints',
+                message: "connect-client: endpoints: 'x' is not an http(s)://host:port URL",
+              },
+            ],
+          },
         },
       }),
     );
@@ -112,7 +128,11 @@ describe('summarizeStatus: waiting', () => {
   it('while credentials/endpoints are not provided yet', () => {
     const s = summarizeStatus(
       input({
-        relations: { ...READY, source: { state: 'incomplete', missingFields: ['username', 'password'] }, 'connect-client': { state: 'incomplete', missingFields: ['endpoints'] } },
+        relations: {
+          ...READY,
+          source: { state: 'incomplete', missingFields: ['username', 'password'] },
+          'connect-client': { state: 'incomplete', missingFields: ['endpoints'] },
+        },
       }),
     );
     expect(s).toEqual({ name: 'waiting', message: 'waiting for relation data: source (username, password), connect-client (endpoints)' });
@@ -125,7 +145,10 @@ describe('summarizeStatus: waiting', () => {
   });
 
   it('when Connect was not queried', () => {
-    expect(summarizeStatus(input({ connect: { kind: 'not-queried' } }))).toEqual({ name: 'waiting', message: 'waiting to query Kafka Connect' });
+    expect(summarizeStatus(input({ connect: { kind: 'not-queried' } }))).toEqual({
+      name: 'waiting',
+      message: 'waiting to query Kafka Connect',
+    });
   });
 
   it('while connectors are not created yet', () => {
@@ -164,7 +187,9 @@ describe('summarizeStatus: waiting', () => {
     const d = desired();
     const actual = observedFrom(d);
     delete actual[d[2].name].status;
-    expect(summarizeStatus(input({ connect: { kind: 'observed', actual } })).message).toBe('waiting for connector status from Kafka Connect: heartbeat');
+    expect(summarizeStatus(input({ connect: { kind: 'observed', actual } })).message).toBe(
+      'waiting for connector status from Kafka Connect: heartbeat',
+    );
   });
 });
 
@@ -178,7 +203,8 @@ describe('summarizeStatus: active', () => {
     const actual = observedFrom(d, { source: 0, checkpoint: 0 });
     expect(summarizeStatus(input({ desired: d, connect: { kind: 'observed', actual } }))).toEqual({
       name: 'active',
-      message: 'mirroring kafka-a → kafka-b: 2 connectors RUNNING, 0 tasks; no source topics match the topic filters yet; no consumer groups to translate yet',
+      message:
+        'mirroring kafka-a → kafka-b: 2 connectors RUNNING, 0 tasks; no source topics match the topic filters yet; no consumer groups to translate yet',
     });
     const one = observedFrom(d, { source: 1, checkpoint: 0 });
     expect(summarizeStatus(input({ desired: d, connect: { kind: 'observed', actual: one } })).message).toBe(
@@ -188,7 +214,9 @@ describe('summarizeStatus: active', () => {
 
   it('paused by intent and PAUSED → active with how to resume', () => {
     const d = desired();
-    expect(summarizeStatus(input({ intent: { paused: true }, connect: { kind: 'observed', actual: observedFrom(d, {}, 'PAUSED') } }))).toEqual({
+    expect(
+      summarizeStatus(input({ intent: { paused: true }, connect: { kind: 'observed', actual: observedFrom(d, {}, 'PAUSED') } })),
+    ).toEqual({
       name: 'active',
       message: 'paused by operator (run the resume action): kafka-a → kafka-b, 3 connectors PAUSED',
     });
@@ -196,7 +224,10 @@ describe('summarizeStatus: active', () => {
 
   it('paused by intent but still RUNNING → maintenance (pausing)', () => {
     const s = summarizeStatus(input({ intent: { paused: true } }));
-    expect(s).toEqual({ name: 'maintenance', message: 'pausing kafka-a → kafka-b: 0 of 3 connectors paused (waiting for source, checkpoint, heartbeat)' });
+    expect(s).toEqual({
+      name: 'maintenance',
+      message: 'pausing kafka-a → kafka-b: 0 of 3 connectors paused (waiting for source, checkpoint, heartbeat)',
+    });
   });
 
   it('PAUSED outside the charm while intent is running → maintenance (resuming)', () => {
@@ -242,9 +273,17 @@ describe('summarizeStatus: FAILED → blocked with redacted first trace line', (
   it('shows the automatic restart count and when the next one is due', () => {
     const d = desired();
     const backoff: RestartBackoffState = { version: 1, connectors: { [d[0].name]: { restarts: 2, lastRestartAt: 1_000_000 } } };
-    const s = summarizeStatus(input({ connect: { kind: 'observed', actual: failing('task', 'java.lang.X: y') }, restartBackoff: backoff, now: 1_000_000 + 60_000 }));
+    const s = summarizeStatus(
+      input({ connect: { kind: 'observed', actual: failing('task', 'java.lang.X: y') }, restartBackoff: backoff, now: 1_000_000 + 60_000 }),
+    );
     expect(s.message).toBe('source task 1 FAILED: java.lang.X: y; auto-restarted 2x, next in 5 min; run the restart action');
-    const due = summarizeStatus(input({ connect: { kind: 'observed', actual: failing('task', 'java.lang.X: y') }, restartBackoff: backoff, now: 1_000_000 + 6 * 60_000 }));
+    const due = summarizeStatus(
+      input({
+        connect: { kind: 'observed', actual: failing('task', 'java.lang.X: y') },
+        restartBackoff: backoff,
+        now: 1_000_000 + 6 * 60_000,
+      }),
+    );
     expect(due.message).toContain('next on the next hook');
   });
 
@@ -253,7 +292,9 @@ describe('summarizeStatus: FAILED → blocked with redacted first trace line', (
     const actual = observedFrom(d);
     const s0 = actual[d[0].name].status;
     if (s0) s0.connector.state = 'FAILED';
-    expect(summarizeStatus(input({ connect: { kind: 'observed', actual } })).message).toBe('source connector FAILED: no trace reported; run the restart action');
+    expect(summarizeStatus(input({ connect: { kind: 'observed', actual } })).message).toBe(
+      'source connector FAILED: no trace reported; run the restart action',
+    );
     const long = firstTraceLine(`java.lang.X: ${'y'.repeat(500)}`, []);
     expect(long.length).toBe(200);
     expect(long.endsWith('…')).toBe(true);
@@ -275,7 +316,9 @@ describe('statusActionResult', () => {
 
   function result(actual: ObservedConnectors | undefined, extra: Partial<Parameters<typeof statusActionResult>[0]> = {}): ActionResult {
     return statusActionResult({
-      summary: summarizeStatus(input(actual ? { connect: { kind: 'observed', actual } } : { connect: { kind: 'unreachable', reason: 'ECONNREFUSED' } })),
+      summary: summarizeStatus(
+        input(actual ? { connect: { kind: 'observed', actual } } : { connect: { kind: 'unreachable', reason: 'ECONNREFUSED' } }),
+      ),
       desired: d,
       actual,
       flow,
@@ -337,6 +380,7 @@ describe('statusActionResult', () => {
 
   it('isValidActionResultKey follows Juju rules', () => {
     for (const k of ['a', 'task-0', 'topics-exclude', '0']) expect(isValidActionResultKey(k)).toBe(true);
-    for (const k of ['', 'A', 'a_b', '-a', 'a-', 'a.b', 'stdout', 'stderr', 'stdout-encoding']) expect(isValidActionResultKey(k)).toBe(false);
+    for (const k of ['', 'A', 'a_b', '-a', 'a-', 'a.b', 'stdout', 'stderr', 'stdout-encoding'])
+      expect(isValidActionResultKey(k)).toBe(false);
   });
 });

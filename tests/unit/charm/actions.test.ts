@@ -53,14 +53,19 @@ describe('FAILED tasks', () => {
     expect(writesOf(blocked.requests)).toEqual([]);
     const msg = blocked.result.state.unitStatus;
     expect(msg.name).toBe('blocked');
-    expect(msg.message).toMatch(/^source task 0 FAILED: org\.apache\.kafka\.common\.errors\.SaslAuthenticationException: Authentication failed for <redacted>/);
+    expect(msg.message).toMatch(
+      /^source task 0 FAILED: org\.apache\.kafka\.common\.errors\.SaslAuthenticationException: Authentication failed for <redacted>/,
+    );
     expect(msg.message).toContain('auto-restarted 1x, next in 1 min; run the restart action');
     expect(msg.message).not.toContain('NetworkClient.poll');
 
     runtime.now = () => t0 + 2 * 60_000;
     const due = await w.runCounting(events.updateStatus());
     expect(writesOf(due.requests)).toHaveLength(1);
-    expect(JSON.parse(w.peerAppData()['restart-backoff']!).connectors[NAMES.source]).toEqual({ restarts: 2, lastRestartAt: t0 + 2 * 60_000 });
+    expect(JSON.parse(w.peerAppData()['restart-backoff']!).connectors[NAMES.source]).toEqual({
+      restarts: 2,
+      lastRestartAt: t0 + 2 * 60_000,
+    });
     expectNoSecrets(w);
   });
 
@@ -81,9 +86,11 @@ describe('pause and resume', () => {
     const paused = await w.runCounting(events.action('pause'));
     expect(paused.result.actionFailure).toBeUndefined();
     expect(paused.result.actionResults).toMatchObject({ paused: 'true' });
-    expect(writesOf(paused.requests).map((r) => r.path).sort()).toEqual(
-      [NAMES.checkpoint, NAMES.heartbeat, NAMES.source].map((n) => `/connectors/${n}/pause`).sort(),
-    );
+    expect(
+      writesOf(paused.requests)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([NAMES.checkpoint, NAMES.heartbeat, NAMES.source].map((n) => `/connectors/${n}/pause`).sort());
     expect(w.peerAppData()['paused']).toBe('true');
     expect(w.state.unitStatus.message).toMatch(/^paused by operator \(run the resume action\)/);
 
@@ -123,7 +130,10 @@ describe('status and restart actions', () => {
     const res = result.actionResults as Record<string, any>;
     // the status action measures replication health: the (empty) fake clusters have no heartbeat yet
     expect(res['summary']).toBe('waiting: waiting for MirrorMaker to assign source partitions to its tasks (reconfiguring)');
-    expect(res['replication']).toMatchObject({ 'total-lag': '0', heartbeat: { enabled: 'true', topic: 'kafka-a.replica.heartbeats', age: 'none received yet' } });
+    expect(res['replication']).toMatchObject({
+      'total-lag': '0',
+      heartbeat: { enabled: 'true', topic: 'kafka-a.replica.heartbeats', age: 'none received yet' },
+    });
     expect(res['paused']).toBe('false');
     expect(res['flow']).toMatchObject({ source: 'kafka-a', target: 'kafka-b', topics: '.*' });
     expect(res['connectors']['source']).toMatchObject({ name: NAMES.source, state: 'RUNNING', 'task-count': '1' });
@@ -204,12 +214,16 @@ describe('secrets', () => {
   it('the real passwords are absent from a run through every path, including Connect errors that echo configs', async () => {
     const w = await deployed(fake);
     // Connect rejects the config and echoes it (with JAAS and passwords) in the 400.
-    fake.setValidator((_n, c) => [`Invalid value ${c['source.cluster.sasl.jaas.config']} for configuration source.cluster.sasl.jaas.config: rejected`]);
+    fake.setValidator((_n, c) => [
+      `Invalid value ${c['source.cluster.sasl.jaas.config']} for configuration source.cluster.sasl.jaas.config: rejected`,
+    ]);
     w.set({ config: { tasks_max: 3 } });
     const r = await w.run(events.configChanged());
     expect(r.state.unitStatus.name).toBe('blocked');
     // Connect's validation refuses it before any write; its echo of the JAAS string is redacted.
-    expect(r.state.unitStatus.message).toMatch(/^Kafka Connect refuses source.cluster.sasl.jaas.config of the source connector config \(.*rejected\); no connector was changed/);
+    expect(r.state.unitStatus.message).toMatch(
+      /^Kafka Connect refuses source.cluster.sasl.jaas.config of the source connector config \(.*rejected\); no connector was changed/,
+    );
     fake.setValidator(null);
     await w.run(events.action('status'));
     fake.failTask(NAMES.source, 0, TRACE);

@@ -58,7 +58,9 @@ function interleavings<T>(a: readonly T[], b: readonly T[]): T[][] {
   return [...interleavings(a.slice(1), b).map((r) => [a[0]!, ...r]), ...interleavings(a, b.slice(1)).map((r) => [b[0]!, ...r])];
 }
 
-const ORDERS = [...interleavings<Step>(['D', 'B'], ['X', 'Y']), ...interleavings<Step>(['D', 'U', 'B'], ['X', 'Y'])].map((o) => o.join(' '));
+const ORDERS = [...interleavings<Step>(['D', 'B'], ['X', 'Y']), ...interleavings<Step>(['D', 'U', 'B'], ['X', 'Y'])].map((o) =>
+  o.join(' '),
+);
 
 async function integrated(): Promise<World> {
   const w = await deployed(fake);

@@ -23,7 +23,8 @@ beforeEach(async () => {
 });
 
 // The source cluster's JAAS: under target.cluster.* on the heartbeat connector (it runs as the reverse pair).
-const sourceKey = (name: string): string => (name.startsWith('mirror_heartbeat_') ? 'target.cluster.sasl.jaas.config' : 'source.cluster.sasl.jaas.config');
+const sourceKey = (name: string): string =>
+  name.startsWith('mirror_heartbeat_') ? 'target.cluster.sasl.jaas.config' : 'source.cluster.sasl.jaas.config';
 const jaas = (name: string): string => fake.connector(name)?.config[sourceKey(name)] ?? '';
 const PUTS = [NAMES.checkpoint, NAMES.heartbeat, NAMES.source].map((n) => `PUT /connectors/${n}/config`).sort();
 
@@ -32,7 +33,13 @@ function rotate(w: World, tracked: 'refreshed' | 'not refreshed'): void {
   const content = { username: 'relation-10', password: NEW_SOURCE_PASSWORD };
   w.replaceSecret(
     tracked === 'refreshed'
-      ? { ...s, trackedContent: content, latestContent: content, trackedRevision: s.trackedRevision + 1, latestRevision: s.trackedRevision + 1 }
+      ? {
+          ...s,
+          trackedContent: content,
+          latestContent: content,
+          trackedRevision: s.trackedRevision + 1,
+          latestRevision: s.trackedRevision + 1,
+        }
       : { ...s, latestContent: content, latestRevision: s.trackedRevision + 1 },
   );
 }
@@ -42,7 +49,11 @@ describe('credential rotation', () => {
     const w = base.clone();
     rotate(w, 'not refreshed');
     const { requests } = await w.runCounting(events.secretChanged(w.state.secrets.find((x) => x.id === secrets.sourceUser.id)!));
-    expect(writesOf(requests).map((r) => `${r.method} ${r.path}`).sort()).toEqual(PUTS);
+    expect(
+      writesOf(requests)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(PUTS);
     for (const n of [NAMES.source, NAMES.checkpoint, NAMES.heartbeat]) expect(jaas(n)).toContain(`password="${NEW_SOURCE_PASSWORD}"`);
     const again = await w.runCounting(events.updateStatus());
     expect(writesOf(again.requests)).toEqual([]);
@@ -57,7 +68,11 @@ describe('credential rotation', () => {
     expect(down.state.unitStatus.name).toBe('waiting');
     await fake.goUp();
     const { requests } = await w.runCounting(events.updateStatus());
-    expect(writesOf(requests).map((r) => `${r.method} ${r.path}`).sort()).toEqual(PUTS);
+    expect(
+      writesOf(requests)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(PUTS);
     expect(jaas(NAMES.source)).toContain(`password="${NEW_SOURCE_PASSWORD}"`);
   });
 
@@ -66,7 +81,11 @@ describe('credential rotation', () => {
     // The revision the unit tracks already holds the new password, but no hook wrote it to Connect.
     rotate(w, 'refreshed');
     const { requests } = await w.runCounting(events.updateStatus());
-    expect(writesOf(requests).map((r) => `${r.method} ${r.path}`).sort()).toEqual(PUTS);
+    expect(
+      writesOf(requests)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(PUTS);
     expect(jaas(NAMES.source)).toContain(`password="${NEW_SOURCE_PASSWORD}"`);
     expectNoSecrets(w);
   });
@@ -74,7 +93,10 @@ describe('credential rotation', () => {
   it('a password edited by hand on Connect is put back at the next update-status', async () => {
     const w = base.clone();
     const c = fake.connector(NAMES.checkpoint)!;
-    fake.addConnector(NAMES.checkpoint, { ...c.config, 'source.cluster.sasl.jaas.config': jaas(NAMES.checkpoint).replace(/password="[^"]*"/, 'password="hand-edited-Pw1"') });
+    fake.addConnector(NAMES.checkpoint, {
+      ...c.config,
+      'source.cluster.sasl.jaas.config': jaas(NAMES.checkpoint).replace(/password="[^"]*"/, 'password="hand-edited-Pw1"'),
+    });
     const { requests } = await w.runCounting(events.updateStatus());
     expect(writesOf(requests).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /connectors/${NAMES.checkpoint}/config`]);
     expect(jaas(NAMES.checkpoint)).not.toContain('hand-edited-Pw1');

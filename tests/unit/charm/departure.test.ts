@@ -25,7 +25,14 @@ const OURS = [NAMES.checkpoint, NAMES.heartbeat, NAMES.source].sort();
 async function leaderWithPeers(peers: readonly string[]): Promise<World> {
   const w = await deployed(fake);
   const current = w.state.relations.find((r) => r.id === IDS.peer)!;
-  w.put(peerRelation({ endpoint: 'peer', id: IDS.peer, localAppData: current.localAppData, peersData: Object.fromEntries(peers.map((p) => [p, {}])) }));
+  w.put(
+    peerRelation({
+      endpoint: 'peer',
+      id: IDS.peer,
+      localAppData: current.localAppData,
+      peersData: Object.fromEntries(peers.map((p) => [p, {}])),
+    }),
+  );
   await w.run(events.updateStatus());
   expect([...fake.state.connectors.keys()].sort()).toEqual(OURS);
   return w;
@@ -48,12 +55,25 @@ function ownRemoval(withPeers: boolean): { departed: Step[]; broken: Step[]; sto
     for (const p of PEERS) {
       departed.push({
         label: `peer departed ${p}`,
-        event: (w: World) => events.relationDeparted(w.state.relations.find((r) => r.id === IDS.peer)!, { remoteUnit: p, departingUnit: SELF }),
+        event: (w: World) =>
+          events.relationDeparted(
+            w.state.relations.find((r) => r.id === IDS.peer)!,
+            { remoteUnit: p, departingUnit: SELF },
+          ),
       });
     }
   }
-  const broken: Step[] = [IDS.source, IDS.target, IDS.connect].map((id) => ({ label: `broken ${id}`, event: (w: World) => events.relationBroken(w.relation(id)), drop: id }));
-  return { departed, broken, stop: { label: 'stop', event: () => events.stop() }, remove: { label: 'remove', event: () => events.remove() } };
+  const broken: Step[] = [IDS.source, IDS.target, IDS.connect].map((id) => ({
+    label: `broken ${id}`,
+    event: (w: World) => events.relationBroken(w.relation(id)),
+    drop: id,
+  }));
+  return {
+    departed,
+    broken,
+    stop: { label: 'stop', event: () => events.stop() },
+    remove: { label: 'remove', event: () => events.remove() },
+  };
 }
 
 /** Hook orderings Juju allows for a leaving unit: departed hooks in any relation order, broken after, stop before or after broken. */
@@ -81,15 +101,18 @@ async function runSteps(w: World, steps: readonly Step[], between?: (i: number) 
 }
 
 describe('a unit that is being removed leaves Kafka Connect alone', () => {
-  it.each(orderings(true).map((o, i) => [i, o] as const))('leader with peers, ordering %i: no REST write in any of its hooks', async (_i, steps) => {
-    const w = await leaderWithPeers(PEERS);
-    // The Connect side deletes the connectors somewhere in the middle of our unit's removal.
-    const requests = await runSteps(w, steps, (i) => i === 1 && connectSideDeletes());
-    expect(writesOf(requests)).toEqual([]);
-    expect(JSON.stringify(w.last.state.storedState)).toContain(DEPARTING);
-    expect(w.runs.some((r) => r.jujuLog.some((l) => l.message.includes('this unit is being removed')))).toBe(true);
-    expectNoSecrets(w);
-  });
+  it.each(orderings(true).map((o, i) => [i, o] as const))(
+    'leader with peers, ordering %i: no REST write in any of its hooks',
+    async (_i, steps) => {
+      const w = await leaderWithPeers(PEERS);
+      // The Connect side deletes the connectors somewhere in the middle of our unit's removal.
+      const requests = await runSteps(w, steps, (i) => i === 1 && connectSideDeletes());
+      expect(writesOf(requests)).toEqual([]);
+      expect(JSON.stringify(w.last.state.storedState)).toContain(DEPARTING);
+      expect(w.runs.some((r) => r.jujuLog.some((l) => l.message.includes('this unit is being removed')))).toBe(true);
+      expectNoSecrets(w);
+    },
+  );
 
   it('a non-leader being removed never talks to Connect at all', async () => {
     const w = await leaderWithPeers(PEERS);
@@ -98,27 +121,37 @@ describe('a unit that is being removed leaves Kafka Connect alone', () => {
     expect(requests).toEqual([]);
   });
 
-  it.each(orderings(false).map((o, i) => [i, o] as const))('the last unit, ordering %i: departed hooks write nothing; relation-broken tears down as a relation removal does', async (_i, steps) => {
-    const w = await leaderWithPeers([]);
-    const requests = await runSteps(w, steps);
-    const writes = writesOf(requests);
-    // Each connector deleted once (by the first broken relation), nothing re-created.
-    expect(writes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(OURS.map((n) => `DELETE /connectors/${n}`));
-    expect(fake.state.connectors.size).toBe(0);
-  });
+  it.each(orderings(false).map((o, i) => [i, o] as const))(
+    'the last unit, ordering %i: departed hooks write nothing; relation-broken tears down as a relation removal does',
+    async (_i, steps) => {
+      const w = await leaderWithPeers([]);
+      const requests = await runSteps(w, steps);
+      const writes = writesOf(requests);
+      // Each connector deleted once (by the first broken relation), nothing re-created.
+      expect(writes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(OURS.map((n) => `DELETE /connectors/${n}`));
+      expect(fake.state.connectors.size).toBe(0);
+    },
+  );
 
-  it.each(orderings(false).map((o, i) => [i, o] as const))('the last unit, ordering %i, Connect deleting mid-way: nothing re-created', async (_i, steps) => {
-    const w = await leaderWithPeers([]);
-    const requests = await runSteps(w, steps, (i) => i === 1 && connectSideDeletes());
-    expect(writesOf(requests).filter((r) => r.method !== 'DELETE')).toEqual([]);
-    expect(fake.state.connectors.size).toBe(0);
-  });
+  it.each(orderings(false).map((o, i) => [i, o] as const))(
+    'the last unit, ordering %i, Connect deleting mid-way: nothing re-created',
+    async (_i, steps) => {
+      const w = await leaderWithPeers([]);
+      const requests = await runSteps(w, steps, (i) => i === 1 && connectSideDeletes());
+      expect(writesOf(requests).filter((r) => r.method !== 'DELETE')).toEqual([]);
+      expect(fake.state.connectors.size).toBe(0);
+    },
+  );
 
   it('removing a relation (not a unit) still tears down on relation-broken', async () => {
     const w = await leaderWithPeers(PEERS);
     await w.run(events.relationDeparted(w.relation(IDS.source), { remoteUnit: 'kafka-a/0' }));
     const { requests } = await w.runCounting(events.relationBroken(w.relation(IDS.source)));
-    expect(writesOf(requests).map((r) => `${r.method} ${r.path}`).sort()).toEqual(OURS.map((n) => `DELETE /connectors/${n}`));
+    expect(
+      writesOf(requests)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(OURS.map((n) => `DELETE /connectors/${n}`));
   });
 });
 
@@ -152,13 +185,19 @@ describe('the remaining leader restores what the Connect side deleted', () => {
     expect(recreated(requests)).toEqual(PUTS);
   });
 
-  it.each(['update-status', 'config-changed', 'connect-client relation-changed'])('any later hook on the leader restores them too (%s)', async (kind) => {
-    const w = await leaderWithPeers(PEERS);
-    connectSideDeletes();
-    const event =
-      kind === 'update-status' ? events.updateStatus() : kind === 'config-changed' ? events.configChanged() : events.relationChanged(w.relation(IDS.connect), { remoteUnit: 'kafka-connect/0' });
-    const { requests } = await w.runCounting(event);
-    expect(recreated(requests)).toEqual(PUTS);
-  });
+  it.each(['update-status', 'config-changed', 'connect-client relation-changed'])(
+    'any later hook on the leader restores them too (%s)',
+    async (kind) => {
+      const w = await leaderWithPeers(PEERS);
+      connectSideDeletes();
+      const event =
+        kind === 'update-status'
+          ? events.updateStatus()
+          : kind === 'config-changed'
+            ? events.configChanged()
+            : events.relationChanged(w.relation(IDS.connect), { remoteUnit: 'kafka-connect/0' });
+      const { requests } = await w.runCounting(event);
+      expect(recreated(requests)).toEqual(PUTS);
+    },
+  );
 });
-

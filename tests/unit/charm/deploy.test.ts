@@ -37,8 +37,10 @@ describe('deploy and integrate in Juju order', () => {
     expect(src['source.cluster.bootstrap.servers']).toBe('10.1.0.1:9092,10.1.0.2:9092');
     expect(src['producer.override.bootstrap.servers']).toBe('10.2.0.1:9092');
     for (const text of w.allTexts()) for (const s of ALL_SECRETS) expect(text).not.toContain(s);
-    expect(writesOf(fake.requests).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      [NAMES.source, NAMES.checkpoint, NAMES.heartbeat].map((n) => `PUT /connectors/${n}/config`).sort(),
-    );
+    expect(
+      writesOf(fake.requests)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual([NAMES.source, NAMES.checkpoint, NAMES.heartbeat].map((n) => `PUT /connectors/${n}/config`).sort());
   });
 });

@@ -1,6 +1,19 @@
 // Relation removal, Connect outages and leadership changes.
 import type { FakeConnect } from '../../../tools/testkit/fake-connect';
-import { APP, authedFake, connectorName, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, UUID_HEX, World, writesOf } from './world';
+import {
+  APP,
+  authedFake,
+  connectorName,
+  deployed,
+  events,
+  expectNoSecrets,
+  fastClient,
+  IDS,
+  NAMES,
+  UUID_HEX,
+  World,
+  writesOf,
+} from './world';
 
 let fake: FakeConnect;
 beforeAll(fastClient);
@@ -14,14 +27,15 @@ afterEach(async () => {
 const FOREIGN = ['someone-elses-sink', `mirror_source_other-app_r99_${UUID_HEX}`, connectorName('source', 99)];
 
 function seedForeign(): void {
-  for (const name of FOREIGN) fake.addConnector(name, { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', topics: 'x' });
+  for (const name of FOREIGN)
+    fake.addConnector(name, { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', topics: 'x' });
 }
 
 describe('relation removal', () => {
   it.each([
     ['source', IDS.source, 'missing relations: source'],
     ['target', IDS.target, 'missing relations: target'],
-  ])('%s relation-broken deletes this charm\'s connectors only and clears their peer state', async (_name, id, blocked) => {
+  ])("%s relation-broken deletes this charm's connectors only and clears their peer state", async (_name, id, blocked) => {
     const w = await deployed(fake);
     seedForeign();
     // Some back-off history that refers to our connectors.
@@ -30,9 +44,11 @@ describe('relation removal', () => {
     expect(w.peerAppData()['restart-backoff']).toContain(NAMES.source);
 
     const { result, requests } = await w.runCounting(events.relationBroken(w.relation(id)));
-    expect(writesOf(requests).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      [NAMES.checkpoint, NAMES.heartbeat, NAMES.source].map((n) => `DELETE /connectors/${n}`).sort(),
-    );
+    expect(
+      writesOf(requests)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual([NAMES.checkpoint, NAMES.heartbeat, NAMES.source].map((n) => `DELETE /connectors/${n}`).sort());
     expect([...fake.state.connectors.keys()].sort()).toEqual([...FOREIGN].sort());
     expect(result.state.unitStatus).toEqual({ name: 'blocked', message: blocked });
     expect(w.peerAppData()['restart-backoff']).toBeUndefined();
@@ -43,7 +59,7 @@ describe('relation removal', () => {
     expectNoSecrets(w);
   });
 
-  it('connect-client relation-broken deletes this charm\'s connectors through the broken relation\'s credentials', async () => {
+  it("connect-client relation-broken deletes this charm's connectors through the broken relation's credentials", async () => {
     const w = await deployed(fake);
     seedForeign();
     const { result, requests } = await w.runCounting(events.relationBroken(w.relation(IDS.connect)));
@@ -64,7 +80,9 @@ describe('relation removal', () => {
     const r = await w.run(events.relationBroken(w.relation(id)));
     expect(r.exitCode).toBe(0);
     const warnings = r.jujuLog.filter((l) => l.level === 'WARNING').map((l) => l.message);
-    expect(warnings.some((m) => /cannot delete this charm's connectors now .*unreachable.*; will retry on the next hook/.test(m))).toBe(true);
+    expect(warnings.some((m) => /cannot delete this charm's connectors now .*unreachable.*; will retry on the next hook/.test(m))).toBe(
+      true,
+    );
     expect(r.state.unitStatus.name).toBe('blocked');
     expectNoSecrets(w);
   });
@@ -107,13 +125,11 @@ describe('Kafka Connect outage', () => {
 describe('leadership', () => {
   /** The same deployment seen from unit 1 (which went through the same relation events). */
   function unit1(w: World, leader: boolean): World {
-    const relations = w.state.relations.map((r) =>
-      r.kind === 'peer' ? { ...r, peersData: { [`${APP}/0`]: {} } } : r,
-    );
+    const relations = w.state.relations.map((r) => (r.kind === 'peer' ? { ...r, peersData: { [`${APP}/0`]: {} } } : r));
     return w.clone({ unitId: 1, leader, relations, storedState: {}, unitStatus: { name: 'unknown', message: '' } });
   }
 
-  it('a non-leader makes no REST call at all and shows the leader\'s published status', async () => {
+  it("a non-leader makes no REST call at all and shows the leader's published status", async () => {
     const w = await deployed(fake);
     await w.run(events.updateStatus());
     const published = JSON.parse(w.peerAppData()['status']!) as { name: string; message: string };

@@ -31,14 +31,29 @@ describe('steady state', () => {
     // what the secrets hold now; skipping the three Kafka ones saved 3 calls but let a rotated
     // password stay on Connect after a hook that did not write it.
     const count = (tool: string): number => calls.filter((c) => c === tool).length;
-    expect({ 'config-get': count('config-get'), 'relation-ids': count('relation-ids'), 'relation-get': count('relation-get'), 'secret-get': count('secret-get') }).toEqual({
+    expect({
+      'config-get': count('config-get'),
+      'relation-ids': count('relation-ids'),
+      'relation-get': count('relation-get'),
+      'secret-get': count('secret-get'),
+    }).toEqual({
       'config-get': 1,
       'relation-ids': 5, // the four below and receive-ca-cert (not related here)
       'relation-get': 4, // connect-client, source, target, peer
       'secret-get': 4,
     });
-    expect(result.transcript.filter((t) => t.tool === 'secret-get').map((t) => t.args[1]).sort()).toEqual(
-      [`connect-client.${IDS.connect}.user.secret`, `source.${IDS.source}.user.secret`, `source.${IDS.source}.tls.secret`, `target.${IDS.target}.user.secret`].sort(),
+    expect(
+      result.transcript
+        .filter((t) => t.tool === 'secret-get')
+        .map((t) => t.args[1])
+        .sort(),
+    ).toEqual(
+      [
+        `connect-client.${IDS.connect}.user.secret`,
+        `source.${IDS.source}.user.secret`,
+        `source.${IDS.source}.tls.secret`,
+        `target.${IDS.target}.user.secret`,
+      ].sort(),
     );
     expect(result.state.unitStatus.name).toBe('active');
     expectNoSecrets(w);
@@ -66,9 +81,11 @@ describe('steady state', () => {
   it('changing topics PUTs exactly the source and checkpoint connectors, once each', async () => {
     const w = base.clone({ config: { topics: 'orders,payments.*' } });
     const { result, requests } = await w.runCounting(events.configChanged());
-    expect(writesOf(requests).map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      [`PUT /connectors/${NAMES.checkpoint}/config`, `PUT /connectors/${NAMES.source}/config`].sort(),
-    );
+    expect(
+      writesOf(requests)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual([`PUT /connectors/${NAMES.checkpoint}/config`, `PUT /connectors/${NAMES.source}/config`].sort());
     expect(fake.connector(NAMES.source)!.config['topics']).toBe('orders,payments.*');
     expect(fake.connector(NAMES.checkpoint)!.config['topics']).toBe('orders,payments.*');
     expect(result.state.unitStatus.name).toBe('active');

@@ -73,7 +73,12 @@ export const secrets = {
 };
 
 export function sourceData(): Record<string, string> {
-  return { endpoints: '10.1.0.1:9092,10.1.0.2:9092', topic: '__mirrormaker-user', 'secret-user': secrets.sourceUser.id, 'secret-tls': secrets.sourceTls.id };
+  return {
+    endpoints: '10.1.0.1:9092,10.1.0.2:9092',
+    topic: '__mirrormaker-user',
+    'secret-user': secrets.sourceUser.id,
+    'secret-tls': secrets.sourceTls.id,
+  };
 }
 export function targetData(): Record<string, string> {
   return { endpoints: '10.2.0.1:9092', topic: '__mirrormaker-user', 'secret-user': secrets.targetUser.id };
@@ -83,10 +88,30 @@ export function connectData(fake: FakeConnect): Record<string, string> {
 }
 
 export const blank = {
-  source: () => relation({ endpoint: 'source', remoteApp: 'kafka-a', id: IDS.source, remoteEndpoint: 'kafka-client', remoteUnitsData: { 'kafka-a/0': {} } }),
-  target: () => relation({ endpoint: 'target', remoteApp: 'kafka-b', id: IDS.target, remoteEndpoint: 'kafka-client', remoteUnitsData: { 'kafka-b/0': {} } }),
+  source: () =>
+    relation({
+      endpoint: 'source',
+      remoteApp: 'kafka-a',
+      id: IDS.source,
+      remoteEndpoint: 'kafka-client',
+      remoteUnitsData: { 'kafka-a/0': {} },
+    }),
+  target: () =>
+    relation({
+      endpoint: 'target',
+      remoteApp: 'kafka-b',
+      id: IDS.target,
+      remoteEndpoint: 'kafka-client',
+      remoteUnitsData: { 'kafka-b/0': {} },
+    }),
   connect: () =>
-    relation({ endpoint: 'connect-client', remoteApp: 'kafka-connect', id: IDS.connect, remoteEndpoint: 'connect-client', remoteUnitsData: { 'kafka-connect/0': {} } }),
+    relation({
+      endpoint: 'connect-client',
+      remoteApp: 'kafka-connect',
+      id: IDS.connect,
+      remoteEndpoint: 'connect-client',
+      remoteUnitsData: { 'kafka-connect/0': {} },
+    }),
   peer: () => peerRelation({ endpoint: 'peer', id: IDS.peer }),
 };
 

@@ -20,7 +20,7 @@ describe('ConnectClient API over HTTP', () => {
     await fake.stop();
   });
 
-  test('validateConnectorConfig: Connect\'s per-key errors (ConfigInfos), nothing written', async () => {
+  test("validateConnectorConfig: Connect's per-key errors (ConfigInfos), nothing written", async () => {
     const ok = await client.validateConnectorConfig({ ...mm2Config(), name: NAME });
     expect(ok).toEqual({ plugin: MM2_SOURCE, errorCount: 0, invalid: [] });
     expect((await client.validateConnectorConfig(mm2Config())).invalid).toEqual([
@@ -34,7 +34,12 @@ describe('ConnectClient API over HTTP', () => {
     expect(bad.invalid).toHaveLength(3);
     expect(bad.invalid).toEqual(
       expect.arrayContaining([
-        { key: 'key.converter', errors: ['Invalid value org.example.DoesNotExist for configuration key.converter: Class org.example.DoesNotExist could not be found.'] },
+        {
+          key: 'key.converter',
+          errors: [
+            'Invalid value org.example.DoesNotExist for configuration key.converter: Class org.example.DoesNotExist could not be found.',
+          ],
+        },
         { key: 'tasks.max', errors: ['Invalid value x for configuration tasks.max: Not a number of type INT'] },
         { key: 'value.converter', errors: ['Class class java.lang.String does not implement the Converter interface'] },
       ]),
@@ -50,7 +55,14 @@ describe('ConnectClient API over HTTP', () => {
   test('putConnectorConfig creates (201 → created) then replaces the whole config (200)', async () => {
     const created = await client.putConnectorConfig(NAME, mm2Config({ 'emit.checkpoints.enabled': 'true' }));
     expect(created.created).toBe(true);
-    expect(created.info).toMatchObject({ name: NAME, type: 'source', tasks: [{ connector: NAME, task: 0 }, { connector: NAME, task: 1 }] });
+    expect(created.info).toMatchObject({
+      name: NAME,
+      type: 'source',
+      tasks: [
+        { connector: NAME, task: 0 },
+        { connector: NAME, task: 1 },
+      ],
+    });
     expect(created.info.config['name']).toBe(NAME);
 
     const updated = await client.putConnectorConfig(NAME, mm2Config({ 'tasks.max': '1' }));
@@ -156,7 +168,7 @@ describe('ConnectClient API over HTTP', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
-  test('400 invalid config → kind invalid-config with Connect\'s message, not retried', async () => {
+  test("400 invalid config → kind invalid-config with Connect's message, not retried", async () => {
     const err = await thrown(() => client.putConnectorConfig('bad', mm2Config({ 'tasks.max': 'lots' })));
     expect(err).toMatchObject({ kind: 'invalid-config', status: 400, retries: 0 });
     expect((err as Error).message).toContain('Invalid value lots for configuration tasks.max');
@@ -176,7 +188,9 @@ describe('ConnectClient API over HTTP', () => {
     await logged.putConnectorConfig('h', mm2Config());
     logged.close();
     expect(fake.requests.every((r) => r.authorized)).toBe(true);
-    expect(logs).toEqual([{ level: 'debug', line: expect.stringMatching(new RegExp(`^PUT /connectors/h/config → 201 in \\d+ ms via ${fake.url}$`)) }]);
+    expect(logs).toEqual([
+      { level: 'debug', line: expect.stringMatching(new RegExp(`^PUT /connectors/h/config → 201 in \\d+ ms via ${fake.url}$`)) },
+    ]);
   });
 });
 

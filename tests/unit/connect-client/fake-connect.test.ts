@@ -83,7 +83,10 @@ describe('fake Kafka Connect', () => {
 
   test('404 shapes for status, task status and unknown routes; 405 for a wrong method', async () => {
     expect((await call('GET', '/connectors/zz/status')).json).toEqual({ error_code: 404, message: 'No status found for connector zz' });
-    expect((await call('GET', '/connectors/zz/tasks/0/status')).json).toEqual({ error_code: 404, message: 'No status found for task zz-0' });
+    expect((await call('GET', '/connectors/zz/tasks/0/status')).json).toEqual({
+      error_code: 404,
+      message: 'No status found for task zz-0',
+    });
     expect((await call('GET', '/nowhere')).status).toBe(404);
     expect((await call('DELETE', '/connectors')).status).toBe(405);
   });

@@ -27,7 +27,7 @@ export function mm2Config(extra: Record<string, string> = {}): Record<string, st
     'target.cluster.bootstrap.servers': '127.0.0.1:29092',
     'source.cluster.sasl.jaas.config': jaas('mm2-src', SCRAM_SOURCE_PASSWORD),
     'target.cluster.sasl.jaas.config': jaas('mm2-tgt', SCRAM_TARGET_PASSWORD),
-    'topics': '.*',
+    topics: '.*',
     ...extra,
   };
 }

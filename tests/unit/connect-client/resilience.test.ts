@@ -158,7 +158,13 @@ describe('ConnectClient retries', () => {
   });
 
   test('500 "Request timed out" is retried for reads but not for writes (which may have landed)', async () => {
-    const timedOut = { status: 500, body: { error_code: 500, message: 'Request timed out. The worker is currently ensuring membership in the cluster, which began at 2024-10-01T10:00:00Z' } };
+    const timedOut = {
+      status: 500,
+      body: {
+        error_code: 500,
+        message: 'Request timed out. The worker is currently ensuring membership in the cluster, which began at 2024-10-01T10:00:00Z',
+      },
+    };
     fake.injectResponse({ ...timedOut, method: 'GET' });
     const { client, sleeps } = makeClient([fake.url]);
     expect((await client.listConnectors()).size).toBe(0);
@@ -177,7 +183,9 @@ describe('ConnectClient retries', () => {
     const { client } = makeClient([fake.url]);
     const err = await thrown(() => client.listConnectors());
     expect(err).toMatchObject({ kind: 'server', status: 500, retries: 0 });
-    expect((err as Error).message).toBe(`Kafka Connect at ${fake.url} failed to list connectors with status (500): java.lang.NullPointerException`);
+    expect((err as Error).message).toBe(
+      `Kafka Connect at ${fake.url} failed to list connectors with status (500): java.lang.NullPointerException`,
+    );
     client.close();
   });
 
@@ -186,7 +194,9 @@ describe('ConnectClient retries', () => {
     const { client } = makeClient([fake.url], { backoff: { maxAttempts: 3 } });
     const err = await thrown(() => client.deleteConnector('x'));
     expect(err).toMatchObject({ kind: 'conflict', status: 409, retries: 2 });
-    expect((err as Error).message).toMatch(/^gave up trying to delete connector 'x' after 3 attempts in \d+ ms \(last: 409 rebalance in progress: Cannot complete request momentarily .*\); Kafka Connect is rebalancing; the next hook will try again$/);
+    expect((err as Error).message).toMatch(
+      /^gave up trying to delete connector 'x' after 3 attempts in \d+ ms \(last: 409 rebalance in progress: Cannot complete request momentarily .*\); Kafka Connect is rebalancing; the next hook will try again$/,
+    );
     expect(fake.requests.filter((r) => r.method === 'DELETE')).toHaveLength(3);
     client.close();
   });

@@ -20,7 +20,13 @@ const SECRETS = [PASSWORD, SCRAM_SOURCE_PASSWORD, SCRAM_TARGET_PASSWORD, Buffer.
 
 /** Everything an error exposes when logged, serialised or inspected. */
 function surfaces(err: unknown): string[] {
-  return [String(err), (err as Error).message, JSON.stringify(err), inspect(err, { depth: 10, showHidden: true }), (err as Error).stack ?? ''];
+  return [
+    String(err),
+    (err as Error).message,
+    JSON.stringify(err),
+    inspect(err, { depth: 10, showHidden: true }),
+    (err as Error).stack ?? '',
+  ];
 }
 
 function expectNoSecrets(texts: string[], secrets: string[] = SECRETS): void {
@@ -88,7 +94,9 @@ describe('ConnectClient secrets', () => {
     const err1 = await thrown(() => client.listConnectors());
     const err2 = await thrown(() => client.listConnectors());
     expect((err1 as Error).message).toContain('<redacted>');
-    expect((err2 as Error).message).toBe(`Kafka Connect at ${fake.url} failed to list connectors with status (500): plain text dump: <redacted> / <redacted>`);
+    expect((err2 as Error).message).toBe(
+      `Kafka Connect at ${fake.url} failed to list connectors with status (500): plain text dump: <redacted> / <redacted>`,
+    );
     expectNoSecrets([...surfaces(err1), ...surfaces(err2)], [...SECRETS, opaque]);
     client.close();
   });
@@ -139,7 +147,8 @@ describe('redactSecrets patterns', () => {
   });
 
   test('ordinary text is left alone', () => {
-    const text = "Connector configuration is invalid and contains the following 1 error(s):\nInvalid value 0 for configuration tasks.max: Value must be at least 1";
+    const text =
+      'Connector configuration is invalid and contains the following 1 error(s):\nInvalid value 0 for configuration tasks.max: Value must be at least 1';
     expect(redactSecrets(text, ['', 'zzz'])).toBe(text);
   });
 });

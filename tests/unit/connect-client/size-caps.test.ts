@@ -15,7 +15,13 @@ describe('ConnectClient size caps', () => {
   });
 
   test(`an answer over ${MAX_RESPONSE_BYTES} bytes is refused with a clear error`, async () => {
-    fake.injectResponse({ status: 200, method: 'GET', path: /^\/connectors$/, body: JSON.stringify(['x'.repeat(MAX_RESPONSE_BYTES + 10)]), times: 10 });
+    fake.injectResponse({
+      status: 200,
+      method: 'GET',
+      path: /^\/connectors$/,
+      body: JSON.stringify(['x'.repeat(MAX_RESPONSE_BYTES + 10)]),
+      times: 10,
+    });
     const { client } = makeClient([fake.url]);
     const err = await thrown(() => client.listConnectors());
     client.close();

@@ -36,7 +36,8 @@ const count = (tool: string): number => tools().filter((t) => t === tool).length
 /** juju-log lines of the last run; Juju prefixes lines logged in a relation hook with "<endpoint>:<id>: ". */
 const logs = (level?: string): string[] =>
   ctx.records.jujuLog.filter((l) => !level || l.level === level).map((l) => l.message.replace(/^[a-z][a-z0-9-]*:\d+: /, ''));
-const everythingPrinted = (): string => JSON.stringify([ctx.records.transcript, ctx.records.jujuLog, ctx.records.stdout, ctx.records.stderr, ctx.records.actionResults]);
+const everythingPrinted = (): string =>
+  JSON.stringify([ctx.records.transcript, ctx.records.jujuLog, ctx.records.stdout, ctx.records.stderr, ctx.records.actionResults]);
 const deferred = (s: State): DeferredNotice[] => JSON.parse(s.storedState[STATE_KEYS.deferred] ?? '[]') as DeferredNotice[];
 const rel = <R extends AnyRelationState>(s: State, r: R): R => s.relations.find((x) => x.id === r.id) as R;
 const withRelation = (s: State, r: AnyRelationState): State => ({
@@ -127,7 +128,10 @@ describe('greeter: install to remove through the harness', () => {
   });
 
   it('store relation-changed with endpoint + credentials: deferred start runs, store-ready is emitted, the port opens', async () => {
-    s = { ...withRelation(s, { ...rel(s, store), remoteAppData: { endpoint: 'kv.internal:6379', 'secret-id': storeCreds.id } }), secrets: [...s.secrets, storeCreds] };
+    s = {
+      ...withRelation(s, { ...rel(s, store), remoteAppData: { endpoint: 'kv.internal:6379', 'secret-id': storeCreds.id } }),
+      secrets: [...s.secrets, storeCreds],
+    };
     s = await step(events.relationChanged(store, { remoteUnit: 'kv/0' }), s);
     expect(s.storedState[STATE_KEYS.deferred]).toBeUndefined();
     expect(s.storedState['charm.started']).toBe('true');
@@ -166,7 +170,7 @@ describe('greeter: install to remove through the harness', () => {
     expect(count('state-set')).toBe(0);
   });
 
-  it('greeting relation-changed (remote app data): the URL follows the client\'s audience', async () => {
+  it("greeting relation-changed (remote app data): the URL follows the client's audience", async () => {
     s = withRelation(s, { ...rel(s, client), remoteAppData: { audience: 'the team' } });
     s = await step(events.relationChanged(client, { appChange: true }), s);
     expect(rel(s, client).localAppData['url']).toBe('http://127.0.0.1:8080/hello/the%20team');
@@ -174,7 +178,11 @@ describe('greeter: install to remove through the harness', () => {
   });
 
   it('secret-changed: the consumer refreshes to the new credentials and restarts the workload', async () => {
-    const rotated: SecretState = { ...consumed(s), latestContent: { username: 'greeter', password: NEW_STORE_PASSWORD }, latestRevision: 2 };
+    const rotated: SecretState = {
+      ...consumed(s),
+      latestContent: { username: 'greeter', password: NEW_STORE_PASSWORD },
+      latestRevision: 2,
+    };
     s = { ...s, secrets: s.secrets.map((x) => (x.id === storeCreds.id ? rotated : x)) };
     s = await step(events.secretChanged(rotated), s);
     expect(ctx.records.env['JUJU_SECRET_LABEL']).toBe(STORE_CREDENTIALS_LABEL);
@@ -187,8 +195,13 @@ describe('greeter: install to remove through the harness', () => {
   let badConfig: State;
   it('config-changed with an out-of-range port: blocked with what to do, and nothing else changes', async () => {
     badConfig = await step(events.configChanged(), { ...s, config: { port: 80 } });
-    expect(badConfig.unitStatus).toEqual({ name: 'blocked', message: 'config "port" is 80: use 1024-65535 (the greeter does not run as root)' });
-    expect(logs('WARNING')).toEqual(['config "port" is 80: use 1024-65535 (the greeter does not run as root); keeping the last good configuration']);
+    expect(badConfig.unitStatus).toEqual({
+      name: 'blocked',
+      message: 'config "port" is 80: use 1024-65535 (the greeter does not run as root)',
+    });
+    expect(logs('WARNING')).toEqual([
+      'config "port" is 80: use 1024-65535 (the greeter does not run as root); keeping the last good configuration',
+    ]);
     expect(badConfig.openedPorts).toEqual([{ protocol: 'tcp', port: 8080 }]);
     expect(badConfig.relations).toEqual(s.relations);
     for (const tool of ['relation-set', 'open-port', 'close-port']) expect(count(tool)).toBe(0);
@@ -203,10 +216,11 @@ describe('greeter: install to remove through the harness', () => {
   it('config-changed with good values: port moves (close old, open new), URL and peer bag follow, active again', async () => {
     s = await step(events.configChanged(), { ...badConfig, config: { port: 9090, greeting: 'Bonjour', shout: true } });
     expect(s.openedPorts).toEqual([{ protocol: 'tcp', port: 9090 }]);
-    expect(ctx.records.transcript.filter((t) => t.tool.endsWith('-port') && t.tool !== 'opened-ports').map((t) => `${t.tool} ${t.args.join(' ')}`)).toEqual([
-      'close-port 8080/tcp',
-      'open-port 9090/tcp',
-    ]);
+    expect(
+      ctx.records.transcript
+        .filter((t) => t.tool.endsWith('-port') && t.tool !== 'opened-ports')
+        .map((t) => `${t.tool} ${t.args.join(' ')}`),
+    ).toEqual(['close-port 8080/tcp', 'open-port 9090/tcp']);
     expect(rel(s, client).localAppData['url']).toBe('http://127.0.0.1:9090/hello/the%20team');
     expect(rel(s, peer).localUnitData['port']).toBe('9090');
     expect(count('relation-set')).toBe(2);
@@ -261,7 +275,8 @@ describe('greeter: install to remove through the harness', () => {
     s = await step(events.updateStatus(), s);
     expect(ctx.records.stdout).toContain('TRACE update-status: checking the workload');
     expect(ctx.records.stdout).toContain('DEBUG greeter serving; 1 restart(s)');
-    for (const tool of ['status-set', 'relation-set', 'state-set', 'open-port', 'close-port', 'application-version-set']) expect(count(tool)).toBe(0);
+    for (const tool of ['status-set', 'relation-set', 'state-set', 'open-port', 'close-port', 'application-version-set'])
+      expect(count(tool)).toBe(0);
     expect(s).toEqual(before);
   });
 
@@ -271,7 +286,7 @@ describe('greeter: install to remove through the harness', () => {
     expect(logs('INFO')).toContain('charm upgraded; it ships greeter 2.4.1');
   });
 
-  it('greeting relation-departed: the departing client unit\'s data is still readable', async () => {
+  it("greeting relation-departed: the departing client unit's data is still readable", async () => {
     s = await step(events.relationDeparted(client, { remoteUnit: 'webapp/0' }), s);
     expect(logs('INFO')).toContain('client frontend-0 of webapp left');
   });
@@ -284,7 +299,7 @@ describe('greeter: install to remove through the harness', () => {
     s = withoutRelation(s, client);
   });
 
-  it('store relation-departed: logs the departing unit\'s zone from its bag', async () => {
+  it("store relation-departed: logs the departing unit's zone from its bag", async () => {
     s = await step(events.relationDeparted(store, { remoteUnit: 'kv/0' }), s);
     expect(logs('WARNING')).toEqual([expect.stringMatching(/^store unit kv\/0 \(zone az1\) left; \d+ remain$/)]);
   });

@@ -57,7 +57,10 @@ test('status action: per-partition source end, replicated offset and lag; transl
       'partition-1': { 'source-end-offset': '80', 'replicated-offset': '70', lag: '10' },
     },
   });
-  expect(rep['consumer-groups']['group-0']).toMatchObject({ name: 'app', offsets: { 'offset-0': { 'source-committed': '60', 'target-translated': '60' } } });
+  expect(rep['consumer-groups']['group-0']).toMatchObject({
+    name: 'app',
+    offsets: { 'offset-0': { 'source-committed': '60', 'target-translated': '60' } },
+  });
   expect(JSON.stringify(res)).not.toContain(SOURCE_PASSWORD);
   // the charm's clients got the relation's credentials
   expect(a.seen[0]).toMatchObject({ alias: 'kafka-a', username: 'relation-10', tlsEnabled: false });

@@ -34,8 +34,10 @@ export function fakeAdminFactory(clusters: Record<string, FakeCluster>, now: () 
         await new Promise((r) => setTimeout(r, Math.max(0, left)));
         throw new KafkaProbeError('timeout', spec.alias, `${what} on ${spec.alias} did not answer within ${left} ms (health budget)`);
       }
-      if (c.fail === 'auth') throw new KafkaProbeError('auth', spec.alias, `${what} on ${spec.alias} failed: SASL/SCRAM authentication failed`);
-      if (c.fail === 'unreachable') throw new KafkaProbeError('unreachable', spec.alias, `${what} on ${spec.alias} failed: cannot connect to any broker`);
+      if (c.fail === 'auth')
+        throw new KafkaProbeError('auth', spec.alias, `${what} on ${spec.alias} failed: SASL/SCRAM authentication failed`);
+      if (c.fail === 'unreachable')
+        throw new KafkaProbeError('unreachable', spec.alias, `${what} on ${spec.alias} failed: cannot connect to any broker`);
       return f();
     };
     const port: KafkaAdminPort = {
@@ -53,7 +55,8 @@ export function fakeAdminFactory(clusters: Record<string, FakeCluster>, now: () 
         }),
       newestTimestamp: (topic) => gate(`reading the newest record of ${topic}`, () => c.newest.get(topic)),
       groupOffsets: (groups) => gate('reading consumer-group offsets', () => new Map(groups.map((g) => [g, c.groups.get(g) ?? new Map()]))),
-      groupStates: (groups) => gate('describing consumer groups', () => new Map(groups.map((g) => [g, c.groupStates.get(g) ?? { state: 'Empty', members: 0 }]))),
+      groupStates: (groups) =>
+        gate('describing consumer groups', () => new Map(groups.map((g) => [g, c.groupStates.get(g) ?? { state: 'Empty', members: 0 }]))),
       listGroups: () => gate('listing consumer groups', () => [...c.groups.keys()].sort()),
       close: async () => undefined,
     };

@@ -11,10 +11,14 @@ class CaCharm extends CharmBase {
   constructor(framework: Framework) {
     super(framework);
     const ca = new CertificateTransferRequirer(this, 'receive-ca-cert');
-    framework.observe(this.on.updateStatus, () => {
-      seen.certificates = ca.certificates();
-      seen.integrated = ca.integrated;
-    }, { id: 'probe' });
+    framework.observe(
+      this.on.updateStatus,
+      () => {
+        seen.certificates = ca.certificates();
+        seen.integrated = ca.integrated;
+      },
+      { id: 'probe' },
+    );
   }
 }
 
@@ -46,7 +50,10 @@ describe('certificate_transfer requirer (receive-ca-cert)', () => {
     const rel = addRelation(m, 'mm:receive-ca-cert', 'ca:send-ca-cert');
     expect((await runHook(m, mm, { unit: 'mm/0', hook: 'receive-ca-cert-relation-created', relationId: rel.id })).code).toBe(0);
     expect(rel.appData['mm']).toEqual({ version: '1' });
-    rel.appData['ca'] = { certificates: JSON.stringify([caPem, `-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n${otherCaPem}`]), version: '1' };
+    rel.appData['ca'] = {
+      certificates: JSON.stringify([caPem, `-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n${otherCaPem}`]),
+      version: '1',
+    };
     await runHook(m, mm, { unit: 'mm/0', hook: 'update-status' });
     expect(seen.integrated).toBe(true);
     expect(seen.certificates).toEqual([caPem.trim(), otherCaPem.trim()].sort());

@@ -15,7 +15,12 @@ async function related(): Promise<{ model: JujuModel; rel: SimRelation }> {
 }
 
 const providerAnswers = async (model: JujuModel, rel: SimRelation) => {
-  const r = await runHook(model, connect, { unit: 'connect/0', hook: 'connect-client-relation-changed', relationId: rel.id, remoteUnit: 'mm/0' });
+  const r = await runHook(model, connect, {
+    unit: 'connect/0',
+    hook: 'connect-client-relation-changed',
+    relationId: rel.id,
+    remoteUnit: 'mm/0',
+  });
   expect(r.code).toBe(0);
   return r;
 };
@@ -77,7 +82,14 @@ describe('connect_client requirer', () => {
     // Connect's "disabled" placeholder in tls-ca is not a CA.
     expect(seen.views['connect-client']).toEqual({
       ready: true,
-      data: { relationId: rel.id, remoteApp: 'connect', endpoints: ['https://10.0.0.5:8083'], username: 'relation-9', password: PASSWORD, tls: true },
+      data: {
+        relationId: rel.id,
+        remoteApp: 'connect',
+        endpoints: ['https://10.0.0.5:8083'],
+        username: 'relation-9',
+        password: PASSWORD,
+        tls: true,
+      },
     });
   });
 
@@ -128,7 +140,9 @@ describe('connect_client requirer', () => {
     expect(seen.events.map((e) => e.name)).toEqual(['connect.endpoints']);
     expect(r.stdout + r.stderr + JSON.stringify(model.logs)).not.toContain(PASSWORD);
     await runHook(model, mm, { unit: 'mm/0', hook: 'update-status' });
-    expect(seen.errors['connect-client']).toMatch(/field "secret-user" cannot be read: the secret it names could not be read \(PermissionError\)/);
+    expect(seen.errors['connect-client']).toMatch(
+      /field "secret-user" cannot be read: the secret it names could not be read \(PermissionError\)/,
+    );
     expect(calls(r.transcript, 'secret-get').length).toBeGreaterThan(0);
 
     // Once granted, the next relation-changed pins the label and reports the credentials.

@@ -243,7 +243,7 @@ describe('kafka_client requirer: diff, secrets and events', () => {
 });
 
 describe('kafka_client requirer: provider quirks and bad data', () => {
-  it("Kafka 3's tls-ca \"enabled\" is not a CA; Kafka 4's PEM is", async () => {
+  it('Kafka 3\'s tls-ca "enabled" is not a CA; Kafka 4\'s PEM is', async () => {
     const { model, rel } = await related();
     await providerAnswers(model, rel);
     await runHook(model, mm, { unit: 'mm/0', hook: 'update-status' });

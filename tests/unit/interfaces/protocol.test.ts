@@ -41,8 +41,14 @@ describe('data_interfaces v0 helpers', () => {
   it('parses host:port lists, IPv6 in brackets included, and names the bad entry', () => {
     const rel = { name: 'source', id: 3, app: 'kafka' } as unknown as Relation;
     const f = new RemoteFields(rel, {}, new Set());
-    expect(hostPortEndpoints('a:9092, b.example.com:9093,[::1]:9094', f, 'endpoints')).toEqual(['a:9092', 'b.example.com:9093', '[::1]:9094']);
-    expect(() => hostPortEndpoints('a:9092,', f, 'endpoints')).toThrow(`relation source:3 (kafka): field "endpoints" is malformed: has an empty entry in 'a:9092,'`);
+    expect(hostPortEndpoints('a:9092, b.example.com:9093,[::1]:9094', f, 'endpoints')).toEqual([
+      'a:9092',
+      'b.example.com:9093',
+      '[::1]:9094',
+    ]);
+    expect(() => hostPortEndpoints('a:9092,', f, 'endpoints')).toThrow(
+      `relation source:3 (kafka): field "endpoints" is malformed: has an empty entry in 'a:9092,'`,
+    );
     expect(() => hostPortEndpoints('http://a:9092', f, 'endpoints')).toThrow(/'http:\/\/a:9092' has a URL scheme; expected host:port/);
     expect(() => hostPortEndpoints('a:0', f, 'endpoints')).toThrow(/'a:0' has an invalid port '0' \(1-65535\)/);
     // the same parser as the charm's relation views
@@ -108,8 +114,14 @@ describe('provider helpers', () => {
     const r1 = await runHook(model, provider, { unit: 'kafka/0', hook: 'update-status' });
     expect(r1.code).toBe(0);
     expect(calls(r1.transcript, 'secret-add')).toHaveLength(1);
-    expect(calls(r1.transcript, 'secret-add')[0].args).toEqual(expect.arrayContaining(['--owner', 'application', '--label', `kafka-client.${rel.id}.user.secret`]));
-    expect(calls(r1.transcript, 'secret-grant')[0].args).toEqual([expect.stringMatching(/^secret:/), '--relation', `kafka-client:${rel.id}`]);
+    expect(calls(r1.transcript, 'secret-add')[0].args).toEqual(
+      expect.arrayContaining(['--owner', 'application', '--label', `kafka-client.${rel.id}.user.secret`]),
+    );
+    expect(calls(r1.transcript, 'secret-grant')[0].args).toEqual([
+      expect.stringMatching(/^secret:/),
+      '--relation',
+      `kafka-client:${rel.id}`,
+    ]);
     expect(JSON.stringify(r1.transcript)).not.toContain('p4ssw0rd-one');
     const uri = rel.appData['kafka']!['secret-user']!;
     expect(rel.appData['kafka']).toEqual({ 'secret-user': uri, endpoints: 'k:9092', topic: 't' });

@@ -71,15 +71,31 @@ function exchange(head: Buffer, streamBytes = 0): Promise<{ answer: string; sent
 }
 
 test('a 70 MiB request with a wrong token is refused after its first fields, not after it has all arrived', async () => {
-  const head = Buffer.concat([Buffer.from(`${PROTOCOL_MAGIC} 1 -1\n`), field('00'.repeat(24)), field(ctx.contextId), field('/'), field('relation-set'), Buffer.from(`${70 * 1024 * 1024}\n`)]);
+  const head = Buffer.concat([
+    Buffer.from(`${PROTOCOL_MAGIC} 1 -1\n`),
+    field('00'.repeat(24)),
+    field(ctx.contextId),
+    field('/'),
+    field('relation-set'),
+    Buffer.from(`${70 * 1024 * 1024}\n`),
+  ]);
   const r = await exchange(head, 70 * 1024 * 1024);
-  expect(r.answer).toBe(`1 0 ${`ERROR bad request: unknown context "${ctx.contextId}"\n`.length}\nERROR bad request: unknown context "${ctx.contextId}"\n`);
+  expect(r.answer).toBe(
+    `1 0 ${`ERROR bad request: unknown context "${ctx.contextId}"\n`.length}\nERROR bad request: unknown context "${ctx.contextId}"\n`,
+  );
   expect(r.sentAfterHead).toBeLessThan(70 * 1024 * 1024);
 });
 
 test('an authenticated request declaring a field over the cap is refused as soon as the length arrives', async () => {
   const token = ctx.env['JUJU_AGENT_TOKEN']!;
-  const head = Buffer.concat([Buffer.from(`${PROTOCOL_MAGIC} 1 -1\n`), field(token), field(ctx.contextId), field('/'), field('relation-set'), Buffer.from(`${70 * 1024 * 1024}\n`)]);
+  const head = Buffer.concat([
+    Buffer.from(`${PROTOCOL_MAGIC} 1 -1\n`),
+    field(token),
+    field(ctx.contextId),
+    field('/'),
+    field('relation-set'),
+    Buffer.from(`${70 * 1024 * 1024}\n`),
+  ]);
   const r = await exchange(head, 0);
   expect(r.answer).toContain('ERROR bad request: request too large');
 });
@@ -104,5 +120,3 @@ test('a well-formed request still works, fed whole or one byte at a time', async
   for (let i = 0; i < req.length; i++) parsed = parser.push(req.subarray(i, i + 1)) ?? parsed;
   expect(parsed).toMatchObject({ tool: 'config-get', args: ['greeting'], contextId: ctx.contextId, stdin: undefined });
 });
-
-

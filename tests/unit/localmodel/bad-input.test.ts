@@ -37,8 +37,15 @@ test('a failing hook: error state naming the hook, writes discarded, later event
     // state-set doomed=yes was buffered and dropped; status-set applies at once, as in Juju.
     expect(unit.state).toEqual({ installed: 'yes' });
     expect(unit.statusHistory.map((s) => s.message)).toContain('about to fail');
-    expect(lm.model.logs).toEqual(expect.arrayContaining([expect.objectContaining({ unit: 'req/0', level: 'WARNING', message: 'failing config-changed on purpose' })]));
-    expect(eventsOf(logs, 'req/0')).toEqual(['hooks/install', 'hooks/cluster-relation-created', 'hooks/leader-elected', 'hooks/config-changed']);
+    expect(lm.model.logs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ unit: 'req/0', level: 'WARNING', message: 'failing config-changed on purpose' })]),
+    );
+    expect(eventsOf(logs, 'req/0')).toEqual([
+      'hooks/install',
+      'hooks/cluster-relation-created',
+      'hooks/leader-elected',
+      'hooks/config-changed',
+    ]);
     expect(lm.pending.map((e) => e.hook)).toEqual(['start']);
     await lm.updateStatus(); // not for a unit in error
     expect(eventsOf(logs, 'req/0')).toHaveLength(4);
@@ -147,7 +154,9 @@ test('a livelock (two units rewriting their peer bags forever) stops with a clea
   try {
     const err = await lm.deploy(charm, { units: 2 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LivelockError);
-    expect((err as Error).message).toMatch(/^the model did not settle after 40 events .*\n {2}loop\/\d p-relation-changed \(relation 0, remote loop\/\d\)/);
+    expect((err as Error).message).toMatch(
+      /^the model did not settle after 40 events .*\n {2}loop\/\d p-relation-changed \(relation 0, remote loop\/\d\)/,
+    );
   } finally {
     await lm.close();
   }
@@ -190,7 +199,9 @@ describe('malformed charms are refused at deploy', () => {
     const bad = writeCharm(path.join(tmp, 'badyaml'), '#!/bin/sh\n', 'name: [unclosed\n');
     await expect(lm.deploy(bad)).rejects.toThrow(/^invalid charm: metadata.yaml is not valid YAML: /);
     const noName = writeCharm(path.join(tmp, 'noname'), '#!/bin/sh\n', 'summary: x\n');
-    await expect(lm.deploy(noName)).rejects.toThrow('invalid charm: metadata.yaml needs a "name" made of lowercase letters, digits and hyphens (got null)');
+    await expect(lm.deploy(noName)).rejects.toThrow(
+      'invalid charm: metadata.yaml needs a "name" made of lowercase letters, digits and hyphens (got null)',
+    );
     const noIface = writeCharm(path.join(tmp, 'noiface'), '#!/bin/sh\n', 'name: x\nrequires:\n  db: {}\n');
     await expect(lm.deploy(noIface)).rejects.toThrow('invalid charm: metadata.yaml endpoint "db" under "requires" needs an "interface"');
   });
@@ -199,7 +210,9 @@ describe('malformed charms are refused at deploy', () => {
     const notZip = path.join(tmp, 'notzip.charm');
     fs.writeFileSync(notZip, 'hello');
     await expect(lm.deploy(notZip)).rejects.toThrow(/^invalid charm: ".*notzip.charm" is not a readable zip: /);
-    const escape = await zipCharmDir(SHELL_CHARM, path.join(tmp, 'escape.charm'), { extra: [{ name: 'hooks/evil', kind: 'symlink', target: '../../../etc/passwd' }] });
+    const escape = await zipCharmDir(SHELL_CHARM, path.join(tmp, 'escape.charm'), {
+      extra: [{ name: 'hooks/evil', kind: 'symlink', target: '../../../etc/passwd' }],
+    });
     await expect(lm.deploy(escape)).rejects.toThrow('invalid charm: symlink "hooks/evil" points outside the charm');
     await expect(lm.deploy(path.join(tmp, 'nothere.charm'))).rejects.toThrow(/charm ".*nothere.charm" not found/);
   });

@@ -18,7 +18,15 @@ let modelDir: string;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-cli-'));
   cli = path.join(tmp, 'localmodel.js');
-  buildSync({ entryPoints: [path.join(REPO_ROOT, 'lib', 'localmodel', 'cli.ts')], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  buildSync({
+    entryPoints: [path.join(REPO_ROOT, 'lib', 'localmodel', 'cli.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
   modelDir = path.join(tmp, 'model');
 });
 
@@ -53,7 +61,12 @@ test('deploy, integrate, config, run, status, show-unit, remove-relation, remove
   expect(lm('update-status').code).toBe(0);
   const after = lm('status', '--format', 'json');
   // Juju's `status --format json` document: applications → units, relations by endpoint.
-  const view = JSON.parse(after.stdout) as { applications: Record<string, { units: Record<string, { leader?: boolean; 'workload-status': { message?: string } }>; relations?: Record<string, unknown[]> }> };
+  const view = JSON.parse(after.stdout) as {
+    applications: Record<
+      string,
+      { units: Record<string, { leader?: boolean; 'workload-status': { message?: string } }>; relations?: Record<string, unknown[]> }
+    >;
+  };
   expect(view.applications['req']!.units['req/1']).toMatchObject({ leader: true, 'workload-status': { message: 'greeting=salut' } });
   expect(view.applications['req']!.units['req/0']).toBeUndefined();
   expect(Object.keys(view.applications['req']!.relations ?? {})).toEqual(['cluster']); // the peer relation only
@@ -77,11 +90,11 @@ test('Juju CLI habits: app/leader, config APP KEY, --reset, status filters and y
   expect(lm('model-config').stdout).toContain('automatically-retry-hooks: false');
   const hooks = lm('debug-log', '--hooks', '--unit', 'req/leader', '--limit', '3').stdout;
   expect(hooks).toMatch(/^#\d+ req\/1 \S+.*exit 0, [\d.]+ ms$/m);
-  expect(hooks).toMatch(/^    \S+/m);
+  expect(hooks).toMatch(/^ {4}\S+/m);
   expect(lm('show-unit', 'req/1').stdout).toContain('localmodel-recent-hooks:');
 });
 
-test('relative paths are resolved from the caller\'s directory (INIT_CWD under npm run)', () => {
+test("relative paths are resolved from the caller's directory (INIT_CWD under npm run)", () => {
   const r = spawnSync(process.execPath, [cli, '--model-dir', 'm2', '--seed', '7', 'deploy', path.basename(SHELL_CHARM), 'rel'], {
     encoding: 'utf8',
     cwd: tmp,
@@ -95,7 +108,10 @@ test('relative paths are resolved from the caller\'s directory (INIT_CWD under n
 
 test('refusals print ERROR and exit 1', () => {
   expect(lm('config', 'req', 'times=lots')).toMatchObject({ code: 1, stderr: 'ERROR option "times" expected int, got "lots"\n' });
-  expect(lm('run', 'req/1', 'greet', 'name=1')).toMatchObject({ code: 1, stderr: 'ERROR validation failed: (root).name : Invalid type. Expected: string, given: integer\n' });
+  expect(lm('run', 'req/1', 'greet', 'name=1')).toMatchObject({
+    code: 1,
+    stderr: 'ERROR validation failed: (root).name : Invalid type. Expected: string, given: integer\n',
+  });
   expect(lm('run', 'req/1', 'nope')).toMatchObject({ code: 1, stderr: 'ERROR action "nope" not defined on unit "req/1"\n' });
   expect(lm('resolve', 'req/1')).toMatchObject({ code: 1, stderr: 'ERROR unit "req/1" is not in an error state\n' });
   expect(lm('deploy', path.join(tmp, 'missing.charm'))).toMatchObject({ code: 1 });

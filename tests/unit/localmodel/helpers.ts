@@ -30,7 +30,11 @@ export function collapseRelationChanged(events: readonly string[]): string[] {
 }
 
 /** Zip a charm directory the way `tscharm pack` stores entries (modes, symlinks). */
-export async function zipCharmDir(dir: string, out: string, overrides: { mode?: Record<string, number>; drop?: string[]; extra?: ZipEntry[] } = {}): Promise<string> {
+export async function zipCharmDir(
+  dir: string,
+  out: string,
+  overrides: { mode?: Record<string, number>; drop?: string[]; extra?: ZipEntry[] } = {},
+): Promise<string> {
   const entries: ZipEntry[] = [];
   const walk = (rel: string) => {
     for (const d of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
@@ -39,7 +43,13 @@ export async function zipCharmDir(dir: string, out: string, overrides: { mode?: 
       const full = path.join(dir, name);
       if (d.isSymbolicLink()) entries.push({ name, kind: 'symlink', target: fs.readlinkSync(full) });
       else if (d.isDirectory()) walk(name);
-      else entries.push({ name, kind: 'file', data: fs.readFileSync(full), mode: 0o100000 | (overrides.mode?.[name] ?? fs.statSync(full).mode & 0o777) });
+      else
+        entries.push({
+          name,
+          kind: 'file',
+          data: fs.readFileSync(full),
+          mode: 0o100000 | (overrides.mode?.[name] ?? fs.statSync(full).mode & 0o777),
+        });
     }
   };
   walk('');

@@ -50,7 +50,8 @@ test('the same seed replays the same interleaving; different seeds interleave un
   }
   // Across seeds, prov/0's relation-broken is not always after every req unit's relation-departed.
   const brokenBeforeRemoteDeparted = (o: string[]) =>
-    o.indexOf('prov/0 data-relation-broken') < Math.max(...o.map((e, i) => (e.startsWith('req/') && e.includes('data-relation-departed') ? i : -1)));
+    o.indexOf('prov/0 data-relation-broken') <
+    Math.max(...o.map((e, i) => (e.startsWith('req/') && e.includes('data-relation-departed') ? i : -1)));
   const seeds = [a, ...others, await scenario(44), await scenario(55)];
   expect(new Set(seeds.map((s) => brokenBeforeRemoteDeparted(s.order))).size).toBe(2);
 });

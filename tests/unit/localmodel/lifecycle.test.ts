@@ -72,7 +72,13 @@ test('refresh: upgrade-charm → config-changed on every unit, running the new c
   const v2 = path.join(tmp, 'req-v2');
   fs.cpSync(SHELL_CHARM, v2, { recursive: true });
   const dispatchFile = path.join(v2, 'dispatch');
-  fs.writeFileSync(dispatchFile, fs.readFileSync(dispatchFile, 'utf8').replace('status-set active ready', 'status-set active ready-v2').replace('hooks/start)', 'hooks/start|hooks/upgrade-charm)'));
+  fs.writeFileSync(
+    dispatchFile,
+    fs
+      .readFileSync(dispatchFile, 'utf8')
+      .replace('status-set active ready', 'status-set active ready-v2')
+      .replace('hooks/start)', 'hooks/start|hooks/upgrade-charm)'),
+  );
   await lm.refresh('req', await zipCharmDir(v2, path.join(tmp, 'req-v2.charm')));
   expect(eventsOf(logs, 'req/0').slice(-2)).toEqual(['hooks/upgrade-charm', 'hooks/config-changed']);
   expect(lm.apps['req']!.revision).toBe(2);

@@ -40,7 +40,10 @@ afterAll(async () => {
 
 test('the hooks’ PATH has the hook tools and no node', () => {
   expect(lm.hookPath.split(':')).toHaveLength(1);
-  const probe = spawnSync('/bin/sh', ['-c', 'command -v config-get && ! command -v node'], { env: { PATH: lm.hookPath }, encoding: 'utf8' });
+  const probe = spawnSync('/bin/sh', ['-c', 'command -v config-get && ! command -v node'], {
+    env: { PATH: lm.hookPath },
+    encoding: 'utf8',
+  });
   expect(probe.status).toBe(0);
 });
 

@@ -17,7 +17,11 @@ const VENV = path.join(REPO_ROOT, '.tscharm', 'python-ops-venv');
 let venv: string | undefined;
 let setupError: Error | undefined;
 try {
-  venv = execFileSync(path.join(FIXTURE, 'setup-venv.sh'), [VENV], { encoding: 'utf8', timeout: 480_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  venv = execFileSync(path.join(FIXTURE, 'setup-venv.sh'), [VENV], {
+    encoding: 'utf8',
+    timeout: 480_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 } catch (err) {
   setupError = err as Error;
 }

@@ -78,7 +78,11 @@ test('integrate: created on every unit, then joined → changed per remote unit;
   relationId = await lm.integrate('req', 'prov:data');
   const req0 = eventsOf(logs, 'req/0');
   const fromIntegrate = req0.slice(req0.indexOf('hooks/data-relation-created'));
-  expect(fromIntegrate.slice(0, 3)).toEqual(['hooks/data-relation-created', 'hooks/data-relation-joined prov/0', 'hooks/data-relation-changed prov/0']);
+  expect(fromIntegrate.slice(0, 3)).toEqual([
+    'hooks/data-relation-created',
+    'hooks/data-relation-joined prov/0',
+    'hooks/data-relation-changed prov/0',
+  ]);
   const prov = eventsOf(logs, 'prov/0');
   const provFrom = prov.slice(prov.indexOf('hooks/data-relation-created'));
   expect(provFrom.slice(0, 5)).toEqual([
@@ -136,8 +140,12 @@ test('actions: success with results, logs and stdout; params validated against a
   });
   expect(eventsOf(logs, 'req/1').at(-1)).toBe('actions/greet');
   await expect(lm.run('req/1', 'greet', {})).rejects.toThrow('validation failed: (root) : name is required');
-  await expect(lm.run('req/1', 'greet', { name: 5 })).rejects.toThrow('validation failed: (root).name : Invalid type. Expected: string, given: integer');
-  await expect(lm.run('req/1', 'greet', { name: 'a', extra: 1 })).rejects.toThrow('validation failed: (root) : Additional property extra is not allowed');
+  await expect(lm.run('req/1', 'greet', { name: 5 })).rejects.toThrow(
+    'validation failed: (root).name : Invalid type. Expected: string, given: integer',
+  );
+  await expect(lm.run('req/1', 'greet', { name: 'a', extra: 1 })).rejects.toThrow(
+    'validation failed: (root) : Additional property extra is not allowed',
+  );
   await expect(lm.run('req/1', 'dance')).rejects.toThrow('action "dance" not defined on unit "req/1"');
 });
 
@@ -168,7 +176,10 @@ test('remove-relation: departed per remote unit then broken, on every unit; the 
   expect(eventsOf(logs, 'req/0').slice(-2)).toEqual(['hooks/data-relation-departed prov/0 prov/0', 'hooks/data-relation-broken']);
   // Juju gives no order between the remote units one unit sees depart: any order, broken last.
   const provTail = eventsOf(logs, 'prov/0').slice(-3);
-  expect([...provTail.slice(0, 2)].sort()).toEqual(['hooks/data-relation-departed req/0 req/0', 'hooks/data-relation-departed req/1 req/1']);
+  expect([...provTail.slice(0, 2)].sort()).toEqual([
+    'hooks/data-relation-departed req/0 req/0',
+    'hooks/data-relation-departed req/1 req/1',
+  ]);
   expect(provTail[2]).toBe('hooks/data-relation-broken');
   expect(state('req/0')).toMatchObject({ departed: 'prov/0', 'broken-app-write': '1' });
   expect(status('req/0')).toEqual({ status: 'blocked', message: 'no provider' });

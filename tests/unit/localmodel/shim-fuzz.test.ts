@@ -26,7 +26,11 @@ beforeAll(() => {
   fs.writeFileSync(src, SHIM_C_SOURCE);
   harness = path.join(tmp, 'harness');
   try {
-    execFileSync(cc, ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-DSHIM_PARSE_HARNESS', '-o', harness, src], { stdio: 'pipe' });
+    execFileSync(
+      cc,
+      ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-DSHIM_PARSE_HARNESS', '-o', harness, src],
+      { stdio: 'pipe' },
+    );
     // A sanitizer runtime that cannot start here (e.g. under ptrace limits) falls back to a plain build.
     if (spawnSync(harness, [], { input: '' }).status !== 0) throw new Error('sanitized harness does not run');
   } catch {
@@ -87,23 +91,28 @@ const HAND_PICKED = [
   '',
 ];
 
-(cc || process.env['CI'] === 'true' ? test : test.skip)('5 000 generated and hand-picked answers: the shim agrees with the reference on every one', () => {
-  let seed = 12345;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
-  };
-  const cases: Buffer[] = HAND_PICKED.map((t) => Buffer.from(t, "latin1"));
-  while (cases.length < 5000) cases.push(randomCase(rand));
-  const input = Buffer.concat(cases.flatMap((c) => [Buffer.from(`${c.length}\n`), c]));
-  const run = spawnSync(harness, [], { input, maxBuffer: 64 * 1024 * 1024 });
-  expect(run.stderr.toString()).toBe('');
-  expect(run.status).toBe(0);
-  const got = run.stdout.toString().trimEnd().split('\n');
-  expect(got).toHaveLength(cases.length);
-  const disagreements = cases.map((c, i) => ({ c: c.toString('latin1'), want: reference(c), got: got[i] })).filter((d) => d.want !== d.got);
-  expect(disagreements).toEqual([]);
-  expect(got[3]).toBe('malformed');
-  expect(got[4]).toBe('malformed');
-  expect(got[1]).toBe('ok 0 6 5 0');
-});
+(cc || process.env['CI'] === 'true' ? test : test.skip)(
+  '5 000 generated and hand-picked answers: the shim agrees with the reference on every one',
+  () => {
+    let seed = 12345;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const cases: Buffer[] = HAND_PICKED.map((t) => Buffer.from(t, 'latin1'));
+    while (cases.length < 5000) cases.push(randomCase(rand));
+    const input = Buffer.concat(cases.flatMap((c) => [Buffer.from(`${c.length}\n`), c]));
+    const run = spawnSync(harness, [], { input, maxBuffer: 64 * 1024 * 1024 });
+    expect(run.stderr.toString()).toBe('');
+    expect(run.status).toBe(0);
+    const got = run.stdout.toString().trimEnd().split('\n');
+    expect(got).toHaveLength(cases.length);
+    const disagreements = cases
+      .map((c, i) => ({ c: c.toString('latin1'), want: reference(c), got: got[i] }))
+      .filter((d) => d.want !== d.got);
+    expect(disagreements).toEqual([]);
+    expect(got[3]).toBe('malformed');
+    expect(got[4]).toBe('malformed');
+    expect(got[1]).toBe('ok 0 6 5 0');
+  },
+);

@@ -7,7 +7,16 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { addApplication, addRelation, addUnit, charmMetaFromYaml, createModel, openSession, type HookSession, type JujuModel } from '../../../lib/sim';
+import {
+  addApplication,
+  addRelation,
+  addUnit,
+  charmMetaFromYaml,
+  createModel,
+  openSession,
+  type HookSession,
+  type JujuModel,
+} from '../../../lib/sim';
 import { ToolAgent } from '../../../lib/localmodel/agent';
 
 jest.setTimeout(60_000);
@@ -20,7 +29,10 @@ interface Ran {
 
 function runTool(agent: ToolAgent, env: Record<string, string>, tool: string, args: string[], stdin?: string): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(agent.toolsDir, tool), args, { env: { PATH: agent.toolsDir, ...env }, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(path.join(agent.toolsDir, tool), args, {
+      env: { PATH: agent.toolsDir, ...env },
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -36,7 +48,10 @@ function buildModel(): { model: JujuModel; relationId: number } {
   addApplication(
     model,
     'req',
-    charmMetaFromYaml({ name: 'req', requires: { data: { interface: 'shell-data' } } }, { options: { greeting: { type: 'string', default: 'hello' } } }),
+    charmMetaFromYaml(
+      { name: 'req', requires: { data: { interface: 'shell-data' } } },
+      { options: { greeting: { type: 'string', default: 'hello' } } },
+    ),
   );
   addApplication(model, 'prov', charmMetaFromYaml({ name: 'prov', provides: { data: { interface: 'shell-data' } } }));
   addUnit(model, 'req', { leader: true });
@@ -80,7 +95,11 @@ for (const kind of ['c', 'bash'] as const) {
     test('unknown flag: exit 2 and the gnuflag text', async () => {
       const { model } = buildModel();
       const { env } = open(model, 'req/0', 'config-changed');
-      expect(await runTool(agent, env, 'config-get', ['--bogus'])).toEqual({ code: 2, stdout: '', stderr: 'ERROR flag provided but not defined: --bogus\n' });
+      expect(await runTool(agent, env, 'config-get', ['--bogus'])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'ERROR flag provided but not defined: --bogus\n',
+      });
     });
 
     test('unknown relation id: exit 2, relation not found', async () => {
@@ -94,7 +113,11 @@ for (const kind of ['c', 'bash'] as const) {
     test('app-bag write by a non-leader: exit 1, cannot write relation settings', async () => {
       const { model, relationId } = buildModel();
       const { env } = open(model, 'req/1', 'data-relation-changed', { relationId, remoteUnit: 'prov/0' });
-      expect(await runTool(agent, env, 'relation-set', ['--app', 'x=y'])).toEqual({ code: 1, stdout: '', stderr: 'ERROR cannot write relation settings\n' });
+      expect(await runTool(agent, env, 'relation-set', ['--app', 'x=y'])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'ERROR cannot write relation settings\n',
+      });
     });
 
     test('relation-set --file - sends stdin (with newlines and UTF-8) and the write is buffered', async () => {

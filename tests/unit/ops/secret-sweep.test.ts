@@ -66,8 +66,15 @@ describe('the next dispatch sweeps', () => {
   it('a dispatch removes what a killed hook left in $TMPDIR', async () => {
     const dir = leftBehind(os.tmpdir(), await killedPid());
     const out = new Output();
-    expect(await runCharm(C, { env: hookEnv('config-changed'), runner: new FakeJuju(), meta: testMeta(), stdout: out.stdout, stderr: out.stderr })).toBe(0);
+    expect(
+      await runCharm(C, {
+        env: hookEnv('config-changed'),
+        runner: new FakeJuju(),
+        meta: testMeta(),
+        stdout: out.stdout,
+        stderr: out.stderr,
+      }),
+    ).toBe(0);
     expect(fs.existsSync(dir)).toBe(false);
   });
 });
-

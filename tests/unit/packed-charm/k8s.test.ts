@@ -10,7 +10,20 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import type { LocalModel } from '../../../lib/localmodel/driver';
 import { startFakeConnect, type FakeConnect } from '../../../tools/testkit/fake-connect';
-import { ALL_PASSWORDS, deployProviders, K8S_CHARM_FILE_NAME, openModel, preparePackedWorld, recordHooks, REPO_ROOT, REST_PASSWORD, REST_USER, uuidHex, type PackedWorld, type ServedHook } from '../../../tools/testkit/packed-charm';
+import {
+  ALL_PASSWORDS,
+  deployProviders,
+  K8S_CHARM_FILE_NAME,
+  openModel,
+  preparePackedWorld,
+  recordHooks,
+  REPO_ROOT,
+  REST_PASSWORD,
+  REST_USER,
+  uuidHex,
+  type PackedWorld,
+  type ServedHook,
+} from '../../../tools/testkit/packed-charm';
 import { entrypointProblems, readZip } from '../tscharm/helpers';
 
 jest.setTimeout(240_000);

@@ -77,7 +77,8 @@ function statusTrail(unit: string): string[] {
   return [...u.statusHistory, u.status].map((s) => `${s.status}: ${s.message}`);
 }
 
-const writes = (rs: readonly RecordedRequest[]) => rs.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+const writes = (rs: readonly RecordedRequest[]) =>
+  rs.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
 
 /** Runs `op` and returns the REST requests and the hooks it caused. */
 async function observe(op: () => Promise<unknown>): Promise<{ requests: RecordedRequest[]; hooks: ServedHook[] }> {
@@ -95,7 +96,11 @@ async function runAction(unit: string, name: string, params: Record<string, unkn
 
 beforeAll(async () => {
   fake = await startFakeConnect({ auth: { username: REST_USER, password: REST_PASSWORD } });
-  fake.addConnector(FOREIGN, { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', topics: 'orders', file: '/tmp/orders' });
+  fake.addConnector(FOREIGN, {
+    'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+    topics: 'orders',
+    file: '/tmp/orders',
+  });
   fake.addConnector(FOREIGN_LOOKALIKE, { 'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector', topics: '.*' });
   world = await preparePackedWorld();
   lm = await openModel();
@@ -200,7 +205,9 @@ test('integrate target, then connect-client: Waiting on the way, then Active wit
   expect(mine['application-data']).toEqual({ endpoints: fake.url, 'secret-user': expect.stringMatching(/^secret:[0-9a-v]{20}$/) });
 
   // Exactly three writes, each creating one of the charm's connectors, authenticated.
-  expect(writes(requests).sort()).toEqual([names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/config`).sort());
+  expect(writes(requests).sort()).toEqual(
+    [names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/config`).sort(),
+  );
   expect(requests.every((r) => r.authorized)).toBe(true);
   for (const name of Object.values(names)) expect(name).toMatch(/^mirror_(source|checkpoint|heartbeat)_mirrormaker_r3_[0-9a-f]{32}$/);
   const source = fake.connector(names.source)!.config;
@@ -247,7 +254,12 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
   // compared with what the secrets hold now): the connect-client user, and user + tls of both
   // Kafka clusters.
   const count = (tool: string): number => mine.transcript.filter((t) => t.tool === tool).length;
-  expect({ config: count('config-get'), relationIds: count('relation-ids'), relations: count('relation-get'), secrets: count('secret-get') }).toEqual({
+  expect({
+    config: count('config-get'),
+    relationIds: count('relation-ids'),
+    relations: count('relation-get'),
+    secrets: count('secret-get'),
+  }).toEqual({
     config: 1,
     relationIds: 5, // source, target, connect-client, peer and receive-ca-cert (not related)
     relations: 4,
@@ -255,7 +267,9 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
   });
   expect(leaderCalls.filter((c) => c.startsWith('relation-list'))).toEqual([]);
   expect(new Set(leaderCalls).size).toBe(leaderCalls.length);
-  const logged = lm.model.logs.filter((l) => l.unit === LEADER && l.context === 'update-status' && /done with \d+ hook-tool call/.test(l.message)).at(-1);
+  const logged = lm.model.logs
+    .filter((l) => l.unit === LEADER && l.context === 'update-status' && /done with \d+ hook-tool call/.test(l.message))
+    .at(-1);
   expect(logged?.message).toContain(`done with ${mine.transcript.length} hook-tool call(s)`);
   expect(status(LEADER).message).toBe('mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks');
 });
@@ -278,7 +292,9 @@ describe('actions on the leader', () => {
     let outcome: ActionOutcome | undefined;
     const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'pause')));
     expect(outcome).toMatchObject({ status: 'completed', results: { paused: 'true' } });
-    expect(writes(requests).sort()).toEqual([names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/pause`).sort());
+    expect(writes(requests).sort()).toEqual(
+      [names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/pause`).sort(),
+    );
     expect(status(LEADER).message).toMatch(/^paused by operator \(run the resume action\)/);
     const idle = await observe(() => lm.updateStatus());
     expect(writes(idle.requests)).toEqual([]);
@@ -289,9 +305,11 @@ describe('actions on the leader', () => {
     let outcome: ActionOutcome | undefined;
     const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'resume')));
     expect(outcome).toMatchObject({ status: 'completed', results: { paused: 'false' } });
-    expect(writes(requests).filter((w) => w.endsWith('/resume')).sort()).toEqual(
-      [names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/resume`).sort(),
-    );
+    expect(
+      writes(requests)
+        .filter((w) => w.endsWith('/resume'))
+        .sort(),
+    ).toEqual([names.checkpoint, names.heartbeat, names.source].map((n) => `PUT /connectors/${n}/resume`).sort());
     expect(status(LEADER)).toMatchObject({ status: 'active', message: 'mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks' });
   });
 
@@ -321,7 +339,13 @@ describe('a second unit (non-leader)', () => {
     expect(lm.history.filter((h) => !h.ok)).toEqual([]);
     expect(writes(requests)).toEqual([]);
     const events = hooks.filter((h) => h.unit === `${APP}/1`).map((h) => h.event);
-    expect(events.slice(0, 5)).toEqual(['install', 'peer-relation-created', 'source-relation-created', 'target-relation-created', 'connect-client-relation-created']);
+    expect(events.slice(0, 5)).toEqual([
+      'install',
+      'peer-relation-created',
+      'source-relation-created',
+      'target-relation-created',
+      'connect-client-relation-created',
+    ]);
     expect(events).toContain('connect-client-relation-changed');
     expect(lm.model.units[`${APP}/1`]!.leader).toBe(false);
   });
@@ -355,7 +379,9 @@ test('remove-relation connect-client: the charm’s connectors are deleted, fore
   const { requests } = await observe(() => lm.removeRelation(`${APP}:connect-client`, 'kafka-connect'));
   expect(lm.history.filter((h) => !h.ok)).toEqual([]);
   const deleted = writes(requests).filter((w) => w.startsWith('DELETE '));
-  expect([...new Set(deleted)].sort()).toEqual([names.checkpoint, names.heartbeat, names.source].map((n) => `DELETE /connectors/${n}`).sort());
+  expect([...new Set(deleted)].sort()).toEqual(
+    [names.checkpoint, names.heartbeat, names.source].map((n) => `DELETE /connectors/${n}`).sort(),
+  );
   for (const n of Object.values(names)) expect(fake.connector(n)).toBeUndefined();
   expect(fake.connector(FOREIGN)).toBeDefined();
   expect(fake.connector(FOREIGN_LOOKALIKE)).toBeDefined();

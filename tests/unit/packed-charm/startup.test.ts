@@ -39,13 +39,22 @@ let caPem: string;
 beforeAll(async () => {
   const tls = tlsFixtures();
   caPem = tls.caPem;
-  fake = await startFakeConnect({ auth: { username: REST_USER, password: REST_PASSWORD }, tls: { certPem: tls.serverCertPem, keyPem: tls.serverKeyPem } });
+  fake = await startFakeConnect({
+    auth: { username: REST_USER, password: REST_PASSWORD },
+    tls: { certPem: tls.serverCertPem, keyPem: tls.serverKeyPem },
+  });
   world = await preparePackedWorld();
   lm = await openModel();
   // no charm-side health check: the fake relations name brokers that must not be dialled
   await lm.deploy(world.charmFile, { app: APP, config: { health_check_budget_seconds: 0 } });
-  await lm.deploy(world.kafkaProvider, { app: 'kafka-a', config: { 'bootstrap-servers': '127.0.1.12:9092', username: SOURCE_USER, password: SOURCE_PASSWORD } });
-  await lm.deploy(world.kafkaProvider, { app: 'kafka-b', config: { 'bootstrap-servers': '127.0.2.21:9092', username: TARGET_USER, password: TARGET_PASSWORD } });
+  await lm.deploy(world.kafkaProvider, {
+    app: 'kafka-a',
+    config: { 'bootstrap-servers': '127.0.1.12:9092', username: SOURCE_USER, password: SOURCE_PASSWORD },
+  });
+  await lm.deploy(world.kafkaProvider, {
+    app: 'kafka-b',
+    config: { 'bootstrap-servers': '127.0.2.21:9092', username: TARGET_USER, password: TARGET_PASSWORD },
+  });
   await lm.deploy(world.connectProvider, {
     app: 'kafka-connect',
     config: { endpoints: fake.url, username: REST_USER, password: REST_PASSWORD, 'tls-ca': caPem },
@@ -74,12 +83,21 @@ async function updateStatusRecordingModules(unit: string): Promise<Dispatched> {
   const charmDir = lm.unitStates[unit]!.charmDir;
   const out = path.join(world.tmp, `modules-${unit.replace('/', '-')}.json`);
   const recorder = path.join(world.tmp, 'record-modules.js');
-  fs.writeFileSync(recorder, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
+  fs.writeFileSync(
+    recorder,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`,
+  );
   const session = openSession(lm.model, { unit, hook: 'update-status', charmDir, cwd: charmDir });
   const agent = (lm as unknown as { agent: ToolAgent }).agent;
   const context = agent.register(session);
   try {
-    const env = { ...session.env, ...context.env, PATH: agent.toolsDir, NODE_OPTIONS: `--require ${recorder}`, TSCHARM_CODE_CACHE_DEBUG: '1' };
+    const env = {
+      ...session.env,
+      ...context.env,
+      PATH: agent.toolsDir,
+      NODE_OPTIONS: `--require ${recorder}`,
+      TSCHARM_CODE_CACHE_DEBUG: '1',
+    };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(path.join(charmDir, 'dispatch'), [], { cwd: charmDir, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
@@ -113,7 +131,8 @@ test('leader update-status: REST over https with the CA through the bundled axio
   expect(requests.every((q) => q.authorized)).toBe(true);
   expect(lm.model.units[`${APP}/0`]!.status).toMatchObject({ status: 'active' });
   for (const m of ['http', 'https', 'tls']) expect([m, loaded(r.modules, m)]).toEqual([m, true]);
-  for (const m of ['internal/deps/undici/undici', 'http2', 'internal/webstreams/readablestream']) expect([m, loaded(r.modules, m)]).toEqual([m, false]);
+  for (const m of ['internal/deps/undici/undici', 'http2', 'internal/webstreams/readablestream'])
+    expect([m, loaded(r.modules, m)]).toEqual([m, false]);
 });
 
 test('non-leader update-status loads no REST stack: no http, https, tls, undici', async () => {

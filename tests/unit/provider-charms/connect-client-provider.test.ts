@@ -71,7 +71,7 @@ describe('connect-client-provider', () => {
     expect(localApp(rotated, 9)).toEqual(localApp(published, 9));
   });
 
-  it('relation-broken: the leader removes the relation\'s secrets', async () => {
+  it("relation-broken: the leader removes the relation's secrets", async () => {
     const published = await ctx.run(changed(leaderWith(HTTPS)), leaderWith(HTTPS));
     expect(published.secrets).toHaveLength(2);
     const after = await ctx.run(events.relationBroken(published.relations[0]!), published);
@@ -83,9 +83,18 @@ describe('connect-client-provider', () => {
   it('Blocked, saying what to do: unconfigured, bad URL, mixed schemes, https without CA, no credentials', async () => {
     const cases: [Record<string, string>, string][] = [
       [{}, 'set "endpoints" (the Connect REST URLs, e.g. "http://127.0.0.1:18383")'],
-      [{ ...CONFIG, endpoints: '127.0.0.1:18383' }, '"endpoints": "127.0.0.1:18383" is not an http(s)://host[:port] URL; use e.g. "http://127.0.0.1:18383"'],
-      [{ ...CONFIG, endpoints: 'http://a:8083/connectors' }, '"endpoints": "http://a:8083/connectors" is not an http(s)://host[:port] URL; use e.g. "http://127.0.0.1:18383"'],
-      [{ ...CONFIG, endpoints: 'http://a:8083,https://b:8083', 'tls-ca': CA_PEM }, '"endpoints" mixes http and https; Connect serves one scheme on every worker'],
+      [
+        { ...CONFIG, endpoints: '127.0.0.1:18383' },
+        '"endpoints": "127.0.0.1:18383" is not an http(s)://host[:port] URL; use e.g. "http://127.0.0.1:18383"',
+      ],
+      [
+        { ...CONFIG, endpoints: 'http://a:8083/connectors' },
+        '"endpoints": "http://a:8083/connectors" is not an http(s)://host[:port] URL; use e.g. "http://127.0.0.1:18383"',
+      ],
+      [
+        { ...CONFIG, endpoints: 'http://a:8083,https://b:8083', 'tls-ca': CA_PEM },
+        '"endpoints" mixes http and https; Connect serves one scheme on every worker',
+      ],
       [{ ...HTTPS, 'tls-ca': '' }, 'set "tls-ca" (the REST listener\'s CA PEM): the endpoints are https'],
       [{ endpoints: CONFIG.endpoints }, 'set "credentials" (a user secret) or "username" and "password"'],
     ];

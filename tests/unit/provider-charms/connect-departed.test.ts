@@ -25,13 +25,21 @@ function departed(endpoints: string) {
 
 describe('connect-client-provider: relation-departed clean-up', () => {
   it('matches what Connect matches: .+?r<id>_<32 hex>$', () => {
-    const names = [`mirror_source_r9_${HEX}`, `mirror_checkpoint_r9_${HEX}`, `mirror_source_r19_${HEX}`, `r9_${HEX}`, `x_r9_${HEX}x`, 'mine'];
+    const names = [
+      `mirror_source_r9_${HEX}`,
+      `mirror_checkpoint_r9_${HEX}`,
+      `mirror_source_r19_${HEX}`,
+      `r9_${HEX}`,
+      `x_r9_${HEX}x`,
+      'mine',
+    ];
     expect(connectorsOfRelation(names, 9)).toEqual([`mirror_source_r9_${HEX}`, `mirror_checkpoint_r9_${HEX}`]);
   });
 
   it("the leader DELETEs the departing client's connectors, with basic auth, and leaves the others", async () => {
     const cfg = { 'connector.class': 'org.apache.kafka.connect.mirror.MirrorHeartbeatConnector', 'tasks.max': '1' };
-    for (const n of [`mirror_source_r9_${HEX}`, `mirror_checkpoint_r9_${HEX}`, `mirror_source_r10_${HEX}`, 'mine']) fake.addConnector(n, cfg);
+    for (const n of [`mirror_source_r9_${HEX}`, `mirror_checkpoint_r9_${HEX}`, `mirror_source_r10_${HEX}`, 'mine'])
+      fake.addConnector(n, cfg);
     fake.clearRequests();
     const { s, event } = departed(fake.url);
     await ctx.run(event, s);
@@ -48,7 +56,9 @@ describe('connect-client-provider: relation-departed clean-up', () => {
     const after = await ctx.run(event, s);
     expect(ctx.records.exitCode).toBe(0);
     expect(after.storedState[STATE_KEYS.deferred]).toContain('connect-client-relation-departed');
-    expect(ctx.records.jujuLog.map((l) => l.message).join('\n')).toContain('cannot reach Kafka Connect to delete the connectors of relation 9');
+    expect(ctx.records.jujuLog.map((l) => l.message).join('\n')).toContain(
+      'cannot reach Kafka Connect to delete the connectors of relation 9',
+    );
     expect(JSON.stringify(ctx.records.jujuLog)).not.toContain(PASSWORD);
   });
 });

@@ -17,7 +17,13 @@ export const KAFKA_REQUEST = { 'requested-secrets': DEFAULT_REQUESTED, topic: '_
 export const CONNECT_REQUEST = { 'requested-secrets': DEFAULT_REQUESTED, 'plugin-url': 'NOT-REQUIRED' };
 
 export function requirerRelation(endpoint: string, id: number, remoteAppData: Readonly<Record<string, string>>): RelationState {
-  return relation({ endpoint, id, remoteApp: 'mm', remoteEndpoint: endpoint === 'kafka-client' ? 'source' : 'connect-client', remoteAppData });
+  return relation({
+    endpoint,
+    id,
+    remoteApp: 'mm',
+    remoteEndpoint: endpoint === 'kafka-client' ? 'source' : 'connect-client',
+    remoteAppData,
+  });
 }
 
 export function ownedByLabel(s: State, label: string): SecretState {

@@ -5,7 +5,15 @@
  * JSON as under Juju), and the events a commit triggers on other units (relation-changed,
  * secret-changed, secret-remove) are run in turn until the model is quiet.
  */
-import { CharmBase, loadCharmMeta, parseCharmMeta, type CharmMeta, type CustomEvent, type Framework, type HookEvent } from '../../../lib/ops';
+import {
+  CharmBase,
+  loadCharmMeta,
+  parseCharmMeta,
+  type CharmMeta,
+  type CustomEvent,
+  type Framework,
+  type HookEvent,
+} from '../../../lib/ops';
 import { ConnectRequirer, PLUGIN_URL_NOT_REQUIRED, type ConnectClientData } from '../../../lib/interfaces/connect-client';
 import type { InterfaceChange, RequirerView } from '../../../lib/interfaces/data-interfaces';
 import { KafkaRequirer, type KafkaClientData } from '../../../lib/interfaces/kafka-client';
@@ -53,7 +61,10 @@ class RequirerCharm extends CharmBase {
 }
 
 const REQUIRER_META = parseCharmMeta({
-  metadata: { name: 'mm', requires: { source: { interface: 'kafka_client', limit: 1 }, 'connect-client': { interface: 'connect_client', limit: 1 } } },
+  metadata: {
+    name: 'mm',
+    requires: { source: { interface: 'kafka_client', limit: 1 }, 'connect-client': { interface: 'connect_client', limit: 1 } },
+  },
 });
 const KAFKA_META = loadCharmMeta(KAFKA_DIR);
 const CONNECT_META = loadCharmMeta(CONNECT_DIR);
@@ -68,7 +79,11 @@ const simMeta = (m: CharmMeta) => charmMetaFromYaml(m.metadata as Record<string,
 function newModel(): JujuModel {
   const model = createModel();
   addApplication(model, 'mm', simMeta(REQUIRER_META));
-  addApplication(model, 'kafka', simMeta(KAFKA_META), { 'bootstrap-servers': '127.0.0.1:19492,127.0.0.1:19392', username: 'mm2', password: PASSWORD });
+  addApplication(model, 'kafka', simMeta(KAFKA_META), {
+    'bootstrap-servers': '127.0.0.1:19492,127.0.0.1:19392',
+    username: 'mm2',
+    password: PASSWORD,
+  });
   addApplication(model, 'connect', simMeta(CONNECT_META), { endpoints: 'http://127.0.0.1:18383', username: 'admin', password: PASSWORD });
   addUnit(model, 'mm', { leader: true });
   addUnit(model, 'mm');
@@ -101,7 +116,13 @@ async function settle(model: JujuModel, ...specs: HookContextSpec[]): Promise<st
         ...(e.remoteUnit !== undefined ? { remoteUnit: e.remoteUnit } : {}),
         ...(e.remoteApp !== undefined ? { remoteApp: e.remoteApp } : {}),
         ...(e.secretId !== undefined
-          ? { secret: { id: e.secretId, ...(e.secretLabel !== undefined ? { label: e.secretLabel } : {}), ...(e.secretRevision !== undefined ? { revision: e.secretRevision } : {}) } }
+          ? {
+              secret: {
+                id: e.secretId,
+                ...(e.secretLabel !== undefined ? { label: e.secretLabel } : {}),
+                ...(e.secretRevision !== undefined ? { revision: e.secretRevision } : {}),
+              },
+            }
           : {}),
       });
     }
@@ -158,7 +179,8 @@ describe('provider test doubles -> lib/interfaces requirers, over lib/sim', () =
     model.applications['kafka']!.config['password'] = ROTATED;
     const ran = await settle(model, { unit: 'kafka/0', hook: 'config-changed' });
     expect(ran).toEqual(expect.arrayContaining(['mm/0 secret-changed', 'mm/1 secret-changed', 'kafka/0 secret-remove']));
-    for (const unit of ['mm/0', 'mm/1']) expect(seen[unit]!.events).toEqual(['source.credentials', 'source.endpoints', 'source.credentials']);
+    for (const unit of ['mm/0', 'mm/1'])
+      expect(seen[unit]!.events).toEqual(['source.credentials', 'source.endpoints', 'source.credentials']);
     await probe(model);
     expect(seen['mm/0']!.kafka).toEqual({ ready: true, data: { ...expected, password: ROTATED } });
     expect(userSecret().revisions.map((r) => r.revision)).toEqual([2]);
@@ -184,7 +206,14 @@ describe('provider test doubles -> lib/interfaces requirers, over lib/sim', () =
     for (const unit of ['mm/0', 'mm/1']) {
       expect(seen[unit]!.connect).toEqual({
         ready: true,
-        data: { relationId: rel.id, remoteApp: 'connect', endpoints: ['http://127.0.0.1:18383'], username: 'admin', password: PASSWORD, tls: false },
+        data: {
+          relationId: rel.id,
+          remoteApp: 'connect',
+          endpoints: ['http://127.0.0.1:18383'],
+          username: 'admin',
+          password: PASSWORD,
+          tls: false,
+        },
       });
       expect(seen[unit]!.events).toEqual(['connect.created', 'connect.endpoints']);
     }

@@ -79,7 +79,10 @@ describe('kafka-client-provider: TLS as Kafka 3 and Kafka 4 publish it', () => {
     const before = leaderWith({ ...CONFIG, tls: 'enabled' });
     const after = await ctx.run(changed(before), before);
     expect(localApp(after, 7)).toEqual({});
-    expect(after.unitStatus).toEqual({ name: 'blocked', message: 'set "tls-ca" (the listener\'s CA PEM): Kafka 4 publishes it when tls is enabled' });
+    expect(after.unitStatus).toEqual({
+      name: 'blocked',
+      message: 'set "tls-ca" (the listener\'s CA PEM): Kafka 4 publishes it when tls is enabled',
+    });
   });
 });
 
@@ -88,18 +91,27 @@ describe('kafka-client-provider: configuration problems', () => {
     const before = leaderWith({});
     const after = await ctx.run(events.configChanged(), before);
     expect(ctx.records.exitCode).toBe(0);
-    expect(after.unitStatus).toEqual({ name: 'blocked', message: 'set "bootstrap-servers" (host:port[,host:port...] of the client listener)' });
+    expect(after.unitStatus).toEqual({
+      name: 'blocked',
+      message: 'set "bootstrap-servers" (host:port[,host:port...] of the client listener)',
+    });
     expect(after.appStatus.name).toBe('blocked');
     expect(localApp(after, 7)).toEqual({});
   });
 
   it('names the bad bootstrap server, the missing password, a bad version or tls value, never the password', async () => {
     const cases: [Record<string, string>, string][] = [
-      [{ ...CONFIG, 'bootstrap-servers': '127.0.0.1:19392,http://x:1' }, '"bootstrap-servers": "http://x:1" is not host:port (port 1-65535); use e.g. "127.0.0.1:19392"'],
+      [
+        { ...CONFIG, 'bootstrap-servers': '127.0.0.1:19392,http://x:1' },
+        '"bootstrap-servers": "http://x:1" is not host:port (port 1-65535); use e.g. "127.0.0.1:19392"',
+      ],
       [{ 'bootstrap-servers': '127.0.0.1:19392', username: 'mm2' }, 'set "credentials" (a user secret) or "password"'],
       [{ ...CONFIG, 'kafka-version': '5' }, '"kafka-version" must be "3" or "4", not "5"'],
       [{ ...CONFIG, tls: 'yes' }, '"tls" must be "enabled" or "disabled", not "yes"'],
-      [{ ...CONFIG, 'tls-ca': 'not a pem' }, '"tls-ca" is not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)'],
+      [
+        { ...CONFIG, 'tls-ca': 'not a pem' },
+        '"tls-ca" is not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)',
+      ],
     ];
     for (const [config, message] of cases) {
       const after = await ctx.run(events.configChanged(), leaderWith(config));
@@ -161,7 +173,7 @@ describe('kafka-client-provider: credentials', () => {
 });
 
 describe('kafka-client-provider: relation-broken', () => {
-  it('the leader removes the relation\'s secrets; the status stops counting it', async () => {
+  it("the leader removes the relation's secrets; the status stops counting it", async () => {
     const published = await ctx.run(changed(leaderWith(CONFIG)), leaderWith(CONFIG));
     expect(published.secrets).toHaveLength(2);
     const after = await ctx.run(events.relationBroken(published.relations[0]!), published);

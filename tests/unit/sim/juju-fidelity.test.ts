@@ -6,7 +6,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createModel, addApplication, addUnit, charmMetaFromYaml, openSession, parseSecretUri, type HookContextSpec, type JujuModel } from '../../../lib/sim';
+import {
+  createModel,
+  addApplication,
+  addUnit,
+  charmMetaFromYaml,
+  openSession,
+  parseSecretUri,
+  type HookContextSpec,
+  type JujuModel,
+} from '../../../lib/sim';
 import { fixture, FIXED_NOW } from './fixture';
 
 function open(model: JujuModel, spec: Partial<HookContextSpec> & { unit: string }) {
@@ -27,7 +36,13 @@ describe('relation-ids during relation-broken', () => {
   });
   it('lists it in every other hook', () => {
     const f = fixture();
-    const { run } = open(f.model, { unit: 'mm/0', hook: 'source-relation-departed', relationId: f.sourceId, remoteUnit: 'kafka/1', departingUnit: 'kafka/1' });
+    const { run } = open(f.model, {
+      unit: 'mm/0',
+      hook: 'source-relation-departed',
+      relationId: f.sourceId,
+      remoteUnit: 'kafka/1',
+      departingUnit: 'kafka/1',
+    });
     expect(run('relation-ids', 'source', '--format=json').stdout).toBe('["source:3"]\n');
   });
 });
@@ -65,7 +80,11 @@ describe('secret-add / secret-set content', () => {
     const f = fixture();
     const { run } = open(f.model, { unit: 'mm/0', cwd: dir });
     expect(run('secret-add')).toEqual({ code: 2, stdout: '', stderr: 'ERROR missing secret value or filename\n' });
-    expect(run('secret-add', '--file', path.join(dir, 'none.yaml'))).toEqual({ code: 1, stdout: '', stderr: 'ERROR empty secret value not valid\n' });
+    expect(run('secret-add', '--file', path.join(dir, 'none.yaml'))).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ERROR empty secret value not valid\n',
+    });
   });
 });
 
@@ -74,7 +93,10 @@ describe('list tools print juju/cmd "smart" by default', () => {
   // jujuc/opened-ports.go, relation-ids.go, relation-list.go, secret-ids.go all default to "smart".
   it('opened-ports, relation-ids, relation-list, secret-ids: one item a line, nothing when empty', () => {
     const f = fixture();
-    f.model.units['mm/0']!.openedPorts.push({ protocol: 'tcp', from: 8080, to: 8080, endpoints: [] }, { protocol: 'udp', from: 53, to: 54, endpoints: [] });
+    f.model.units['mm/0']!.openedPorts.push(
+      { protocol: 'tcp', from: 8080, to: 8080, endpoints: [] },
+      { protocol: 'udp', from: 53, to: 54, endpoints: [] },
+    );
     const { session, run } = open(f.model, { unit: 'mm/0' });
     expect(run('opened-ports').stdout).toBe('8080/tcp\n53-54/udp\n');
     expect(run('relation-ids', 'source').stdout).toBe('source:3\n');
@@ -108,7 +130,11 @@ describe('relation-model-get', () => {
   });
   it('needs a relation outside relation hooks, and does not exist before 3.6.2', () => {
     const f = fixture();
-    expect(open(f.model, { unit: 'mm/0' }).run('relation-model-get')).toEqual({ code: 2, stdout: '', stderr: 'ERROR no relation id specified\n' });
+    expect(open(f.model, { unit: 'mm/0' }).run('relation-model-get')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'ERROR no relation id specified\n',
+    });
     f.model.jujuVersion = '3.6.1';
     expect(open(f.model, { unit: 'mm/0' }).run('relation-model-get', '-r', '3')).toEqual({
       code: 1,
@@ -178,15 +204,15 @@ describe('unknown tool names', () => {
   });
 });
 
-
-
 describe('action params additionalProperties by JUJU_VERSION (local model side)', () => {
   // Juju 3 leaves additionalProperties to JSON Schema's default (true); Juju 4 defaults it to false.
   const { validateActionParams } = require('../../../lib/localmodel/validate') as typeof import('../../../lib/localmodel/validate');
   const actions = { go: { params: { n: { type: 'integer' } } }, strict: { params: {}, additionalProperties: false } };
   it('passes undeclared params under 3.x, refuses them under 4.x, and an explicit setting wins', () => {
     expect(validateActionParams('a/0', 'go', actions, { n: 1, extra: 'x' }, '3.6.4')).toEqual({ n: 1, extra: 'x' });
-    expect(() => validateActionParams('a/0', 'go', actions, { n: 1, extra: 'x' }, '4.0.0')).toThrow(/Additional property extra is not allowed/);
+    expect(() => validateActionParams('a/0', 'go', actions, { n: 1, extra: 'x' }, '4.0.0')).toThrow(
+      /Additional property extra is not allowed/,
+    );
     expect(() => validateActionParams('a/0', 'strict', actions, { extra: 'x' }, '3.6.4')).toThrow(/Additional property extra/);
   });
 });
@@ -194,8 +220,18 @@ describe('action params additionalProperties by JUJU_VERSION (local model side)'
 describe('transcripts redact secret content', () => {
   const { redactArgs } = require('../../../lib/sim') as typeof import('../../../lib/sim');
   it('secret-add/-set values, and credential-looking keys of relation-set/state-set/leader-set/action-set', () => {
-    expect(redactArgs('secret-add', ['--label', 'x', 'password=hunter2', 'cert#file=/tmp/c'])).toEqual(['--label', 'x', 'password=<redacted>', 'cert#file=/tmp/c']);
-    expect(redactArgs('relation-set', ['-r', '3', 'password=hunter2', 'endpoints=a:1'])).toEqual(['-r', '3', 'password=<redacted>', 'endpoints=a:1']);
+    expect(redactArgs('secret-add', ['--label', 'x', 'password=hunter2', 'cert#file=/tmp/c'])).toEqual([
+      '--label',
+      'x',
+      'password=<redacted>',
+      'cert#file=/tmp/c',
+    ]);
+    expect(redactArgs('relation-set', ['-r', '3', 'password=hunter2', 'endpoints=a:1'])).toEqual([
+      '-r',
+      '3',
+      'password=<redacted>',
+      'endpoints=a:1',
+    ]);
     expect(redactArgs('state-set', ['jaas-config=x', 'mode=on'])).toEqual(['jaas-config=<redacted>', 'mode=on']);
     expect(redactArgs('config-get', ['password=x'])).toEqual(['password=x']);
   });
@@ -211,6 +247,8 @@ describe('after its relation-broken, a unit no longer sees the relation', () => 
     const later = open(f.model, { unit: 'mm/0', hook: 'update-status' });
     expect(later.run('relation-ids', 'source', '--format=json').stdout).toBe('[]\n');
     expect(later.run('relation-get', '-r', String(f.sourceId), '-', 'kafka/0').code).toBe(2);
-    expect(open(f.model, { unit: 'mm/1', hook: 'update-status' }).run('relation-ids', 'source', '--format=json').stdout).toBe('["source:3"]\n');
+    expect(open(f.model, { unit: 'mm/1', hook: 'update-status' }).run('relation-ids', 'source', '--format=json').stdout).toBe(
+      '["source:3"]\n',
+    );
   });
 });

@@ -14,9 +14,9 @@ describe('relation-ids', () => {
     expect(run('relation-ids', 'peer', '--format=json').stdout).toBe('["peer:1"]\n');
   });
   it('defaults to the hook relation endpoint, else fails with exit 2', () => {
-    expect(hook('mm/0', 'source-relation-changed', { relationId: 3, remoteUnit: 'kafka/0' }).run('relation-ids', '--format=json').stdout).toBe(
-      '["source:3"]\n',
-    );
+    expect(
+      hook('mm/0', 'source-relation-changed', { relationId: 3, remoteUnit: 'kafka/0' }).run('relation-ids', '--format=json').stdout,
+    ).toBe('["source:3"]\n');
     expect(hook('mm/0', 'install').run('relation-ids')).toEqual({ code: 2, stdout: '', stderr: 'ERROR no endpoint name specified\n' });
   });
 });

@@ -18,7 +18,15 @@ describe('secret-add', () => {
   it('prints a secret:<20-char xid> URI and creates the secret only on commit', () => {
     const f = fixture();
     const { s, run } = open(f.model, 'mm/0');
-    const res = run('secret-add', '--label', 'mine', '--description', 'd', 'username=admin', 'password#base64=' + Buffer.from('s3cret').toString('base64'));
+    const res = run(
+      'secret-add',
+      '--label',
+      'mine',
+      '--description',
+      'd',
+      'username=admin',
+      'password#base64=' + Buffer.from('s3cret').toString('base64'),
+    );
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^secret:[0-9a-v]{20}\n$/);
     const id = res.stdout.trim().slice('secret:'.length);

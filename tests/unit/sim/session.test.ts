@@ -39,7 +39,9 @@ describe('hook environment', () => {
   it('refuses inconsistent contexts', () => {
     const { model } = fixture();
     expect(() => openSession(model, { unit: 'mm/0', hook: 'source-relation-changed' })).toThrow('needs a relation id');
-    expect(() => openSession(model, { unit: 'mm/0', hook: 'source-relation-changed', relationId: 1 })).toThrow('is not a "source" relation');
+    expect(() => openSession(model, { unit: 'mm/0', hook: 'source-relation-changed', relationId: 1 })).toThrow(
+      'is not a "source" relation',
+    );
     expect(() => openSession(model, { unit: 'mm/0', hook: 'source-relation-joined', relationId: 3 })).toThrow('needs a remote unit');
     expect(() => openSession(model, { unit: 'mm/0', hook: 'secret-changed' })).toThrow('needs a secret');
     expect(() => openSession(model, { unit: 'mm/9', hook: 'install' })).toThrow('unit "mm/9" not found');
@@ -52,15 +54,29 @@ describe('transcript and unknown tools', () => {
     s.runner.run('secret-add', ['--label', 'l', 'password=hunter2', 'cert#file=/nonexistent-sim-dir/x', 'tok#base64=aGk=']);
     s.runner.run('status-set', ['bogus']);
     expect(s.transcript).toEqual([
-      { tool: 'secret-add', args: ['--label', 'l', 'password=<redacted>', 'cert#file=/nonexistent-sim-dir/x', 'tok#base64=<redacted>'], code: 1, error: 'ERROR open /nonexistent-sim-dir/x: no such file or directory' },
-      { tool: 'status-set', args: ['bogus'], code: 2, error: 'ERROR invalid status "bogus", expected one of [maintenance blocked waiting active]' },
+      {
+        tool: 'secret-add',
+        args: ['--label', 'l', 'password=<redacted>', 'cert#file=/nonexistent-sim-dir/x', 'tok#base64=<redacted>'],
+        code: 1,
+        error: 'ERROR open /nonexistent-sim-dir/x: no such file or directory',
+      },
+      {
+        tool: 'status-set',
+        args: ['bogus'],
+        code: 2,
+        error: 'ERROR invalid status "bogus", expected one of [maintenance blocked waiting active]',
+      },
     ]);
     expect(JSON.stringify(s.transcript)).not.toContain('hunter2');
     expect(redactArgs('relation-set', ['a=b'])).toEqual(['a=b']);
   });
   it('answers an unknown tool with exit 1, and refuses calls after commit', () => {
     const s = openSession(fixture().model, { unit: 'mm/0', hook: 'install' });
-    expect(s.runner.run('credential-get', [])).toEqual({ code: 1, stdout: '', stderr: 'ERROR bad request: unknown command "credential-get"\n' });
+    expect(s.runner.run('credential-get', [])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ERROR bad request: unknown command "credential-get"\n',
+    });
     s.commit();
     expect(s.runner.run('is-leader', []).code).toBe(1);
     expect(() => s.commit()).toThrow('already committed');
@@ -87,7 +103,9 @@ describe('ports', () => {
     s.commit();
     const t = openSession(model, { unit: 'mm/0', hook: 'update-status' });
     expect(t.runner.run('opened-ports', ['--format=json']).stdout).toBe('["8080/tcp","9000-9100/udp","icmp"]\n');
-    expect(t.runner.run('opened-ports', ['--endpoints', '--format=json']).stdout).toBe('["8080/tcp (*)","9000-9100/udp (source)","icmp (*)"]\n');
+    expect(t.runner.run('opened-ports', ['--endpoints', '--format=json']).stdout).toBe(
+      '["8080/tcp (*)","9000-9100/udp (source)","icmp (*)"]\n',
+    );
     t.runner.run('close-port', ['8080/tcp']);
     t.commit();
     expect(model.units['mm/0']!.openedPorts.map((p) => p.protocol)).toEqual(['udp', 'icmp']);
@@ -104,7 +122,11 @@ describe('network-get, goal-state, unit-get', () => {
     expect(s.runner.run('network-get', ['-r', '3', '--bind-address', '--egress-subnets', '--format=json']).stdout).toBe(
       '{"bind-address":"10.0.0.2","egress-subnets":["10.0.0.2/32"]}\n',
     );
-    expect(s.runner.run('network-get', ['nope'])).toEqual({ code: 1, stdout: '', stderr: 'ERROR no network config found for binding "nope"\n' });
+    expect(s.runner.run('network-get', ['nope'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ERROR no network config found for binding "nope"\n',
+    });
   });
   it('goal-state lists units and relations; unit-get gives the address', () => {
     const s = openSession(fixture().model, { unit: 'mm/0', hook: 'install', now: FIXED_NOW });

@@ -52,7 +52,9 @@ describe('stack.sh start_bg / live_pid', () => {
   it('waits for the exec: a component whose fork → exec is slow is live as soon as start_bg returns', () => {
     // nohup stand-in that takes 1.5 s before exec'ing, as a starved shell child does under load
     fs.writeFileSync(path.join(bin, 'nohup'), '#!/bin/bash\nsleep 1.5\nexec /usr/bin/nohup "$@"\n', { mode: 0o755 });
-    const r = stackShell(`start_bg comp "$RUN/comp/comp.log" -cp x Main\nlive=$(live_pid comp)\necho "live=$live recorded=$(cat "$(pidfile comp)")"`);
+    const r = stackShell(
+      `start_bg comp "$RUN/comp/comp.log" -cp x Main\nlive=$(live_pid comp)\necho "live=$live recorded=$(cat "$(pidfile comp)")"`,
+    );
     expect(r.stderr).not.toMatch(/exited|ERROR/);
     expect(r.code).toBe(0);
     const m = /live=(\d+) recorded=(\d+)/.exec(r.stdout);
@@ -63,7 +65,9 @@ describe('stack.sh start_bg / live_pid', () => {
 
   it('reports a child that dies before exec (no java) at once, with its log, and fails', () => {
     // nohup stand-in that cannot run the command, as when java is missing or not executable
-    fs.writeFileSync(path.join(bin, 'nohup'), '#!/bin/bash\nsleep 0.3\necho "nohup: failed to run command \'$1\'" >&2\nexit 127\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'nohup'), '#!/bin/bash\nsleep 0.3\necho "nohup: failed to run command \'$1\'" >&2\nexit 127\n', {
+      mode: 0o755,
+    });
     const r = stackShell(`start_bg comp "$RUN/comp/comp.log" -cp x Main && echo STARTED`);
     expect(r.stdout).not.toContain('STARTED');
     expect(r.code).not.toBe(0);
@@ -85,7 +89,9 @@ describe('stack.sh start_bg / live_pid', () => {
   });
 
   it('stop_component stops a started component by its recorded pid', () => {
-    const r = stackShell(`start_bg comp "$RUN/comp/comp.log" -cp x Main\npid=$(live_pid comp)\nstop_component comp TERM\necho "pid=$pid after=[$(live_pid comp)]"\nkill -0 "$pid" 2>/dev/null && echo STILL || echo GONE`);
+    const r = stackShell(
+      `start_bg comp "$RUN/comp/comp.log" -cp x Main\npid=$(live_pid comp)\nstop_component comp TERM\necho "pid=$pid after=[$(live_pid comp)]"\nkill -0 "$pid" 2>/dev/null && echo STILL || echo GONE`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/pid=\d+ after=\[\]/);
     expect(r.stdout).toContain('GONE');

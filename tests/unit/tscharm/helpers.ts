@@ -78,7 +78,11 @@ export function writeFakeTools(dir: string, log: string, configJson: string): vo
  * to the charm root. The linter then requires it to exist, be a regular file and be executable.
  */
 export function charmcraftEntrypoint(dispatch: string): string {
-  const last = dispatch.split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
+  const last =
+    dispatch
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .at(-1) ?? '';
   const words = [...last.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
   return words.at(-1) ?? '';
 }

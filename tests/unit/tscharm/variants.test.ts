@@ -20,12 +20,17 @@ test('the repository defines the k8s variant, and it validates', () => {
 });
 
 test('an unknown or malformed variant is refused, naming the variants there are', () => {
-  expect(() => readCharmMetaFiles(REPO_ROOT, 'lxd')).toThrow(/variant "lxd" has no .*variants\/lxd\/metadata\.yaml; variants: machine, k8s/);
+  expect(() => readCharmMetaFiles(REPO_ROOT, 'lxd')).toThrow(
+    /variant "lxd" has no .*variants\/lxd\/metadata\.yaml; variants: machine, k8s/,
+  );
   expect(() => readCharmMetaFiles(REPO_ROOT, '../x')).toThrow(/must be a lower-case name/);
 });
 
 test("variants/k8s/charmcraft.yaml is the root one with the repo root as source and --variant k8s; config and actions are the root's", () => {
-  const root = parse(fs.readFileSync(path.join(REPO_ROOT, 'charmcraft.yaml'), 'utf8')) as { bases: unknown; parts: { charm: Record<string, unknown> } };
+  const root = parse(fs.readFileSync(path.join(REPO_ROOT, 'charmcraft.yaml'), 'utf8')) as {
+    bases: unknown;
+    parts: { charm: Record<string, unknown> };
+  };
   const k8s = parse(fs.readFileSync(path.join(REPO_ROOT, 'variants', 'k8s', 'charmcraft.yaml'), 'utf8')) as typeof root;
   expect(k8s.bases).toEqual(root.bases);
   expect(k8s.parts.charm['prime']).toEqual(root.parts.charm['prime']);

@@ -60,7 +60,8 @@ export class ConnectClientProviderCharm extends ProviderCharm<ConnectSettings> {
     const { deleteRelationConnectors } = await import('./cleanup');
     try {
       const deleted = await deleteRelationConnectors(settings.value, event.relation.id);
-      if (deleted.length > 0) this.framework.logger.info(`relation ${event.relation.id}: a client unit departed; deleted connectors ${deleted.join(', ')}`);
+      if (deleted.length > 0)
+        this.framework.logger.info(`relation ${event.relation.id}: a client unit departed; deleted connectors ${deleted.join(', ')}`);
     } catch (e) {
       this.framework.logger.warning(e instanceof Error ? e.message : String(e));
       event.defer();

@@ -39,7 +39,10 @@ export async function deleteRelationConnectors(s: ConnectSettings, relationId: n
         failures.push(`${url}: GET /connectors answered ${list.status}`);
         continue;
       }
-      const doomed = connectorsOfRelation(list.data.filter((n): n is string => typeof n === 'string'), relationId);
+      const doomed = connectorsOfRelation(
+        list.data.filter((n): n is string => typeof n === 'string'),
+        relationId,
+      );
       for (const name of doomed) {
         const r = await http.delete(`/connectors/${encodeURIComponent(name)}`);
         if (r.status !== 204 && r.status !== 404) throw new Error(`DELETE /connectors/${name} on ${url} answered ${r.status}`);

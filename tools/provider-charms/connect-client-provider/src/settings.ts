@@ -38,7 +38,10 @@ export function parseEndpoints(raw: string): Parsed<string[]> {
   for (const entry of raw.split(',').map((s) => s.trim())) {
     const url = parseRestUrl(entry);
     if (url === undefined) {
-      return { ok: false, problem: `"endpoints": ${JSON.stringify(entry)} is not an http(s)://host[:port] URL; use e.g. "http://127.0.0.1:18383"` };
+      return {
+        ok: false,
+        problem: `"endpoints": ${JSON.stringify(entry)} is not an http(s)://host[:port] URL; use e.g. "http://127.0.0.1:18383"`,
+      };
     }
     out.push(url);
   }
@@ -53,7 +56,8 @@ export function parseConnectSettings(config: ConfigData, credentials: Parsed<Cre
   const https = endpoints.value[0].startsWith('https:');
   const caRaw = str(config, 'tls-ca');
   const ca = caRaw === '' ? undefined : pemCertificate(caRaw);
-  if (caRaw !== '' && ca === undefined) return { ok: false, problem: '"tls-ca" is not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)' };
+  if (caRaw !== '' && ca === undefined)
+    return { ok: false, problem: '"tls-ca" is not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)' };
   if (https && ca === undefined) return { ok: false, problem: 'set "tls-ca" (the REST listener\'s CA PEM): the endpoints are https' };
   if (!credentials.ok) return credentials;
   return { ok: true, value: { endpoints: endpoints.value, ...(https ? { tlsCa: ca } : {}), credentials: credentials.value } };

@@ -31,7 +31,10 @@ export function parseBootstrapServers(raw: string): Parsed<string[]> {
     const m = HOST_PORT.exec(entry);
     const port = m ? Number(m[2]) : NaN;
     if (!m || port < 1 || port > 65535) {
-      return { ok: false, problem: `"bootstrap-servers": ${JSON.stringify(entry)} is not host:port (port 1-65535); use e.g. "127.0.0.1:19392"` };
+      return {
+        ok: false,
+        problem: `"bootstrap-servers": ${JSON.stringify(entry)} is not host:port (port 1-65535); use e.g. "127.0.0.1:19392"`,
+      };
     }
     out.push(entry);
   }
@@ -42,14 +45,18 @@ export function parseKafkaSettings(config: ConfigData, credentials: Parsed<Crede
   const servers = parseBootstrapServers(str(config, 'bootstrap-servers'));
   if (!servers.ok) return servers;
   const version = str(config, 'kafka-version') || '4';
-  if (version !== '3' && version !== '4') return { ok: false, problem: `"kafka-version" must be "3" or "4", not ${JSON.stringify(version)}` };
+  if (version !== '3' && version !== '4')
+    return { ok: false, problem: `"kafka-version" must be "3" or "4", not ${JSON.stringify(version)}` };
   const tlsRaw = str(config, 'tls') || 'disabled';
-  if (tlsRaw !== 'enabled' && tlsRaw !== 'disabled') return { ok: false, problem: `"tls" must be "enabled" or "disabled", not ${JSON.stringify(tlsRaw)}` };
+  if (tlsRaw !== 'enabled' && tlsRaw !== 'disabled')
+    return { ok: false, problem: `"tls" must be "enabled" or "disabled", not ${JSON.stringify(tlsRaw)}` };
   const tls = tlsRaw === 'enabled';
   const caRaw = str(config, 'tls-ca');
   const ca = caRaw === '' ? undefined : pemCertificate(caRaw);
-  if (caRaw !== '' && ca === undefined) return { ok: false, problem: '"tls-ca" is not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)' };
-  if (tls && version === '4' && ca === undefined) return { ok: false, problem: 'set "tls-ca" (the listener\'s CA PEM): Kafka 4 publishes it when tls is enabled' };
+  if (caRaw !== '' && ca === undefined)
+    return { ok: false, problem: '"tls-ca" is not a PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)' };
+  if (tls && version === '4' && ca === undefined)
+    return { ok: false, problem: 'set "tls-ca" (the listener\'s CA PEM): Kafka 4 publishes it when tls is enabled' };
   if (!credentials.ok) return credentials;
   return {
     ok: true,
