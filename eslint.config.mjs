@@ -106,6 +106,8 @@ export default tseslint.config(
       '**/*.charm',
       'docs/api/',
       'lib/.build/',
+      '**/.venv/',
+      '.localmodel/',
     ],
   },
   js.configs.recommended,
