@@ -38,7 +38,7 @@ describe('steady state', () => {
       'secret-get': count('secret-get'),
     }).toEqual({
       'config-get': 1,
-      'relation-ids': 5, // the four below and receive-ca-cert (not related here)
+      'relation-ids': 5, // the four above + receive-ca-cert (a CA for Connect's https when the relation sends none)
       'relation-get': 4, // connect-client, source, target, peer
       'secret-get': 4,
     });
@@ -106,7 +106,12 @@ describe('invalid config: Blocked naming the option, Connect untouched', () => {
     ['topics', '   ', /^topics: is empty/],
     ['topics_exclude', 'a[', /^topics_exclude: invalid regex 'a\['/],
     ['groups', '', /^groups: is empty/],
-    ['groups_exclude', '(?i)x', /^groups_exclude: invalid regex/],
+    [
+      'groups_exclude',
+      '(?i)x{99999999999}',
+      /^groups_exclude: invalid regex '\(\?i\)x\{99999999999\}' \(Java: Illegal repetition range near index 15\)/,
+    ],
+    ['topics', '[a-\\d]', /^topics: invalid regex '\[a-\\d\]' \(Java: Illegal character range near index 4\)/],
     ['tasks_max', 0, /^tasks_max: 0 is out of range/],
     ['tasks_max', 1001, /^tasks_max: 1001 is out of range/],
     ['replication_factor', 0, /^replication_factor: 0 is invalid/],
@@ -139,5 +144,82 @@ describe('invalid config: Blocked naming the option, Connect untouched', () => {
     const w = base.clone({ config: { tasks_max: 0, topics: '' } });
     const r = await w.run(events.configChanged());
     expect(r.state.unitStatus.message).toMatch(/^topics: is empty.*\(\+1 more config error in the log\)$/);
+  });
+});
+
+describe("config Kafka Connect itself refuses: found with Connect's validation before any write", () => {
+  it.each([
+    [
+      'key_converter',
+      'org.example.DoesNotExist',
+      /^key_converter: Kafka Connect refuses 'org\.example\.DoesNotExist' for key\.converter \(Invalid value org\.example\.DoesNotExist for configuration key\.converter: Class org\.example\.DoesNotExist could not be found\.\); no connector was changed/,
+    ],
+    [
+      'value_converter',
+      'java.lang.String',
+      /^value_converter: Kafka Connect refuses 'java\.lang\.String' for value\.converter \(Class class java\.lang\.String does not implement the Converter interface\); no connector was changed/,
+    ],
+  ])("%s=%s: Blocked naming the key and Connect's reason, no connector half-updated", async (option, value, message) => {
+    const before = JSON.stringify([...fake.state.connectors.values()].map((c) => [c.name, c.config, c.targetState]));
+    // topics changes too, so every connector would be rewritten: none may be.
+    const w = base.clone({ config: { [option]: value, topics: 'orders' } });
+    const { result, requests } = await w.runCounting(events.configChanged());
+    expect(result.state.unitStatus.name).toBe('blocked');
+    expect(result.state.unitStatus.message).toMatch(message);
+    expect(requests.filter((r) => r.path.endsWith('/config/validate')).length).toBeGreaterThan(0);
+    expect(writesOf(requests)).toEqual([]);
+    expect(JSON.stringify([...fake.state.connectors.values()].map((c) => [c.name, c.config, c.targetState]))).toBe(before);
+    expect(result.jujuLog.some((l) => l.level === 'WARNING' && l.message.startsWith(`${option}: Kafka Connect refuses`))).toBe(true);
+    expectNoSecrets(w);
+    // Fixed config: validation passes and the writes go through.
+    const fixed = await w
+      .clone({ config: { [option]: 'org.apache.kafka.connect.converters.ByteArrayConverter', topics: 'orders' } })
+      .runCounting(events.configChanged());
+    expect(fixed.result.state.unitStatus.name).not.toBe('blocked');
+    expect(writesOf(fixed.requests).length).toBeGreaterThan(0);
+    // Back to the base config for the other tests.
+    await base.run(events.configChanged());
+  });
+});
+
+describe('oversize values: a clear Blocked message with the limit, never a hook error', () => {
+  it('a 100 kB topics list is written (under the limit)', async () => {
+    const topics = Array.from({ length: 12_000 }, (_v, i) => `topic-${i}`).join(',');
+    expect(topics.length).toBeGreaterThan(100_000);
+    const w = base.clone({ config: { topics } });
+    const { result, requests } = await w.runCounting(events.configChanged());
+    expect(result.state.unitStatus.name).not.toBe('blocked');
+    expect(writesOf(requests).length).toBeGreaterThan(0);
+    expect(fake.connector(NAMES.source)!.config['topics']).toBe(topics);
+    await base.run(events.configChanged());
+  });
+  it('a 1.2 MB topics list is refused before writing, naming the 1 MiB config-record limit; the status stays short', async () => {
+    const topics = Array.from({ length: 110_000 }, (_v, i) => `topic-${i}`).join(',');
+    expect(topics.length).toBeGreaterThan(1_200_000);
+    const w = base.clone({ config: { topics } });
+    const { result, requests } = await w.runCounting(events.configChanged());
+    expect(result.state.unitStatus.name).toBe('blocked');
+    expect(result.state.unitStatus.message).toMatch(/^topics: is \d+ bytes; .*at most 524288 bytes.*1 MiB \(1048576 bytes\)/);
+    expect(result.state.unitStatus.message.length).toBeLessThan(1024);
+    expect(writesOf(requests)).toEqual([]);
+  });
+});
+
+describe('catastrophic-backtracking regexes: accepted (Java compiles them) with a warning', () => {
+  it('(a+)+$ is written; the Active status and the log carry the warning', async () => {
+    const w = base.clone({ config: { topics: 'orders,(a+)+$' } });
+    const { result } = await w.runCounting(events.configChanged());
+    expect(fake.connector(NAMES.source)!.config['topics']).toBe('orders,(a+)+$');
+    const after = await w.run(events.updateStatus());
+    expect(after.state.unitStatus.name).toBe('active');
+    expect(after.state.unitStatus.message).toMatch(/; warning: topics has a regex prone to catastrophic backtracking \(see the log\)$/);
+    expect(
+      result.jujuLog.some(
+        (l) =>
+          l.level === 'WARNING' &&
+          /config accepted with a warning: topics: item '\(a\+\)\+\$': '\(a\+\)\+' repeats a group/.test(l.message),
+      ),
+    ).toBe(true);
+    await base.run(events.configChanged());
   });
 });
