@@ -48,6 +48,7 @@ import { ToolAgent } from './agent';
 import { CharmRefusal, linkTree, loadCharmDir, unpackCharm, type LoadedCharm } from './charm';
 import { DEFAULT_SYSTEM_PATH, dispatch, type DispatchOutcome } from './dispatcher';
 import type { ToolCallRecord } from '../sim';
+import type { HookRecord } from './status';
 import type { ShimKind } from './shim';
 import { Refusal, validateActionParams, validateConfig } from './validate';
 
@@ -68,19 +69,8 @@ export interface QueuedEvent {
   readonly secret?: { readonly id: string; readonly label?: string; readonly revision?: number };
 }
 
-/** One event that ran, as the history (and tests) see it. */
-export interface EventRecord {
-  readonly seq: number;
-  readonly unit: string;
-  /** Hook name, or `action:<name>`. */
-  readonly event: string;
-  readonly relationId?: number;
-  readonly remoteUnit?: string;
-  readonly ok: boolean;
-  readonly exitCode: number;
-  readonly durationMs: number;
-  /** 1 for a first run, n for the (n-1)th automatic retry. */
-  readonly attempt?: number;
+/** One event that ran, as the history (and tests) see it: the views' HookRecord with the full tool-call records. */
+export interface EventRecord extends HookRecord {
   /** The hook's tool calls (argv with secret content redacted), as `show-unit`/`debug-log` show them. */
   readonly tools?: readonly ToolCallRecord[];
 }

@@ -18,12 +18,14 @@ export interface StatusSource {
 export interface HookRecord {
   readonly seq: number;
   readonly unit: string;
+  /** Hook name, or `action:<name>`. */
   readonly event: string;
   readonly relationId?: number;
   readonly remoteUnit?: string;
   readonly ok: boolean;
   readonly exitCode: number;
   readonly durationMs: number;
+  /** 1 for a first run, n for the (n-1)th automatic retry. */
   readonly attempt?: number;
   readonly tools?: readonly { readonly tool: string; readonly args: readonly string[]; readonly code: number; readonly error?: string }[];
 }
