@@ -39,8 +39,7 @@ describeWithStack()('configs the real Kafka Connect refuses, and Java-only regex
   async function ourConfigs(): Promise<Record<string, Record<string, string>>> {
     const out: Record<string, Record<string, string>> = {};
     // This model's connectors only: earlier files' local models (each its own UUID) may have left theirs.
-    const uuidHex = world.lm.model.uuid.replace(/-/g, '');
-    for (const name of await world.ourConnectors()) if (name.endsWith(`_${uuidHex}`)) out[name] = await world.connectorConfig(name);
+    for (const name of await world.ourConnectors()) out[name] = await world.connectorConfig(name);
     return out;
   }
 

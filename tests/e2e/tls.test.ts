@@ -68,6 +68,18 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
   });
 
   /**
+   * Which stack cluster each `<side>.cluster.*` of a connector config names: the heartbeat connector
+   * runs the flow's reverse pair (it emits into the flow's source), so its sides are swapped.
+   */
+  function sides(c: Record<string, string>, s: StackInfo): (readonly ['source' | 'target', StackInfo['kafkaA']])[] {
+    const reversed = c['connector.class'] === 'org.apache.kafka.connect.mirror.MirrorHeartbeatConnector';
+    return [
+      ['source', reversed ? s.kafkaB : s.kafkaA],
+      ['target', reversed ? s.kafkaA : s.kafkaB],
+    ];
+  }
+
+  /**
    * Connector configs whose security settings disagree (the TLS port with SASL_PLAINTEXT, the plain
    * port with SASL_SSL, SASL_SSL without a truststore): the charm must never write one.
    */
@@ -75,10 +87,7 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
     const bad: string[] = [];
     for (const n of await w.ourConnectors()) {
       const c = await w.connectorConfig(n);
-      for (const [side, cluster] of [
-        ['source', s.kafkaA],
-        ['target', s.kafkaB],
-      ] as const) {
+      for (const [side, cluster] of sides(c, s)) {
         const servers = c[`${side}.cluster.bootstrap.servers`];
         const protocol = c[`${side}.cluster.security.protocol`];
         const tlsPort = servers === cluster.tlsBootstrapServers;
@@ -116,8 +125,10 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
         try {
           await expectConnectorsOnTls(w, s, caPem);
           return true;
-        } catch {
-          return undefined;
+        } catch (e) {
+          // pollUntil reports the last of these when it times out
+          const st = w.status();
+          throw new Error(`${(e as Error).message.split('\n').slice(0, 6).join(' ')}; unit ${st.status}: ${st.message}`);
         }
       },
       what,
@@ -133,10 +144,7 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
     expect(names).toHaveLength(3);
     for (const n of names) {
       const c = await w.connectorConfig(n);
-      for (const [side, cluster] of [
-        ['source', s.kafkaA],
-        ['target', s.kafkaB],
-      ] as const) {
+      for (const [side, cluster] of sides(c, s)) {
         expect(c[`${side}.cluster.bootstrap.servers`]).toBe(cluster.tlsBootstrapServers);
         expect(c[`${side}.cluster.security.protocol`]).toBe('SASL_SSL');
         expect(c[`${side}.cluster.ssl.truststore.type`]).toBe('PEM');

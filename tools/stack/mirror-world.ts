@@ -21,6 +21,8 @@ export const UNIT = `${APP}/0`;
 export const SOURCE_APP = 'kafka-a';
 export const TARGET_APP = 'kafka-b';
 export const CONNECT_APP = 'kafka-connect';
+/** The certificate_transfer provider handing out the stack CA on receive-ca-cert (https Connect). */
+export const CA_APP = 'connect-ca';
 
 /**
  * Stack profiles: separate run directories and ports, so the e2e suite, the demo and the benchmarks
@@ -171,10 +173,16 @@ export class MirrorWorld {
   /** Relation ids by endpoint, once integrated. */
   readonly relations: Partial<Record<'source' | 'target' | 'connect-client', number>> = {};
 
+  /** Whether the providers hand out TLS endpoints (kept current by configureProviders). */
+  private tls: ProviderTls;
+  private caAppDeployed = false;
+
   private constructor(
     readonly lm: LocalModel,
     readonly stack: StackInfo,
+    tls: ProviderTls = {},
   ) {
+    this.tls = { ...tls };
     this.rest = axios.create({
       baseURL: stack.connect.url,
       auth: { username: stack.connect.username, password: stack.connect.password },
@@ -191,7 +199,7 @@ export class MirrorWorld {
       // A fixed interleaving seed unless LOCALMODEL_SEED picks another (11, 22, 33 pass the e2e suite).
       ...(process.env['LOCALMODEL_SEED'] ? {} : { seed: 11 }),
     });
-    const world = new MirrorWorld(lm, opts.stack);
+    const world = new MirrorWorld(lm, opts.stack, opts.tls);
     try {
       const providers = providerCharmDirs(opts.providers);
       const configs = providerConfigs(opts.stack, opts.tls);
@@ -211,6 +219,28 @@ export class MirrorWorld {
     await this.integrate('source');
     await this.integrate('target');
     await this.integrate('connect-client');
+    if (this.tls.connect) await this.provideConnectCa(this.stack);
+  }
+
+  /**
+   * What an operator does for a Kafka Connect that already serves https when integrated: Charmed
+   * Kafka Connect then sends no CA over connect-client (it sends TLS data only when its endpoints
+   * change), so the CA comes from a certificate_transfer provider on `receive-ca-cert`
+   * (tools/provider-charms-py/ca-transfer). Deploys and integrates it once; later calls hand out
+   * `stack`'s current CA (a rotation).
+   */
+  async provideConnectCa(stack: StackInfo): Promise<void> {
+    const certificates = stackCaPem(stack);
+    if (this.caAppDeployed) {
+      await this.lm.config(CA_APP, { certificates });
+      return;
+    }
+    await this.lm.deploy(path.join(REPO_ROOT, 'tools', 'provider-charms-py', 'ca-transfer'), {
+      app: CA_APP,
+      config: { certificates },
+    });
+    this.caAppDeployed = true;
+    await this.lm.integrate(`${APP}:receive-ca-cert`, CA_APP);
   }
 
   async integrate(endpoint: 'source' | 'target' | 'connect-client'): Promise<number> {
@@ -268,6 +298,9 @@ export class MirrorWorld {
   async configureProviders(stack: StackInfo, tls: ProviderTls): Promise<void> {
     const configs = providerConfigs(stack, tls);
     for (const app of [SOURCE_APP, TARGET_APP, CONNECT_APP] as const) await this.lm.config(app, configs[app]);
+    this.tls = { ...tls };
+    // a rotated CA reaches a receive-ca-cert client only through its certificate_transfer provider
+    if (tls.connect && this.caAppDeployed) await this.provideConnectCa(stack);
   }
 
   /** Deletes this charm's connectors from the worker directly (test clean-up, not the charm's job). */
@@ -281,36 +314,59 @@ export class MirrorWorld {
 
   /** The connectors on the worker (all of them, not only ours). */
   async connectorNames(): Promise<string[]> {
-    const r = await this.rest.get<string[]>('/connectors');
-    if (r.status !== 200) throw new Error(`GET /connectors: HTTP ${r.status}`);
-    return [...r.data].sort();
+    const r = await this.restGet<string[]>('/connectors');
+    return [...r].sort();
   }
 
   /** Connector states: name → {connector state, task states}. */
   async connectorStates(): Promise<Record<string, { state: string; tasks: string[] }>> {
     const r =
-      await this.rest.get<Record<string, { status: { connector: { state: string }; tasks: { state: string }[] } }>>(
+      await this.restGet<Record<string, { status: { connector: { state: string }; tasks: { state: string }[] } }>>(
         '/connectors?expand=status',
       );
-    if (r.status !== 200) throw new Error(`GET /connectors?expand=status: HTTP ${r.status}`);
     const out: Record<string, { state: string; tasks: string[] }> = {};
-    for (const [name, v] of Object.entries(r.data))
-      out[name] = { state: v.status.connector.state, tasks: v.status.tasks.map((t) => t.state) };
+    for (const [name, v] of Object.entries(r)) out[name] = { state: v.status.connector.state, tasks: v.status.tasks.map((t) => t.state) };
     return out;
   }
 
   async connectorConfig(name: string): Promise<Record<string, string>> {
-    const r = await this.rest.get<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
-    if (r.status !== 200) throw new Error(`GET /connectors/${name}/config: HTTP ${r.status}`);
-    return r.data;
+    return this.restGet<Record<string, string>>(`/connectors/${encodeURIComponent(name)}/config`);
   }
 
-  /** This charm's connectors on the worker (by the naming scheme `mirror_<kind>_<app>_r<id>_<uuid>`). */
+  /**
+   * GET on the worker, retried while it answers 409/500/503: a distributed worker refuses or times
+   * out requests for a few seconds while its group rebalances (after any connector is created).
+   */
+  private async restGet<T>(url: string): Promise<T> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const r = await this.rest.get<T>(url);
+      if (r.status === 200) return r.data;
+      if (![409, 500, 503].includes(r.status) || Date.now() > deadline) throw new Error(`GET ${url}: HTTP ${r.status}`);
+      await sleep(500);
+    }
+  }
+
+  /**
+   * This model's connectors on the worker (the naming scheme `mirror_<kind>_<app>_r<id>_<model uuid>`):
+   * earlier files' models share the worker and the application name, not the model UUID.
+   */
   async ourConnectors(): Promise<string[]> {
-    return (await this.connectorNames()).filter((n) => n.startsWith(`mirror_`) && n.includes(`_${APP}_r`));
+    const uuidHex = this.lm.model.uuid.replace(/-/g, '');
+    return (await this.connectorNames()).filter((n) => n.startsWith(`mirror_`) && n.includes(`_${APP}_r`) && n.endsWith(`_${uuidHex}`));
   }
 
+  /**
+   * Closes the model and deletes its connectors from the shared worker: a closed model's charm can
+   * no longer remove them, and a connector left running (`topics=.*`) would keep writing into the
+   * next files' topics.
+   */
   async close(): Promise<void> {
+    try {
+      await this.deleteOurConnectors();
+    } catch {
+      // the worker may be gone (a file that stopped or reset it); nothing of ours runs there then
+    }
     await this.lm.close();
   }
 }
