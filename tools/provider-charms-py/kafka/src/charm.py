@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / 'lib'))  # lib/: a link to
 
 import ops  # noqa: E402
 from dpcharmlibs.interfaces import KafkaRequestModel, KafkaResponseModel, ResourceProviderEventHandler  # noqa: E402
-from dpcharmlibs.interfaces.types import OptionalSecretStr  # noqa: E402
+from dpcharmlibs.interfaces.repository import OpsRelationRepository  # noqa: E402
+from dpcharmlibs.interfaces.types import OptionalSecretStr, SecretGroup  # noqa: E402
 
 import v0_wire  # noqa: E402
 from provider_common import ConfigProblem, configured_user, requested_secrets, requirer_diff, serving_status  # noqa: E402
@@ -114,6 +115,15 @@ class KafkaProviderCharm(ops.CharmBase):
         ):
             return True
         version = relation.data[relation.app].get('version', 'v0')
+        # As Charmed Kafka 4 does (ProviderHandler.update_clients_data): the response carries the
+        # URIs of the secrets it already published (found by label, id from secret-info-get).
+        # Without them the library writes `secret-user`/`secret-tls` as None, which deletes them.
+        repo = OpsRelationRepository(self.model, relation, self.app)
+        secret_uris = {}
+        for group in ('user', 'tls'):
+            secret = repo.get_secret(SecretGroup(group), None, request.request_id)
+            info = secret.get_info() if secret is not None else None
+            secret_uris[f'secret_{group}'] = info.id if info is not None else None
         response = KafkaCompatibilityResponseModel(
             request_id=request.request_id,
             salt=request.salt,
@@ -124,6 +134,7 @@ class KafkaProviderCharm(ops.CharmBase):
             tls_ca=ca or None,
             resource=request.resource,
             version=version,
+            **secret_uris,
         )
         self.provider.set_response(relation.id, response)
         return True
