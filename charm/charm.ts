@@ -2,7 +2,7 @@
 // hook) on the leader; see events/reconciler.ts for the data path.
 import { CharmBase, type Framework, type RelationBrokenEvent } from '../lib/ops';
 import { CertificateTransferRequirer, ConnectRequirer, KafkaRequirer, PLUGIN_URL_NOT_REQUIRED, RelationDataError } from '../lib/interfaces';
-import { connectorName, parseConnectRelation } from './core';
+import { parseConnectRelation } from './core';
 import { MirrorActions } from './events/actions';
 import { HealthCheck } from './events/health-check';
 import { OffsetsCarry } from './events/offsets-carry';
@@ -43,6 +43,7 @@ export class MirrorMakerCharm extends CharmBase {
     // A source connector created anew (new connect-client relation id) starts from the kept offsets.
     this.offsets = new OffsetsCarry(this.reconciler.peer, framework.logger);
     this.reconciler.createHook = this.offsets.create;
+    this.reconciler.beforeDeleteHook = this.offsets.beforeDelete;
     const actions = new MirrorActions(this.model, this.reconciler, this.health);
     const status = new MirrorStatus(this.model, this.reconciler, this.health);
 
@@ -73,24 +74,9 @@ export class MirrorMakerCharm extends CharmBase {
       if (!(e instanceof RelationDataError)) throw e;
       view = undefined;
     }
-    if (view) {
-      this.model.addSecretValues(view.password);
-      // Keep the source connector's last committed offsets: the next connect-client relation's
-      // source connector (a new name) starts from them instead of re-copying everything.
-      const flow = this.reconciler.inputs().flow;
-      if (flow) {
-        const session = this.reconciler.openSession(view);
-        try {
-          await this.offsets.snapshot(
-            session,
-            connectorName('source', this.model.app.name, event.relation.id, this.model.uuid),
-            flow.sourceAlias,
-          );
-        } finally {
-          session.close();
-        }
-      }
-    }
+    // The teardown's deletes keep the source connector's committed offsets (beforeDeleteHook): the
+    // next connect-client relation's source connector (a new name) starts from them.
+    if (view) this.model.addSecretValues(view.password);
     await this.reconciler.teardownConnect(view, event.relation.id);
   };
 }

@@ -2,7 +2,7 @@
 // charm's names carry the connect-client relation id: a new relation gives new connectors with no
 // offsets, and MirrorSourceConnector would copy the whole retained history again. So the leader
 // keeps the source connector's last committed offsets in peer app data (from every health check,
-// and read once more when the connect-client relation breaks) and creates a NEW source connector
+// and read once more right before it deletes a source connector) and creates a NEW source connector
 // STOPPED (KIP-980, Kafka ≥ 3.7), writes the offsets (KIP-875 PATCH, ≥ 3.6), then resumes it.
 // Where Connect lacks those APIs it says so in the log and falls back to a plain create (the
 // source connector then starts from the earliest offsets: records already mirrored are copied again).
@@ -69,6 +69,16 @@ export class OffsetsCarry {
       );
     }
   }
+
+  /**
+   * Reconciler.beforeDeleteHook: a source connector about to be deleted (its connect-client
+   * relation going, the source or target removed) leaves its committed offsets for its successor.
+   */
+  readonly beforeDelete = async (session: ConnectSession, name: string, config: Readonly<Record<string, string>>): Promise<void> => {
+    if (config['connector.class'] !== SOURCE_CLASS) return;
+    const alias = config['source.cluster.alias'];
+    if (alias !== undefined) await this.snapshot(session, name, alias);
+  };
 
   /** Reconciler.createHook: creation of a source connector with carried-over offsets. */
   readonly create = async (

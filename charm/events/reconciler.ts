@@ -75,6 +75,11 @@ export class Reconciler {
    * Undefined (or an undefined result) = the plain PUT.
    */
   createHook?: (session: ConnectSession, action: Extract<ReconcileAction, { kind: 'put' }>) => Promise<ActionOutcome | undefined>;
+  /**
+   * Runs right before this charm deletes one of its connectors, with the config Connect reported
+   * (offsets-carry.ts keeps a source connector's committed offsets for its successor).
+   */
+  beforeDeleteHook?: (session: ConnectSession, name: string, config: Readonly<Record<string, string>>) => Promise<void>;
   private readonly logger: Logger;
 
   constructor(
@@ -283,6 +288,13 @@ export class Reconciler {
     actions: readonly ReconcileAction[],
     actual: ObservedConnectors,
   ): Promise<ActionOutcome[]> {
+    const beforeDelete = this.beforeDeleteHook;
+    if (beforeDelete !== undefined) {
+      for (const a of actions) {
+        const config = a.kind === 'delete' ? actual[a.name]?.info?.config : undefined;
+        if (config !== undefined) await beforeDelete(session, a.name, config);
+      }
+    }
     const hook = this.createHook;
     if (hook === undefined) return session.applyAll(actions);
     const creates = actions.filter((a): a is Extract<ReconcileAction, { kind: 'put' }> => a.kind === 'put' && actual[a.name] === undefined);

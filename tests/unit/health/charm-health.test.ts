@@ -116,3 +116,23 @@ test('a re-created source connector starts from the kept offsets: POST STOPPED, 
   expect(fake.connector(NAMES.source)!.targetState).toBe('RUNNING');
   void IDS;
 });
+
+test('deleting the source connector (last Kafka Connect unit gone) keeps its newest committed offsets first', async () => {
+  const w = await deployed(fake);
+  mirrorState();
+  await w.run(events.action('status')); // the periodic snapshot: orders-1 at 69
+  expect(w.peerAppData()['source-offsets']).toContain('"offset":69');
+  // more records crossed after that snapshot
+  fake.connector(NAMES.source)!.offsets = [
+    { partition: { cluster: 'kafka-a', topic: 'orders', partition: 0 }, offset: { offset: 119 } },
+    { partition: { cluster: 'kafka-a', topic: 'orders', partition: 1 }, offset: { offset: 79 } },
+  ];
+  const { requests } = await w.runCounting(events.relationDeparted(w.relation(IDS.connect), { remoteUnit: 'kafka-connect/0' }));
+  const reads = requests.map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+  const offsetsRead = reads.indexOf(`GET /connectors/${NAMES.source}/offsets`);
+  const deleted = reads.indexOf(`DELETE /connectors/${NAMES.source}`);
+  expect(deleted).toBeGreaterThan(-1);
+  expect(offsetsRead).toBeGreaterThan(-1);
+  expect(offsetsRead).toBeLessThan(deleted);
+  expect(w.peerAppData()['source-offsets']).toContain('"offset":79');
+});
