@@ -15,7 +15,7 @@ import {
 import { producedValues, topicValues } from '../../tools/stack/kafka-values';
 import type { ActionOutcome } from '../../lib/localmodel/driver';
 import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
-import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, TARGET_APP, pollUntil, stackProfile } from '../../tools/stack/mirror-world';
+import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, TARGET_APP, pollUntil, sleep, stackProfile } from '../../tools/stack/mirror-world';
 import { describeWithStack, readE2EState } from './e2e-state';
 
 jest.setTimeout(180_000);
@@ -81,8 +81,12 @@ describeWithStack()('replication health on the real stack', () => {
       `${heartbeats} on the target`,
       60_000,
     );
-    // the old direction wrote a plain `heartbeats` topic into the target: gone
-    expect(onTarget).not.toContain('heartbeats');
+    // The old direction wrote heartbeats into a plain `heartbeats` topic on the target: none now. The
+    // topic itself may exist, created by another file's foreign MirrorHeartbeatConnector on the shared stack.
+    if (onTarget.includes('heartbeats')) {
+      await sleep(3 * 1_000);
+      expect((await topicOffsets(tgt, 'heartbeats')).reduce((n, p) => n + p.end, 0)).toBe(0);
+    }
     figures['targetHeartbeatTopics'] = onTarget.filter((n) => /heartbeats/.test(n)).sort();
     const first = await heartbeatEnd();
     await pollUntil(async () => ((await heartbeatEnd()) > first ? true : undefined), 'more heartbeats arriving on the target', 30_000);
