@@ -1,7 +1,7 @@
 // Drives tools/kafka/stack.sh (two SCRAM KRaft clusters + one Kafka Connect worker on 127.0.0.1,
 // from Maven Central jars) and reads the stack.json it writes. No test-framework imports, so demo
 // scripts can reuse it. Secrets come back in StackInfo; never log it whole.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
@@ -298,6 +298,26 @@ export async function restartConnect(opts: StackOptions = {}): Promise<StackInfo
 export async function rotateCa(opts: StackOptions = {}): Promise<StackInfo> {
   await runStackScript(['rotate-ca'], opts);
   return readStackInfo(opts);
+}
+
+/**
+ * Sets `user`'s SCRAM-SHA-512 password on `cluster` (a credential rotation, through the cluster's
+ * admin user; tools/kafka/ScramPassword.java). The password goes over stdin, never argv. The
+ * stack's stack.json keeps the password it started with: callers restore it when done.
+ */
+export function setScramPassword(info: StackInfo, cluster: KafkaClusterInfo, user: string, password: string): void {
+  execFileSync(
+    'java',
+    [
+      '-cp',
+      path.join(info.libsDir, '*'),
+      path.join(path.dirname(info.stackScript), 'ScramPassword.java'),
+      cluster.adminClientConfig,
+      cluster.bootstrapServers,
+      user,
+    ],
+    { input: `${password}\n`, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 },
+  );
 }
 
 /** The current CA certificate (PEM) of the stack's TLS listeners. */
