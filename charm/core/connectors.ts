@@ -2,7 +2,9 @@
 //
 // Everything the source and checkpoint connectors must agree on (aliases, replication policy and
 // separator, topic filters, offset-syncs location) is computed once in a MirrorFlow and copied
-// into each connector, so the two cannot drift (kafka-connect-and-mm2.md §0.9, §5.12).
+// into each connector, so the two cannot drift: MirrorMaker 2 translates consumer-group offsets
+// only while both use the same policy, separator, offset-syncs location and filters, and a
+// mismatch breaks the translation without any error.
 // All values are strings, as Connect returns them, so a plan can diff with plain equality.
 
 import type { KafkaClusterView } from './cluster';

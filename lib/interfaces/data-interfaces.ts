@@ -247,7 +247,8 @@ export class DataInterfacesRequirer {
   /**
    * Read a group's secret by id, setting this unit's label on it (label pinning). A URI that
    * replaced another one may find the label taken by the old secret: read it by id then (later
-   * label reads will see the old secret until the label is released; see the report's gaps).
+   * label reads, and so secret-changed handling by label, see the old secret until its label is
+   * released: a known gap).
    */
   private pin(relation: Relation, group: SecretGroup, uri: string, replaced: boolean): Readonly<Bag> | null {
     const label = secretLabel(this.endpoint, relation.id, group);

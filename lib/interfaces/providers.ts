@@ -95,7 +95,7 @@ export interface KafkaClientPublication {
   readonly consumerGroupPrefix?: string;
 }
 
-/** What Charmed Kafka writes for a `kafka_client` requirer (reference §8.2). */
+/** What Charmed Kafka writes for a `kafka_client` requirer (docs/real-providers.md). */
 export function publishKafkaClient(model: Model, relation: Relation, p: KafkaClientPublication): void {
   const tls = p.tls ? 'enabled' : 'disabled';
   publishFields(model, relation, {
@@ -118,7 +118,7 @@ export interface ConnectClientPublication {
   readonly tls?: { readonly enabled: boolean; readonly ca?: string };
 }
 
-/** What Charmed Kafka Connect writes for a `connect_client` requirer (reference §8.3). */
+/** What Charmed Kafka Connect writes for a `connect_client` requirer (docs/real-providers.md). */
 export function publishConnectClient(model: Model, relation: Relation, p: ConnectClientPublication): void {
   publishFields(model, relation, {
     endpoints: p.endpoints.join(','),

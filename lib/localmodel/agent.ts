@@ -1,5 +1,6 @@
 /**
- * The unit agent's hook-tool server: what Juju's uniter runs for each hook (contract §1.2).
+ * The unit agent's hook-tool server: what Juju's uniter runs for each hook, so that the hook
+ * tools a hook process calls reach the model.
  *
  * It listens on 127.0.0.1 (random port) and answers requests from the shim (shim.ts) for the hook
  * contexts currently registered: each context is a lib/sim HookSession plus a random token, so

@@ -49,7 +49,7 @@ export function loadCharmDir(dir: string): LoadedCharm {
   try {
     st = fs.statSync(dispatch);
   } catch {
-    throw new CharmRefusal(`invalid charm: no "dispatch" executable in ${root} (a charm must ship one; see contract §1.3)`);
+    throw new CharmRefusal(`invalid charm: no "dispatch" executable in ${root} (a charm must ship one)`);
   }
   if (!st.isFile()) throw new CharmRefusal(`invalid charm: "dispatch" in ${root} is not a file`);
   if ((st.mode & 0o111) === 0) {

@@ -1,10 +1,9 @@
 /**
- * Running one hook or action the way Juju's uniter does (contract §1.1): open a lib/sim hook
- * session, serve it through the agent, run the charm's own `dispatch` as a child process in the
- * charm directory with Juju's environment (tools directory first on PATH, then a minimal system
- * PATH), capture stdout/stderr into the unit log (and, for actions, into the results), and commit
- * the session's buffered writes only when the process exited 0. A per-hook timeout kills the
- * process group.
+ * Running one hook or action the way Juju's uniter does: open a lib/sim hook session, serve it
+ * through the agent, run the charm's own `dispatch` as a child process in the charm directory
+ * with Juju's environment (tools directory first on PATH, then a minimal system PATH), capture
+ * stdout/stderr into the unit log (and, for actions, into the results), and commit the session's
+ * buffered writes only when the process exited 0. A per-hook timeout kills the process group.
  */
 import { spawn } from 'node:child_process';
 import { openSession, type CommitEffects, type HookContextSpec, type JujuModel, type ToolCallRecord } from '../sim';

@@ -1,7 +1,8 @@
 /**
  * The lifecycle driver: `juju deploy / add-unit / remove-unit / integrate / remove-relation /
- * config / run / refresh / resolve` over a lib/sim model, with Juju's event orderings (contract
- * §1.6), running every event as a real `dispatch` process (dispatcher.ts) served by the agent.
+ * config / run / refresh / resolve` over a lib/sim model, with Juju's event orderings (each
+ * operation's comment below lists its order), running every event as a real `dispatch` process
+ * (dispatcher.ts) served by the agent.
  *
  * Events wait in one queue; each unit's events run in order, one at a time, as Juju runs one uniter
  * per unit. Between units there is no order: which unit runs next is drawn from a seeded PRNG, so

@@ -1,6 +1,7 @@
 /**
  * The hook-tool shim: the one small executable every tool name in the tools directory links to,
- * playing the part of Juju's `jujuc` client (contract §1.2). It reads JUJU_CONTEXT_ID,
+ * playing the part of Juju's `jujuc` client (on a real unit every tool name is a link to the agent
+ * binary, which forwards argv to the uniter and prints its answer). It reads JUJU_CONTEXT_ID,
  * JUJU_AGENT_SOCKET_ADDRESS and JUJU_AGENT_TOKEN, sends argv (+ stdin when the call reads it:
  * `--file -`) to the agent over loopback TCP, and writes back stdout, stderr and the exit code.
  *

@@ -1,5 +1,6 @@
 /**
- * Action events: validated params, results, progress logs and failure (spec §2.4).
+ * Action events: validated params, results, progress logs and failure, over the action hook tools
+ * (`action-get`, `action-set`, `action-log`, `action-fail`), which exist only while an action runs.
  */
 import type { HookToolBackend } from './backend';
 import { ActionResultError } from './errors';

@@ -2,9 +2,9 @@
  * The hook-tool backend: the ONLY module that calls hook tools (through a `ToolRunner`).
  *
  * Responsibilities:
- * - argv building per spec §2: `--format=json`, `-r endpoint:id`, `--` before free text,
- *   `--file -` (stdin) for `relation-set`/`state-set`, secret content only via 0600 temp files
- *   (`key#file=<path>`), never on argv;
+ * - argv building as Juju's hook tools expect it: `--format=json`, `-r endpoint:id`, `--` before
+ *   free text, `--file -` (stdin) for `relation-set`/`state-set`, secret content only via 0600
+ *   temp files (`key#file=<path>`), never on argv;
  * - classifying failures into typed errors (errors.ts), with secret values redacted;
  * - a per-dispatch memo of read tools (config, leadership, relation ids/units/remote app,
  *   relation bags, secret content), because each call is a process and Juju serves them
@@ -74,7 +74,10 @@ export interface SecretLookup {
   readonly label?: string;
 }
 
-/** Turn a failed tool run into the most specific typed error (spec §1.2, as ops does). */
+/**
+ * Turn a failed tool run into the most specific typed error. A hook tool reports a failure only as
+ * its exit code and an `ERROR …` line on stderr, so the text decides, as ops does.
+ */
 export function classifyToolFailure(failure: ToolFailure): ModelError {
   const { tool, stderr, exitCode } = failure;
   const s = stderr.toLowerCase();

@@ -1,5 +1,6 @@
 /**
- * The dispatch environment, parsed once into a frozen, typed `JujuContext` (spec §1.4).
+ * The dispatch environment (the JUJU_* variables Juju sets for each hook or action), parsed once
+ * into a frozen, typed `JujuContext`.
  *
  * Which event this process handles comes from `JUJU_DISPATCH_PATH` (`hooks/<name>` or
  * `actions/<name>`), falling back to argv[0] when the charm is run as a legacy `hooks/<name>`

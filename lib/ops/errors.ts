@@ -17,7 +17,7 @@ export class OpsError extends Error {
   }
 }
 
-/** The dispatch environment is incomplete or malformed (spec §1.4). */
+/** The dispatch environment (the JUJU_* variables) is incomplete or malformed. */
 export class ContextError extends OpsError {
   constructor(
     readonly variable: string,

@@ -2,9 +2,9 @@
  * Entry points. `runCharm` runs ONE dispatch in-process and resolves to the exit code; `main`
  * wires it to the real process (env, spawned hook tools, stdout/stderr, process.exitCode).
  *
- * Error policy (spec §1.1): an uncaught error in a hook is logged and gives exit 1, so Juju puts
- * the unit in error and retries; nothing coalesced is flushed. In an action it becomes
- * `action-fail` with the redacted message and exit 0 (actions never error the unit).
+ * Error policy: an uncaught error in a hook is logged and gives exit 1, so Juju puts the unit in
+ * error and retries; nothing coalesced is flushed. In an action it becomes `action-fail` with the
+ * redacted message and exit 0 (actions never error the unit).
  */
 import type { LogLevel } from './backend';
 import { HookToolBackend, sweepStaleSecretDirs } from './backend';

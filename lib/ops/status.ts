@@ -1,5 +1,5 @@
 /**
- * Workload statuses and the collect-status priority rule (spec §3 rows 13–14).
+ * Workload statuses and the collect-status priority rule, as Python ops has them.
  *
  * Handlers of `collectUnitStatus`/`collectAppStatus` add candidate statuses; the framework
  * sets the one with the highest priority (error > blocked > maintenance > waiting > active;

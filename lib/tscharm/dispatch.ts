@@ -1,5 +1,8 @@
 /**
- * The `dispatch` script: the one executable Juju runs for every event (contract §1.1).
+ * The `dispatch` script: the one executable Juju runs for every event. Juju looks for
+ * `<charm dir>/dispatch` first (`hooks/<name>` only when it is missing), runs it with no arguments
+ * in the charm directory, and names the event in JUJU_DISPATCH_PATH (`hooks/<name>` or
+ * `actions/<name>`).
  *
  * A POSIX sh script, like charmcraft's own: it keeps the legacy fallback for Juju < 2.7, which
  * does not set JUJU_DISPATCH_PATH and runs `hooks/<name>` (a symlink to dispatch) instead, and then

@@ -1,6 +1,6 @@
 /**
  * `tscharm pack`: validate, bundle, fetch the Node runtime, and write `<name>_<base>-<arch>.charm`
- * with charmcraft's layout (contract §1.3):
+ * with the layout charmcraft gives a `.charm` (a zip that Juju unpacks as it is):
  *
  *   dispatch                 executable sh script → cd to the charm dir, exec runtime/node dist/start.js
  *   hooks/{install,start,upgrade-charm} → ../dispatch (symlinks)

@@ -11,9 +11,9 @@ export const PASSWORD = 'Pr0vider-pass-0001-xyz';
 export const ROTATED = 'R0tated-pass-0002-xyz';
 export const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBfakeCAcertificateForTests0123456789\n-----END CERTIFICATE-----';
 
-/** What the MirrorMaker integrator writes on kafka_client (reference §8.2). */
+/** What the MirrorMaker integrator writes on kafka_client (the reference charm's request; README.md, Compatibility). */
 export const KAFKA_REQUEST = { 'requested-secrets': DEFAULT_REQUESTED, topic: '__mirrormaker-user', 'extra-user-roles': 'admin' };
-/** What it writes on connect_client (reference §8.3). */
+/** What it writes on connect_client (the same; README.md, Compatibility). */
 export const CONNECT_REQUEST = { 'requested-secrets': DEFAULT_REQUESTED, 'plugin-url': 'NOT-REQUIRED' };
 
 export function requirerRelation(endpoint: string, id: number, remoteAppData: Readonly<Record<string, string>>): RelationState {

@@ -1,5 +1,6 @@
 /**
- * connect-client-provider: plays Charmed Kafka Connect on `connect_client` (reference §8.1, §8.3).
+ * connect-client-provider: plays Charmed Kafka Connect on `connect_client` (data_interfaces v0;
+ * what the real charm publishes is in docs/real-providers.md).
  *
  * Every hook converges: for each relation whose requirer has set `plugin-url` (a tarball URL or
  * `NOT-REQUIRED`; plugins are not downloaded here), the leader publishes `endpoints` and the REST

@@ -1,8 +1,9 @@
 /**
- * Charmed Kafka Connect's clean-up when a unit of a client application departs (reference §8.3,
- * "Relation departed"): its leader DELETEs every connector whose name matches
- * `.+?r<relation-id>_[0-9a-f]{32}$`, i.e. every connector that client made, even though other
- * units of the client remain. Emulated so the integrator's recovery from it can be tested.
+ * Charmed Kafka Connect's clean-up when a unit of a client application departs (its
+ * relation-departed handler; README.md, "Scaling down"): its leader DELETEs every connector whose
+ * name matches `.+?r<relation-id>_[0-9a-f]{32}$`, i.e. every connector that client made, even
+ * though other units of the client remain. Emulated so the integrator's recovery from it can be
+ * tested.
  */
 import axios, { type AxiosInstance } from 'axios';
 import * as https from 'node:https';

@@ -1,5 +1,6 @@
 /**
- * kafka-client-provider: plays Charmed Kafka on `kafka_client` (reference §8.1, §8.2).
+ * kafka-client-provider: plays Charmed Kafka on `kafka_client` (data_interfaces v0; what the real
+ * charm publishes is in docs/real-providers.md).
  *
  * Every hook converges: for each relation whose requirer has asked for a `topic` (providers wait
  * for the resource field), the leader publishes `endpoints`, `topic`, `username`/`password`
