@@ -12,7 +12,14 @@ import { buildBundle, pack, PackError } from './pack';
 import { ARCHITECTURES, DEFAULT_NODE_VERSION, hostArchitecture, isArchitecture, type Architecture } from './runtime';
 import { formatProblem, validateCharm } from './validate';
 
-const DEFAULT_ENTRY = 'charm/main.ts';
+/** Entry points looked for when --entry is not given: a scaffolded charm's, then this repository's layout. */
+const DEFAULT_ENTRIES = ['src/main.ts', 'charm/main.ts'];
+const ENTRY_HELP = `charm entry point, relative to the charm directory (default: the first of ${DEFAULT_ENTRIES.join(', ')} that exists)`;
+
+function entryOf(charmDir: string, given: string | undefined): string {
+  if (given !== undefined) return given;
+  return DEFAULT_ENTRIES.find((e) => fs.existsSync(path.resolve(charmDir, e))) ?? DEFAULT_ENTRIES[0]!;
+}
 
 function parseArch(value: string): Architecture {
   if (!isArchitecture(value)) throw new InvalidArgumentError(`expected one of ${ARCHITECTURES.join(', ')}`);
@@ -33,7 +40,7 @@ export function buildProgram(): Command {
     .command('pack')
     .description('bundle the charm and its Node.js runtime into <name>_<base>-<arch>.charm')
     .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
-    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--entry <file>', ENTRY_HELP)
     .option('--base <base>', 'target base, charmcraft notation', 'ubuntu@22.04')
     .addOption(new Option('--arch <arch>', 'target architecture').argParser(parseArch).default(hostArchitecture() ?? 'amd64'))
     .option('--out <dir>', 'where to write the .charm (default: the charm directory)')
@@ -49,7 +56,7 @@ export function buildProgram(): Command {
     .action(
       async (opts: {
         charmDir: string;
-        entry: string;
+        entry?: string;
         base: string;
         arch: Architecture;
         out?: string;
@@ -63,7 +70,7 @@ export function buildProgram(): Command {
         const sourceDateEpoch = process.env['SOURCE_DATE_EPOCH'];
         const result = await pack({
           charmDir,
-          entry: opts.entry,
+          entry: entryOf(opts.charmDir, opts.entry),
           base: opts.base,
           arch: opts.arch,
           outDir: path.resolve(opts.out ?? charmDir),
@@ -94,11 +101,16 @@ export function buildProgram(): Command {
     .command('build')
     .description('bundle the charm into <charm-dir>/dist/charm.js only (development checkout; the repo-root dispatch runs it)')
     .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
-    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--entry <file>', ENTRY_HELP)
     .option('--no-minify', 'keep the bundle readable (for debugging)')
-    .action(async (opts: { charmDir: string; entry: string; minify: boolean }) => {
+    .action(async (opts: { charmDir: string; entry?: string; minify: boolean }) => {
       const bundleFile = path.resolve(opts.charmDir, 'dist', 'charm.js');
-      const built = await buildBundle({ charmDir: opts.charmDir, entry: opts.entry, bundleFile, minify: opts.minify });
+      const built = await buildBundle({
+        charmDir: opts.charmDir,
+        entry: entryOf(opts.charmDir, opts.entry),
+        bundleFile,
+        minify: opts.minify,
+      });
       process.stdout.write(
         `built ${path.relative(process.cwd(), bundleFile)}: ${built.bundle.bytes} bytes with ${built.bundle.packages.join(', ') || 'no packages'}\n`,
       );
@@ -119,19 +131,20 @@ export function buildProgram(): Command {
     .command('gen')
     .description('generate TypeScript types for config, action params and endpoints into <entry dir>/generated/charm-types.ts')
     .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
-    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--entry <file>', ENTRY_HELP)
     .option('--check', 'write nothing; exit 1 if the generated file is missing or stale')
-    .action((opts: { charmDir: string; entry: string; check?: boolean }) => {
-      const file = generatedFileFor(opts.charmDir, opts.entry);
+    .action((opts: { charmDir: string; entry?: string; check?: boolean }) => {
+      const entry = entryOf(opts.charmDir, opts.entry);
+      const file = generatedFileFor(opts.charmDir, entry);
       if (opts.check) {
-        const stale = fs.existsSync(file) ? checkGenerated(opts.charmDir, opts.entry) : `${file} does not exist; run \`tscharm gen\``;
+        const stale = fs.existsSync(file) ? checkGenerated(opts.charmDir, entry) : `${file} does not exist; run \`tscharm gen\``;
         if (stale) {
           process.stderr.write(`${stale}\n`);
           process.exitCode = 1;
         } else process.stdout.write(`ok: ${path.relative(process.cwd(), file) || file} is up to date\n`);
         return;
       }
-      const result = writeGenerated(opts.charmDir, opts.entry);
+      const result = writeGenerated(opts.charmDir, entry);
       process.stdout.write(`${result.changed ? 'wrote' : 'unchanged'} ${path.relative(process.cwd(), result.file) || result.file}\n`);
     });
 
@@ -139,11 +152,15 @@ export function buildProgram(): Command {
     .command('validate')
     .description('check metadata.yaml, config.yaml and actions.yaml, and that the code observes only declared endpoints and actions')
     .option('--charm-dir <dir>', 'directory holding metadata.yaml, config.yaml, actions.yaml', '.')
-    .option('--entry <file>', 'charm entry point, relative to the charm directory', DEFAULT_ENTRY)
+    .option('--entry <file>', ENTRY_HELP)
     .option('--no-code', 'check the YAML files only')
     .option('--variant <name>', 'machine (metadata.yaml) or a variants/<name>/metadata.yaml such as k8s', 'machine')
-    .action(async (opts: { charmDir: string; entry: string; code: boolean; variant: string }) => {
-      const result = await validateCharm({ charmDir: opts.charmDir, variant: opts.variant, ...(opts.code ? { entry: opts.entry } : {}) });
+    .action(async (opts: { charmDir: string; entry?: string; code: boolean; variant: string }) => {
+      const result = await validateCharm({
+        charmDir: opts.charmDir,
+        variant: opts.variant,
+        ...(opts.code ? { entry: entryOf(opts.charmDir, opts.entry) } : {}),
+      });
       if (result.problems.length > 0) {
         for (const p of result.problems) process.stderr.write(`${formatProblem(p)}\n`);
         process.stderr.write(`${result.problems.length} problem(s) found\n`);

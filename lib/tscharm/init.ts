@@ -7,17 +7,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TSCHARM_VERSION } from './manifest';
 import { writeGenerated } from './gen';
+import { CHARM_NAME_PATTERN } from './schemas';
 
 export interface InitOptions {
   /** Directory to create (must not exist or be empty). */
   readonly dir: string;
-  /** The charm's name (metadata.yaml `name`); lowercase letters, digits and hyphens. */
+  /** The charm's name (metadata.yaml `name`): lowercase letters, digits and hyphens, starting with a letter; no part digits only. */
   readonly name: string;
   /** npm spec of the framework package (default: `^<this tscharm's version>`). */
   readonly framework?: string;
 }
 
-const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+// Juju's charm-name rule, the one `pack`/`validate` apply: no part may be digits only.
+const NAME = new RegExp(CHARM_NAME_PATTERN);
 
 function className(name: string): string {
   return `${name
@@ -30,7 +32,9 @@ function className(name: string): string {
 export function scaffoldFiles(options: Omit<InitOptions, 'dir'>): Record<string, string> {
   const { name } = options;
   if (!NAME.test(name))
-    throw new Error(`charm name "${name}" is invalid: use lowercase letters, digits and single hyphens, starting with a letter`);
+    throw new Error(
+      `charm name "${name}" is invalid: use lowercase letters, digits and single hyphens, starting with a letter, each part holding a letter (Juju refuses e.g. "app-2")`,
+    );
   const cls = className(name);
   const framework = options.framework ?? `^${TSCHARM_VERSION}`;
   const packageJson = {
@@ -170,7 +174,7 @@ test('the greet action refuses a missing name', async () => {
 const transform = { '^.+\\\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
 module.exports = { testMatch: ['<rootDir>/tests/**/*.test.ts'], transform, transformIgnorePatterns: ['/node_modules/(?!tscharm/)'], testEnvironment: 'node' };
 `,
-    '.gitignore': `node_modules/\n*.charm\n.tscharm/\ndist/\n`,
+    '.gitignore': `node_modules/\n*.charm\n.tscharm/\ndist/\n.localmodel/\n`,
     'README.md': `# ${name}
 
 A Juju charm written in TypeScript with tscharm.

@@ -25,6 +25,11 @@ test('the scaffold names its class after the charm and refuses a bad name', () =
   expect(files['src/main.ts']).toContain('main(MyDbCharm);');
   expect(JSON.parse(files['package.json']!).dependencies).toEqual({ tscharm: '^0.1.0' });
   expect(() => scaffoldFiles({ name: 'My_DB' })).toThrow(/invalid/);
+  // Juju's rule, as pack/validate apply it: a digits-only part is refused up front, not at pack time
+  expect(() => scaffoldFiles({ name: 'app-2' })).toThrow(/invalid/);
+  expect(() => scaffoldFiles({ name: 'app-v2' })).not.toThrow();
+  // the local model's state file holds secret content
+  expect(files['.gitignore']).toContain('.localmodel/');
 });
 
 function npm(cwd: string, ...args: string[]): string {

@@ -90,6 +90,26 @@ test('the observation scan recognises lib/ops’ registration and model calls', 
       'endpoint:target:2',
     ].sort(),
   );
-  expect(OBSERVATION_PATTERNS.length).toBeGreaterThan(0);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("the scan of this repository's charm: every name it uses is declared, every declared action is handled", () => {
+  const metadata = parse(fs.readFileSync(path.join(REPO_ROOT, 'metadata.yaml'), 'utf8')) as Record<
+    string,
+    Record<string, unknown> | undefined
+  >;
+  const endpoints = new Set(['requires', 'provides', 'peers'].flatMap((k) => Object.keys(metadata[k] ?? {})));
+  const actions = new Set(Object.keys(parse(fs.readFileSync(path.join(REPO_ROOT, 'actions.yaml'), 'utf8')) as Record<string, unknown>));
+  const files = fs
+    .readdirSync(path.join(REPO_ROOT, 'charm'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('generated'))
+    .map((f) => path.join(REPO_ROOT, 'charm', f));
+  expect(OBSERVATION_PATTERNS.length).toBeGreaterThan(0);
+  const found = scanSources(files, { endpoints, actions });
+  // every name the code uses is declared (a typo would show up here) …
+  expect(found.filter((o) => !(o.kind === 'endpoint' ? endpoints : actions).has(o.name))).toEqual([]);
+  // … and every declared action is observed (an action nobody handles would fail every `juju run`).
+  // Endpoints are also reached through the relation libraries' constructors, which the scan does not read.
+  expect([...new Set(found.filter((o) => o.kind === 'action').map((o) => o.name))].sort()).toEqual([...actions].sort());
+  expect(found.some((o) => o.kind === 'endpoint')).toBe(true);
 });
