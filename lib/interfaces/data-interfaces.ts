@@ -61,7 +61,7 @@ export interface DataInterfacesRequirerOptions {
   readonly onChange?: (change: RemoteDataChange) => void | Promise<void>;
 }
 
-type Bag = Record<string, string>;
+export type Bag = Record<string, string>;
 
 function withoutSnapshot(bag: Readonly<Bag>): Bag {
   const out: Bag = {};

@@ -9,6 +9,7 @@ export * from './errors';
 
 export { runCharm, main } from './main';
 export { embeddedCharmMeta, embeddedValidators, maybeEmbeddedCharmMeta } from './embedded';
+export type { EmbeddedMetaDocs } from './embedded';
 export type { RunOptions } from './main';
 export { CharmBase, CharmEvents } from './charm';
 export { FrameworkObject } from './object';
@@ -39,10 +40,11 @@ export type { ActionResults, ActionResultValue } from './actions';
 export { Model } from './model';
 export type { ConfigData, ConfigValue } from './model';
 export { Relation, RelationDataBag } from './relations';
+export type { RelationHost, BagKind } from './relations';
 export { Secret } from './secrets';
 export type { AddSecretOptions } from './secrets';
 export { Application, Unit } from './units';
-export type { Port, PortProtocol } from './units';
+export type { Port, PortProtocol, UnitHost } from './units';
 export {
   StatusBase,
   ActiveStatus,
@@ -86,9 +88,24 @@ export type {
   StorageContext,
   WorkloadContext,
   ActionContext,
+  SimpleHookKind,
+  SecretHookKind,
+  RelationHookKind,
+  StorageHookKind,
+  WorkloadHookKind,
 } from './context';
 export { HookToolBackend, classifyToolFailure } from './backend';
-export type { SecretInfo, SecretLookup, SecretAddOptions, SecretMetaOptions, RotatePolicy, RelationRef, SettableStatus } from './backend';
+export type {
+  SecretInfo,
+  SecretLookup,
+  SecretAddOptions,
+  SecretMetaOptions,
+  RotatePolicy,
+  RelationRef,
+  SettableStatus,
+  SecretOwner,
+  StatusInfo,
+} from './backend';
 export { Redactor, REDACTED } from './redact';
 export { configSchema, actionParamsSchema, compileSchema } from './validation';
 export type { CompiledValidator, PrecompiledValidators, ValidationErrorObject } from './validation';

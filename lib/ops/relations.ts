@@ -19,7 +19,7 @@ export interface RelationHost {
   /** @internal */ _remoteAppOf(ref: RelationRef): string | null;
 }
 
-type BagKind = 'local-unit' | 'local-app' | 'remote-unit' | 'remote-app';
+export type BagKind = 'local-unit' | 'local-app' | 'remote-unit' | 'remote-app';
 
 /** One databag of one relation: a lazy string map with staged writes. */
 export class RelationDataBag {

@@ -14,6 +14,7 @@ export {
   type ToolImpl,
   type ToolOutput,
   type ToolTable,
+  type PendingSecret,
 } from './session';
 export { TOOL_NAMES, TOOLS, openSession } from './tools';
 export { obsoleteRevisionEvents } from './events';

@@ -45,7 +45,9 @@ export function stackProfile(profile: StackProfile): StackOptions {
         : { a: 19392, b: 19492, c: 18383 };
   const base = { a: b0.a + offset, b: b0.b + offset, c: b0.c + offset };
   const version = process.env.KAFKA_VERSION ?? '4.1.1';
-  const runDir = profile === 'default' ? `run-${version}-offset${offset}` : `run-${version}-${profile}`;
+  // A shifted stack gets its own run directory too (two suites of one checkout must not share one).
+  const shift = offset === 0 ? '' : `-offset${offset}`;
+  const runDir = profile === 'default' ? `run-${version}${shift}` : `run-${version}-${profile}${shift}`;
   return {
     env: {
       KAFKA_STACK_RUN_DIR: path.join(REPO_ROOT, 'tools', 'kafka', runDir),
