@@ -2,10 +2,11 @@
 // under the local model against the real stack (profile e2e). A refused config must be found with
 // Connect's own validation before any write (Blocked naming the option and Connect's reason, every
 // connector left exactly as it was); a Java-only regex that the Python charm passed on must work.
-import { createTopic, endpointOf, produceMessages, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
-import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
-import { FAST_INTERVALS, MirrorWorld, stackProfile } from '../../tools/stack/mirror-world';
-import { describeWithStack, readE2EState } from './e2e-state';
+import { createTopic, produceMessages, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import type { StackInfo } from '../../tools/stack/real-stack';
+import { FAST_INTERVALS, MirrorWorld } from '../../tools/stack/mirror-world';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv } from './real-stack-env';
 
 jest.setTimeout(120_000);
 
@@ -19,14 +20,11 @@ describeWithStack()('configs the real Kafka Connect refuses, and Java-only regex
   let tgt: KafkaEndpoint;
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
-    tgt = endpointOf(stack.kafkaB, 'admin');
+    const env = await realStackEnv();
+    ({ stack, src, tgt } = env);
     // (?i) and a possessive quantifier: Java-only syntax the charm used to refuse.
     world = await MirrorWorld.create({
-      charmFile: state.charmFile,
+      charmFile: env.charmFile,
       stack,
       config: { ...FAST_INTERVALS, topics: `(?i)E2E-BADCFG-[a-z]++-${RUN}` },
     });

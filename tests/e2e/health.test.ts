@@ -4,7 +4,6 @@
 import {
   consumeAndCommit,
   createTopic,
-  endpointOf,
   listTopics,
   produceMessages,
   retainedRecords,
@@ -14,9 +13,10 @@ import {
 } from '../../tools/stack/kafka-traffic';
 import { producedValues, topicValues } from '../../tools/stack/kafka-values';
 import type { ActionOutcome } from '../../lib/localmodel/driver';
-import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
-import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, TARGET_APP, pollUntil, sleep, stackProfile } from '../../tools/stack/mirror-world';
-import { describeWithStack, readE2EState } from './e2e-state';
+import type { StackInfo } from '../../tools/stack/real-stack';
+import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, TARGET_APP, pollUntil, sleep } from '../../tools/stack/mirror-world';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv } from './real-stack-env';
 
 jest.setTimeout(180_000);
 
@@ -39,12 +39,9 @@ describeWithStack()('replication health on the real stack', () => {
   const figures: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
-    tgt = endpointOf(stack.kafkaB, 'admin');
-    world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: `e2e-h-.*-${RUN}` } });
+    const env = await realStackEnv();
+    ({ stack, src, tgt } = env);
+    world = await MirrorWorld.create({ charmFile: env.charmFile, stack, config: { ...FAST_INTERVALS, topics: `e2e-h-.*-${RUN}` } });
     // A reused stack (E2E_KEEP_STACK) still runs the connectors of earlier local models, whose
     // names repeat (same model UUID, same relation ids): remove them so each scenario starts clean.
     for (const name of await world.ourConnectors()) await world.rest.delete(`/connectors/${encodeURIComponent(name)}`);

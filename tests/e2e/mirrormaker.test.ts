@@ -6,7 +6,6 @@ import {
   consumeAndCommit,
   countMessages,
   createTopic,
-  endpointOf,
   produceMessages,
   retainedRecords,
   waitForMessageCount,
@@ -14,9 +13,10 @@ import {
 } from '../../tools/stack/kafka-traffic';
 import type { ActionOutcome } from '../../lib/localmodel/driver';
 import { producedValues, topicValues } from '../../tools/stack/kafka-values';
-import { killConnect, readStackInfo, restartConnect, type StackInfo } from '../../tools/stack/real-stack';
+import { killConnect, restartConnect, type StackInfo } from '../../tools/stack/real-stack';
 import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, pollUntil, sleep, stackProfile } from '../../tools/stack/mirror-world';
-import { describeWithStack, readE2EState } from './e2e-state';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv } from './real-stack-env';
 
 jest.setTimeout(180_000);
 
@@ -39,13 +39,10 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
   let tgt: KafkaEndpoint;
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
-    tgt = endpointOf(stack.kafkaB, 'admin');
+    const env = await realStackEnv();
+    ({ stack, src, tgt } = env);
     world = await MirrorWorld.create({
-      charmFile: state.charmFile,
+      charmFile: env.charmFile,
       stack,
       // only this run's e2e topics, so other traffic on the clusters is never mirrored
       config: { ...FAST_INTERVALS, topics: `e2e-.*-${RUN}` },

@@ -10,28 +10,13 @@
 //    security protocol: none with the TLS endpoints and SASL_PLAINTEXT.
 // Figures (records produced / mirrored / duplicated, PUT counts) go to stderr.
 import * as path from 'node:path';
-import {
-  createTopic,
-  endpointOf,
-  produceMessages,
-  retainedRecords,
-  waitForMessageCount,
-  type KafkaEndpoint,
-} from '../../tools/stack/kafka-traffic';
-import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
-import {
-  APP,
-  CONNECT_APP,
-  FAST_INTERVALS,
-  MirrorWorld,
-  REPO_ROOT,
-  SOURCE_APP,
-  pollUntil,
-  stackProfile,
-} from '../../tools/stack/mirror-world';
+import { createTopic, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import type { StackInfo } from '../../tools/stack/real-stack';
+import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, REPO_ROOT, SOURCE_APP, pollUntil } from '../../tools/stack/mirror-world';
 import { startHttpsProxy, type HttpsProxy, type RecordedPut } from '../support/https-proxy';
 import { tlsFixtures } from '../support/tls-fixtures';
-import { describeWithStack, readE2EState } from './e2e-state';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv } from './real-stack-env';
 
 jest.setTimeout(240_000);
 
@@ -74,15 +59,12 @@ describeWithStack()('integrator on the real-library providers (Python ops + dpch
   let produced = 0;
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
-    tgt = endpointOf(stack.kafkaB, 'admin');
+    const env = await realStackEnv();
+    ({ stack, src, tgt } = env);
     const fx = tlsFixtures();
     proxy = await startHttpsProxy(stack.connect.url, { certPem: fx.serverCertPem, keyPem: fx.serverKeyPem });
     world = await MirrorWorld.create({
-      charmFile: state.charmFile,
+      charmFile: env.charmFile,
       stack,
       config: { ...FAST_INTERVALS, topics: `e2e-prov-.*-${RUN}` },
       // Charmed Kafka 3's v0 behaviour on both clusters; Connect already on https

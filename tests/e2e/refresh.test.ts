@@ -7,17 +7,11 @@
 // connector, and end Active.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  createTopic,
-  endpointOf,
-  produceMessages,
-  retainedRecords,
-  waitForMessageCount,
-  type KafkaEndpoint,
-} from '../../tools/stack/kafka-traffic';
-import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
-import { APP, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, sleep, stackProfile } from '../../tools/stack/mirror-world';
-import { describeWithStack, readE2EState } from './e2e-state';
+import { createTopic, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import type { StackInfo } from '../../tools/stack/real-stack';
+import { APP, MirrorWorld, REPO_ROOT, SOURCE_APP, TARGET_APP, sleep } from '../../tools/stack/mirror-world';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv } from './real-stack-env';
 
 jest.setTimeout(240_000);
 
@@ -103,12 +97,7 @@ describeWithStack()('refresh from the Python integrator', () => {
   let charmFile: string;
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    charmFile = state.charmFile;
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
-    tgt = endpointOf(stack.kafkaB, 'admin');
+    ({ charmFile, stack, src, tgt } = await realStackEnv());
     world = await MirrorWorld.create({
       charmFile: path.join(REPO_ROOT, 'tests', 'fixtures', 'reference-standin'),
       stack,

@@ -4,29 +4,28 @@
 // provider publishes a new revision of `secret-user`; the charm must move every connector to the
 // new password and keep mirroring, with nothing lost and the password in no status or log line.
 import * as crypto from 'node:crypto';
-import { createTopic, endpointOf, produceMessages, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import { createTopic, produceMessages } from '../../tools/stack/kafka-traffic';
 import { producedValues, topicValues } from '../../tools/stack/kafka-values';
-import { readStackInfo, setScramPassword, type StackInfo } from '../../tools/stack/real-stack';
-import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, pollUntil, stackProfile } from '../../tools/stack/mirror-world';
-import { describeWithStack, readE2EState } from './e2e-state';
+import { setScramPassword } from '../../tools/stack/real-stack';
+import { FAST_INTERVALS, MirrorWorld, SOURCE_APP, pollUntil } from '../../tools/stack/mirror-world';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv, type RealStackEnv } from './real-stack-env';
 
 jest.setTimeout(240_000);
 
 const RUN = Date.now().toString(36);
 
 describeWithStack()('credential rotation on the real stack (Kafka 4 provider on dpcharmlibs-interfaces)', () => {
-  let stack: StackInfo;
+  let env: RealStackEnv;
   let world: MirrorWorld;
-  let src: KafkaEndpoint;
-  let tgt: KafkaEndpoint;
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
-    tgt = endpointOf(stack.kafkaB, 'admin');
-    world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: `e2e-rot-.*-${RUN}` } });
+    env = await realStackEnv();
+    world = await MirrorWorld.create({
+      charmFile: env.charmFile,
+      stack: env.stack,
+      config: { ...FAST_INTERVALS, topics: `e2e-rot-.*-${RUN}` },
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -35,26 +34,26 @@ describeWithStack()('credential rotation on the real stack (Kafka 4 provider on 
 
   test('source password rotated: connectors move to it, mirroring goes on, nothing lost, the password shown nowhere', async () => {
     const topic = `e2e-rot-a-${RUN}`;
-    await createTopic(src, topic, { partitions: 2 });
+    await createTopic(env.src, topic, { partitions: 2 });
     await world.integrateAll();
     await world.waitForActive();
     const before = 100;
-    await produceMessages(src, topic, before, { prefix: 'pre' });
+    await produceMessages(env.src, topic, before, { prefix: 'pre' });
     await pollUntil(
-      async () => ((await topicValues(tgt, topic, producedValues('pre', before))).missingCount === 0 ? true : undefined),
+      async () => ((await topicValues(env.tgt, topic, producedValues('pre', before))).missingCount === 0 ? true : undefined),
       'pre-rotation records',
       90_000,
     );
 
-    const original = stack.kafkaA.mm2.password;
+    const original = env.stack.kafkaA.mm2.password;
     const rotated = crypto.randomBytes(18).toString('base64url');
     const h0 = world.lm.history.length;
     const t0 = Date.now();
-    setScramPassword(stack, stack.kafkaA, stack.kafkaA.mm2.username, rotated);
+    setScramPassword(env.stack, env.stack.kafkaA, env.stack.kafkaA.mm2.username, rotated);
     try {
       // records produced while Connect still holds the old password
       const during = 100;
-      await produceMessages(src, topic, during, { prefix: 'gap' });
+      await produceMessages(env.src, topic, during, { prefix: 'gap' });
       await world.lm.config(SOURCE_APP, { password: rotated });
       const source = (await world.ourConnectors()).find((n) => n.startsWith('mirror_source_'))!;
       await pollUntil(
@@ -65,11 +64,11 @@ describeWithStack()('credential rotation on the real stack (Kafka 4 provider on 
       const active = await world.waitForActive(120_000);
       const seconds = (Date.now() - t0) / 1000;
       const after = 100;
-      await produceMessages(src, topic, after, { prefix: 'post' });
+      await produceMessages(env.src, topic, after, { prefix: 'post' });
       const expected = [...producedValues('pre', before), ...producedValues('gap', during), ...producedValues('post', after)];
       const v = await pollUntil(
         async () => {
-          const r = await topicValues(tgt, topic, expected);
+          const r = await topicValues(env.tgt, topic, expected);
           return r.missingCount === 0 ? r : undefined;
         },
         'every record on the target',
@@ -91,7 +90,7 @@ describeWithStack()('credential rotation on the real stack (Kafka 4 provider on 
         `rotation: produced ${expected.length}, on target ${v.distinct} distinct + ${v.duplicates} duplicates; Active again ${seconds.toFixed(1)} s after the rotation: ${active.message}\n`,
       );
     } finally {
-      setScramPassword(stack, stack.kafkaA, stack.kafkaA.mm2.username, original);
+      setScramPassword(env.stack, env.stack.kafkaA, env.stack.kafkaA.mm2.username, original);
       await world.lm.config(SOURCE_APP, { password: original });
     }
   });

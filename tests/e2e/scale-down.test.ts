@@ -9,18 +9,12 @@
 // the seconds without our connectors per step.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createTopic,
-  endpointOf,
-  produceMessages,
-  retainedRecords,
-  waitForMessageCount,
-  type KafkaEndpoint,
-} from '../../tools/stack/kafka-traffic';
-import { readStackInfo, type StackInfo } from '../../tools/stack/real-stack';
-import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, sleep, stackProfile } from '../../tools/stack/mirror-world';
+import { createTopic, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import type { StackInfo } from '../../tools/stack/real-stack';
+import { APP, CONNECT_APP, FAST_INTERVALS, MirrorWorld, sleep } from '../../tools/stack/mirror-world';
 import { USER_AGENT } from '../../charm/managers/connect-transport';
-import { describeWithStack, readE2EState } from './e2e-state';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv } from './real-stack-env';
 
 jest.setTimeout(240_000);
 
@@ -110,13 +104,10 @@ describeWithStack()('scale-down with traffic flowing', () => {
   const outages: Record<string, { seconds: number; leaderHooksToRestore: number }> = {};
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
-    tgt = endpointOf(stack.kafkaB, 'admin');
+    const env = await realStackEnv();
+    ({ stack, src, tgt } = env);
     proxy = await countingProxy(stack.connect.url);
-    world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: TOPIC } });
+    world = await MirrorWorld.create({ charmFile: env.charmFile, stack, config: { ...FAST_INTERVALS, topics: TOPIC } });
     // Everyone (our charm and the Connect side's double) reaches Connect through the proxy.
     await world.lm.config(CONNECT_APP, { endpoints: proxy.url });
   }, 300_000);

@@ -8,7 +8,8 @@ import { producedValues, topicValues } from '../../tools/stack/kafka-values';
 import * as fs from 'node:fs';
 import { readStackInfo, resetConnect, rotateCa, stackCaPem, type StackInfo } from '../../tools/stack/real-stack';
 import { FAST_INTERVALS, MirrorWorld, pollUntil, stackProfile } from '../../tools/stack/mirror-world';
-import { describeWithStack, readE2EState } from './e2e-state';
+import { describeWithStack } from './e2e-state';
+import { realStackEnv } from './real-stack-env';
 
 jest.setTimeout(240_000);
 
@@ -22,11 +23,7 @@ describeWithStack()('TLS on the real stack (SASL_SSL brokers, https Connect)', (
   let world: MirrorWorld | undefined;
 
   beforeAll(async () => {
-    const state = readE2EState();
-    if (!state.ok) throw new Error(`real stack unavailable: ${state.reason}`);
-    charmFile = state.charmFile;
-    stack = await readStackInfo(stackProfile('e2e'));
-    src = endpointOf(stack.kafkaA, 'admin');
+    ({ charmFile, stack, src } = await realStackEnv());
   });
 
   afterEach(async () => {
