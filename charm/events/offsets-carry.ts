@@ -12,8 +12,11 @@ import { ConnectApiError } from '../managers/connect-errors';
 import type { ConnectorOffset } from '../managers/connect-types';
 import type { ActionOutcome, ConnectSession } from './connect-session';
 import type { PeerState } from './peer-state';
+import { runtime } from './runtime';
 
 const SOURCE_CLASS = 'org.apache.kafka.connect.mirror.MirrorSourceConnector';
+/** How long a teardown waits for a stopped source connector's tasks to finish (and commit). */
+const STOP_WAIT_MS = 5_000;
 
 export interface CarriedOffsets {
   /** Source cluster alias the offsets belong to (their partition maps name it too). */
@@ -77,8 +80,36 @@ export class OffsetsCarry {
   readonly beforeDelete = async (session: ConnectSession, name: string, config: Readonly<Record<string, string>>): Promise<void> => {
     if (config['connector.class'] !== SOURCE_CLASS) return;
     const alias = config['source.cluster.alias'];
-    if (alias !== undefined) await this.snapshot(session, name, alias);
+    if (alias === undefined) return;
+    await this.stopFirst(session, name);
+    await this.snapshot(session, name, alias);
   };
+
+  /**
+   * Stops the connector (KIP-875) and waits, bounded, until Connect reports it STOPPED with no
+   * task left. A task that stops commits its offsets, so the snapshot then holds every record
+   * already mirrored: the successor re-copies nothing, where reading the offsets of a running
+   * connector misses up to one offset-flush interval (measured on the real stack: 100–300 of 500
+   * records written twice after a re-added connect-client relation).
+   */
+  private async stopFirst(session: ConnectSession, name: string): Promise<void> {
+    try {
+      await session.client.stopConnector(name);
+      const deadline = runtime.now() + STOP_WAIT_MS;
+      for (;;) {
+        const status = (await session.client.listConnectors()).get(name)?.status;
+        if (status === undefined || (status.connector.state === 'STOPPED' && status.tasks.length === 0)) return;
+        if (runtime.now() >= deadline) {
+          this.logger.warning(`${name} did not report STOPPED within ${STOP_WAIT_MS / 1000} s; its last committed offsets are kept`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    } catch (e) {
+      if (!(e instanceof ConnectApiError)) throw e;
+      this.logger.warning(`could not stop ${name} before deleting it (${e.message}); its last committed offsets are kept`);
+    }
+  }
 
   /** Reconciler.createHook: creation of a source connector with carried-over offsets. */
   readonly create = async (

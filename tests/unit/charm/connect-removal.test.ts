@@ -5,7 +5,7 @@
 // this charm never re-creates a connector once the last Kafka Connect unit departed, and deletes
 // its own while it can still read the credentials.
 import type { FakeConnect, RecordedRequest } from '../../../tools/testkit/fake-connect';
-import { authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, secrets, World, writesOf } from './world';
+import { authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, secrets, World, teardownWrites } from './world';
 import { CONNECT_GOING } from '../../../charm/events/reconciler';
 
 let fake: FakeConnect;
@@ -75,7 +75,7 @@ describe('remove-relation connect-client, both sides interleaved', () => {
     const readableAtD = steps.indexOf('Y') > steps.indexOf('D');
     const deletedByConnectBeforeD = steps.indexOf('X') < steps.indexOf('D');
     const ourWrites: RecordedRequest[] = [];
-    for (const s of steps) ourWrites.push(...writesOf(await step(w, s)));
+    for (const s of steps) ourWrites.push(...teardownWrites(await step(w, s)));
     expect(ourWrites.filter((r) => r.method !== 'DELETE')).toEqual([]);
     expect(ourWrites.every((r) => OURS.some((n) => r.path === `/connectors/${n}`))).toBe(true);
     if (readableAtD && !deletedByConnectBeforeD) {
@@ -93,12 +93,12 @@ describe('remove-relation connect-client, both sides interleaved', () => {
     const leader = await integrated();
     const follower = leader.clone({ leader: false });
     await step(follower, 'X');
-    expect(writesOf(await step(follower, 'D'))).toEqual([]);
+    expect(teardownWrites(await step(follower, 'D'))).toEqual([]);
     follower.set({ leader: true });
     const { requests } = await follower.runCounting(events.leaderElected());
-    expect(writesOf(requests).filter((r) => r.method !== 'DELETE')).toEqual([]);
+    expect(teardownWrites(requests).filter((r) => r.method !== 'DELETE')).toEqual([]);
     await step(follower, 'Y');
-    expect(writesOf(await step(follower, 'B'))).toEqual([]);
+    expect(teardownWrites(await step(follower, 'B'))).toEqual([]);
     expect(fake.state.connectors.size).toBe(0);
   });
 
@@ -106,20 +106,20 @@ describe('remove-relation connect-client, both sides interleaved', () => {
     const w = await integrated();
     w.put({ ...w.relation(IDS.connect), remoteUnitsData: { [KC0]: {}, 'kafka-connect/1': {} } });
     await step(w, 'X');
-    const writes = writesOf(await step(w, 'D'));
+    const writes = teardownWrites(await step(w, 'D'));
     expect(writes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(OURS.map((n) => `PUT /connectors/${n}/config`));
     expect(JSON.stringify(w.state.storedState)).not.toContain(CONNECT_GOING);
   });
 
   it('the last Kafka Connect unit departs and a new one joins: the connectors come back', async () => {
     const w = await integrated();
-    expect(writesOf(await step(w, 'D')).every((r) => r.method === 'DELETE')).toBe(true);
+    expect(teardownWrites(await step(w, 'D')).every((r) => r.method === 'DELETE')).toBe(true);
     expect(fake.state.connectors.size).toBe(0);
-    expect(writesOf(await step(w, 'U'))).toEqual([]);
+    expect(teardownWrites(await step(w, 'U'))).toEqual([]);
     w.put({ ...w.relation(IDS.connect), remoteUnitsData: { 'kafka-connect/1': {} } });
     const { requests } = await w.runCounting(events.relationJoined(w.relation(IDS.connect), { remoteUnit: 'kafka-connect/1' }));
     expect(
-      writesOf(requests)
+      teardownWrites(requests)
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
     ).toEqual(OURS.map((n) => `PUT /connectors/${n}/config`));

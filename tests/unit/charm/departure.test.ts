@@ -3,7 +3,7 @@
 // what the Kafka Connect side deleted (it deletes this relation's connectors whenever a unit of
 // ours departs), under the same names, at the first hook it gets.
 import type { FakeConnect, RecordedRequest } from '../../../tools/testkit/fake-connect';
-import { APP, authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, World, writesOf } from './world';
+import { APP, authedFake, deployed, events, expectNoSecrets, fastClient, IDS, NAMES, World, teardownWrites } from './world';
 import { peerRelation, type EventSpec } from '../../../lib/testing';
 import { DEPARTING } from '../../../charm/events/reconciler';
 
@@ -107,7 +107,7 @@ describe('a unit that is being removed leaves Kafka Connect alone', () => {
       const w = await leaderWithPeers(PEERS);
       // The Connect side deletes the connectors somewhere in the middle of our unit's removal.
       const requests = await runSteps(w, steps, (i) => i === 1 && connectSideDeletes());
-      expect(writesOf(requests)).toEqual([]);
+      expect(teardownWrites(requests)).toEqual([]);
       expect(JSON.stringify(w.last.state.storedState)).toContain(DEPARTING);
       expect(w.runs.some((r) => r.jujuLog.some((l) => l.message.includes('this unit is being removed')))).toBe(true);
       expectNoSecrets(w);
@@ -126,7 +126,7 @@ describe('a unit that is being removed leaves Kafka Connect alone', () => {
     async (_i, steps) => {
       const w = await leaderWithPeers([]);
       const requests = await runSteps(w, steps);
-      const writes = writesOf(requests);
+      const writes = teardownWrites(requests);
       // Each connector deleted once (by the first broken relation), nothing re-created.
       expect(writes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(OURS.map((n) => `DELETE /connectors/${n}`));
       expect(fake.state.connectors.size).toBe(0);
@@ -138,7 +138,7 @@ describe('a unit that is being removed leaves Kafka Connect alone', () => {
     async (_i, steps) => {
       const w = await leaderWithPeers([]);
       const requests = await runSteps(w, steps, (i) => i === 1 && connectSideDeletes());
-      expect(writesOf(requests).filter((r) => r.method !== 'DELETE')).toEqual([]);
+      expect(teardownWrites(requests).filter((r) => r.method !== 'DELETE')).toEqual([]);
       expect(fake.state.connectors.size).toBe(0);
     },
   );
@@ -148,7 +148,7 @@ describe('a unit that is being removed leaves Kafka Connect alone', () => {
     await w.run(events.relationDeparted(w.relation(IDS.source), { remoteUnit: 'kafka-a/0' }));
     const { requests } = await w.runCounting(events.relationBroken(w.relation(IDS.source)));
     expect(
-      writesOf(requests)
+      teardownWrites(requests)
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
     ).toEqual(OURS.map((n) => `DELETE /connectors/${n}`));
@@ -157,7 +157,7 @@ describe('a unit that is being removed leaves Kafka Connect alone', () => {
 
 describe('the remaining leader restores what the Connect side deleted', () => {
   function recreated(requests: readonly RecordedRequest[]): string[] {
-    return writesOf(requests)
+    return teardownWrites(requests)
       .map((r) => `${r.method} ${r.path}`)
       .sort();
   }
@@ -178,7 +178,7 @@ describe('the remaining leader restores what the Connect side deleted', () => {
     const old = await leaderWithPeers(PEERS);
     const successor = old.clone({ leader: false });
     const removal = await runSteps(old, orderings(true)[0]!, (i) => i === 0 && connectSideDeletes());
-    expect(writesOf(removal)).toEqual([]);
+    expect(teardownWrites(removal)).toEqual([]);
     expect(fake.state.connectors.size).toBe(0);
     successor.set({ leader: true });
     const { requests } = await successor.runCounting(events.leaderElected());

@@ -12,7 +12,7 @@ import {
   NAMES,
   UUID_HEX,
   World,
-  writesOf,
+  teardownWrites,
 } from './world';
 
 let fake: FakeConnect;
@@ -45,7 +45,7 @@ describe('relation removal', () => {
 
     const { result, requests } = await w.runCounting(events.relationBroken(w.relation(id)));
     expect(
-      writesOf(requests)
+      teardownWrites(requests)
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
     ).toEqual([NAMES.checkpoint, NAMES.heartbeat, NAMES.source].map((n) => `DELETE /connectors/${n}`).sort());
@@ -55,7 +55,7 @@ describe('relation removal', () => {
     // Afterwards Juju forgets the relation; nothing more to do.
     w.drop(id);
     const after = await w.runCounting(events.updateStatus());
-    expect(writesOf(after.requests)).toEqual([]);
+    expect(teardownWrites(after.requests)).toEqual([]);
     expectNoSecrets(w);
   });
 
@@ -63,7 +63,7 @@ describe('relation removal', () => {
     const w = await deployed(fake);
     seedForeign();
     const { result, requests } = await w.runCounting(events.relationBroken(w.relation(IDS.connect)));
-    expect(writesOf(requests).map((r) => r.method)).toEqual(['DELETE', 'DELETE', 'DELETE']);
+    expect(teardownWrites(requests).map((r) => r.method)).toEqual(['DELETE', 'DELETE', 'DELETE']);
     expect(requests.every((r) => r.authorized)).toBe(true);
     expect([...fake.state.connectors.keys()].sort()).toEqual([...FOREIGN].sort());
     expect(result.state.unitStatus).toEqual({ name: 'blocked', message: 'missing relations: connect-client' });
@@ -94,7 +94,7 @@ describe('relation removal', () => {
     w.drop(IDS.target);
     await fake.goUp();
     const { requests } = await w.runCounting(events.updateStatus());
-    expect(writesOf(requests).filter((r) => r.method === 'DELETE')).toHaveLength(3);
+    expect(teardownWrites(requests).filter((r) => r.method === 'DELETE')).toHaveLength(3);
     expect(fake.state.connectors.size).toBe(0);
   });
 });
@@ -110,7 +110,7 @@ describe('Kafka Connect outage', () => {
     await fake.goUp();
     const { result, requests } = await w.runCounting(events.updateStatus());
     expect(result.state.unitStatus).toEqual({ name: 'active', message: 'mirroring kafka-a → kafka-b: 3 connectors RUNNING, 3 tasks' });
-    expect(writesOf(requests)).toEqual([]);
+    expect(teardownWrites(requests)).toEqual([]);
     expectNoSecrets(w);
   });
 
@@ -118,7 +118,7 @@ describe('Kafka Connect outage', () => {
     const w = await deployed(fake);
     fake.state.connectors.delete(NAMES.checkpoint);
     const { requests } = await w.runCounting(events.updateStatus());
-    expect(writesOf(requests).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /connectors/${NAMES.checkpoint}/config`]);
+    expect(teardownWrites(requests).map((r) => `${r.method} ${r.path}`)).toEqual([`PUT /connectors/${NAMES.checkpoint}/config`]);
   });
 });
 
@@ -152,7 +152,7 @@ describe('leadership', () => {
       const w = await deployed(fake);
       fake.failTask(NAMES.source, 0, 'java.lang.IllegalStateException: task died\n\tat Foo.bar(Foo.java:1)');
       const first = await w.runCounting(events.updateStatus());
-      expect(writesOf(first.requests).map((r) => r.path)).toEqual([`/connectors/${NAMES.source}/restart`]);
+      expect(teardownWrites(first.requests).map((r) => r.path)).toEqual([`/connectors/${NAMES.source}/restart`]);
       fake.failTask(NAMES.source, 0, 'java.lang.IllegalStateException: task died\n\tat Foo.bar(Foo.java:1)');
       await w.run(events.action('pause'));
       expect(w.peerAppData()['paused']).toBe('true');
@@ -162,17 +162,17 @@ describe('leadership', () => {
       runtime.now = () => t0 + 60_000;
       const elected = await next.runCounting(events.leaderElected());
       // Paused: no restart, no resume; the back-off history is kept.
-      expect(writesOf(elected.requests)).toEqual([]);
+      expect(teardownWrites(elected.requests)).toEqual([]);
       expect(JSON.parse(next.peerAppData()['restart-backoff']!).connectors[NAMES.source].restarts).toBe(1);
       await next.run(events.action('resume'));
       runtime.now = () => t0 + 60_000;
       fake.failTask(NAMES.source, 0, 'java.lang.IllegalStateException: task died\n\tat Foo.bar(Foo.java:1)');
       const early = await next.runCounting(events.updateStatus());
-      expect(writesOf(early.requests)).toEqual([]); // 2 min back-off after the first restart
+      expect(teardownWrites(early.requests)).toEqual([]); // 2 min back-off after the first restart
       expect(early.result.state.unitStatus.message).toContain('auto-restarted 1x, next in 1 min');
       runtime.now = () => t0 + 3 * 60_000;
       const due = await next.runCounting(events.updateStatus());
-      expect(writesOf(due.requests).map((r) => r.path)).toEqual([`/connectors/${NAMES.source}/restart`]);
+      expect(teardownWrites(due.requests).map((r) => r.path)).toEqual([`/connectors/${NAMES.source}/restart`]);
       expect(JSON.parse(next.peerAppData()['restart-backoff']!).connectors[NAMES.source].restarts).toBe(2);
       expectNoSecrets(next);
     } finally {

@@ -266,4 +266,17 @@ export function writesOf(requests: readonly RecordedRequest[]): RecordedRequest[
   return requests.filter((r) => r.method !== 'GET' && !/^\/connector-plugins\/[^/]+\/config\/validate$/.test(r.path));
 }
 
+/**
+ * Writes of a teardown, with the `PUT …/stop` that precedes a source connector's DELETE left out
+ * (the charm stops it first so its tasks commit their offsets). A stop not followed by the
+ * DELETE of the same connector stays in.
+ */
+export function teardownWrites(requests: readonly RecordedRequest[]): RecordedRequest[] {
+  const writes = writesOf(requests);
+  return writes.filter((r, i) => {
+    const m = r.method === 'PUT' ? /^(\/connectors\/[^/]+)\/stop$/.exec(r.path) : null;
+    return !(m && writes.slice(i + 1).some((d) => d.method === 'DELETE' && d.path === m[1]));
+  });
+}
+
 export { events };
