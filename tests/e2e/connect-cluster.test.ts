@@ -172,4 +172,40 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
     expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
     figures.total = { produced: 800, mirrored: v2.distinct, duplicated: v2.duplicates };
   });
+
+  test('a worker frozen (SIGSTOP) while the charm changes tasks_max: the group waits for it, Connect answers 409, the charm retries and converges; thawed, it rejoins', async () => {
+    // A frozen member (a long GC pause, a stalled VM) holds the rebalance that the task-count change
+    // needs until its session times out; meanwhile the workers refuse writes with 409.
+    const leaderUrl = [...fs.readFileSync(stack.connect.workers[0]!.log, 'utf8').matchAll(/leaderUrl='([^']+)'/g)].pop()?.[1] ?? '';
+    const frozen = stack.connect.workers.slice(1).find((w) => !leaderUrl.startsWith(w.url)) ?? stack.connect.workers[2]!;
+    const others = stack.connect.workers.filter((w) => w !== frozen);
+    const marks = new Map(others.map((w) => [w.log, fs.statSync(w.log).size]));
+    const h0 = world.lm.history.length;
+    const t0 = Date.now();
+    process.kill(frozen.pid!, 'SIGSTOP');
+    try {
+      await world.config({ tasks_max: 2 });
+      await pollUntil(
+        async () => ((await world.connectorConfig(sourceConnector))['tasks.max'] === '2' ? true : undefined),
+        'tasks.max=2 on the source connector',
+        90_000,
+        1_000,
+      );
+    } finally {
+      process.kill(frozen.pid!, 'SIGCONT');
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const answers: Record<string, number> = {};
+    for (const w of others) {
+      const text = fs.readFileSync(w.log, 'utf8').slice(marks.get(w.log));
+      for (const m of text.matchAll(/"(PUT|POST|DELETE) \S+ HTTP\/1\.1" (\d{3})/g))
+        answers[`${m[1]} ${m[2]}`] = (answers[`${m[1]} ${m[2]}`] ?? 0) + 1;
+    }
+    await world.waitForActive(120_000);
+    for (const n of await world.ourConnectors()) {
+      if (!n.startsWith('mirror_heartbeat_')) expect([n, (await world.connectorConfig(n))['tasks.max']]).toEqual([n, '2']);
+    }
+    expect(world.lm.history.slice(h0).filter((h) => !h.ok)).toEqual([]);
+    figures.frozenWorker = { frozen: workerId(frozen.url), seconds, writesAnswered: answers };
+  });
 });
