@@ -238,10 +238,11 @@ describeWithStack()('replication health on the real stack', () => {
       flowTopicAfter: await retainedRecords(tgt, flowTopic),
     };
     expect(v.missingCount).toBe(0);
-    // A re-copy would write every retained record again. The charm stops the old source connector
-    // before deleting it (its tasks commit), so the kept offsets are exact (measured: 0 replayed);
-    // if the stop times out, the last committed offsets limit the replay to one flush interval.
-    expect(v.duplicates).toBeLessThan(expected.length / 2);
+    // A re-copy would write every retained record again (500 here). What is replayed is what the
+    // kept offsets miss: nothing when the charm's leader deletes the old source connector itself (it
+    // stops it first, so its tasks commit); when the Kafka Connect charm's own departed hook deletes
+    // it first (the two sides' hooks race), what was mirrored since the last health check's snapshot.
+    expect(v.duplicates).toBeLessThan(expected.length);
     // an older topic is not copied again
     expect(await retainedRecords(tgt, flowTopic)).toBe(flowBefore);
   });
