@@ -3,7 +3,8 @@
 // they leave again at the end. tasks_max=3 spreads the source connector's tasks over the workers;
 // one worker SIGKILLed while records flow, its tasks rebalance onto the others while the charm
 // writes a config change (a 409 from a rebalancing worker would be retried; none seen on this
-// stack); the worker restarted rejoins; a worker frozen (SIGSTOP) while the charm writes. Records are counted value by value (lost = 0, duplicates reported).
+// stack); the worker restarted rejoins; a worker frozen (SIGSTOP) while the charm writes.
+// Records are counted value by value (lost = 0, duplicates reported).
 import * as fs from 'node:fs';
 import { createTopic, endpointOf, produceMessages, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
 import { producedValues, topicValues } from '../../tools/stack/kafka-values';
