@@ -140,22 +140,7 @@ export function buildMirrorFlow(config: MirrorConfig, source: KafkaClusterView, 
   const groups = config.groups.join(',');
   const groupsExclude = unique([...config.groupsExclude, ...MANDATORY_GROUP_EXCLUDES]).join(',');
 
-  const common: Record<string, string> = {
-    'key.converter': config.keyConverter,
-    'value.converter': config.valueConverter,
-    // Byte headers would be mangled by Connect's default SimpleHeaderConverter.
-    'header.converter': BYTE_ARRAY_CONVERTER,
-    clusters: `${source.alias},${target.alias}`,
-    'source.cluster.alias': source.alias,
-    'target.cluster.alias': target.alias,
-    'replication.policy.separator': REPLICATION_SEPARATOR,
-    ...clusterClientConfig('source.cluster.', source),
-    ...clusterClientConfig('target.cluster.', target),
-    // All MM2 connectors are source connectors: records go through the worker's producer, which
-    // would otherwise write to the Kafka cluster behind Connect. Point it at the target.
-    ...clusterClientConfig('producer.override.', target),
-  };
-  if (!config.prefixTopics) common['replication.policy.class'] = IDENTITY_REPLICATION_POLICY;
+  const common = pairConfig(config, source, target, source, target);
 
   const offsetTranslation: Record<string, string> = {
     topics,
@@ -240,25 +225,45 @@ export const HEARTBEATS_TOPIC = 'heartbeats';
  * target proves that records cross source → target, not merely that Connect can write somewhere.
  */
 export function heartbeatConnectorConfig(config: MirrorConfig, source: KafkaClusterView, target: KafkaClusterView): Record<string, string> {
-  const out: Record<string, string> = {
+  return {
     'connector.class': CONNECTOR_CLASS.heartbeat,
     // The heartbeat connector always runs exactly one task.
     'tasks.max': '1',
-    'key.converter': config.keyConverter,
-    'value.converter': config.valueConverter,
-    'header.converter': BYTE_ARRAY_CONVERTER,
-    clusters: `${source.alias},${target.alias}`,
-    // Reverse aliases: the heartbeat records say "from <target> to <source>".
-    'source.cluster.alias': target.alias,
-    'target.cluster.alias': source.alias,
-    'replication.policy.separator': REPLICATION_SEPARATOR,
-    ...clusterClientConfig('source.cluster.', target),
-    // The heartbeats topic is created on, and written to, the source cluster.
-    ...clusterClientConfig('target.cluster.', source),
-    ...clusterClientConfig('producer.override.', source),
+    // Reverse pair: the heartbeat records say "from <target> to <source>", and the heartbeats
+    // topic is created on, and written to, the source cluster.
+    ...pairConfig(config, source, target, target, source),
     'emit.heartbeats.enabled': 'true',
     'emit.heartbeats.interval.seconds': String(HEARTBEAT_INTERVAL_SECONDS),
     'heartbeats.topic.replication.factor': BROKER_DEFAULT_RF,
+  };
+}
+
+/**
+ * The keys every connector of the flow's cluster pair carries, for one that reads `from` and
+ * writes `to` (the flow's own direction, or its reverse for the heartbeat connector). `clusters`
+ * always lists the flow as source,target.
+ */
+function pairConfig(
+  config: MirrorConfig,
+  source: KafkaClusterView,
+  target: KafkaClusterView,
+  from: KafkaClusterView,
+  to: KafkaClusterView,
+): Record<string, string> {
+  const out: Record<string, string> = {
+    'key.converter': config.keyConverter,
+    'value.converter': config.valueConverter,
+    // Byte headers would be mangled by Connect's default SimpleHeaderConverter.
+    'header.converter': BYTE_ARRAY_CONVERTER,
+    clusters: `${source.alias},${target.alias}`,
+    'source.cluster.alias': from.alias,
+    'target.cluster.alias': to.alias,
+    'replication.policy.separator': REPLICATION_SEPARATOR,
+    ...clusterClientConfig('source.cluster.', from),
+    ...clusterClientConfig('target.cluster.', to),
+    // All MM2 connectors are source connectors: records go through the worker's producer, which
+    // would otherwise write to the Kafka cluster behind Connect. Point it at the cluster written.
+    ...clusterClientConfig('producer.override.', to),
   };
   if (!config.prefixTopics) out['replication.policy.class'] = IDENTITY_REPLICATION_POLICY;
   return out;
