@@ -137,6 +137,28 @@ export interface Assessment {
   memory: HealthMemory;
 }
 
+/**
+ * Blocked when a cluster refuses the charm's own client (credentials or TLS): the connectors use the
+ * same credentials and CA, so this is the cause whatever state Connect shows. Undefined otherwise.
+ */
+export function clientRefusal(failures: readonly ProbeFailure[]): CharmStatus | undefined {
+  const auth = failures.find((f) => f.kind === 'auth');
+  if (auth) {
+    return {
+      name: 'blocked',
+      message: `replication stalled: ${auth.alias} rejects the ${auth.cluster} relation's credentials (${auth.message}); the connectors use the same ones — fix the user/password on the ${auth.cluster} relation`,
+    };
+  }
+  const tls = failures.find((f) => f.kind === 'tls');
+  if (tls) {
+    return {
+      name: 'blocked',
+      message: `cannot verify TLS to ${tls.alias} (${tls.message}): check the CA on the ${tls.cluster} relation`,
+    };
+  }
+  return undefined;
+}
+
 export function assessHealth(input: AssessInput): Assessment {
   const { sample, flowLabel, intervals } = input;
   const r = (t: string): string => redactSecrets(t, input.knownSecrets);
@@ -154,19 +176,8 @@ export function assessHealth(input: AssessInput): Assessment {
   const traceNote = sample.traces.length > 0 ? `; Connect reports: ${sample.traces[0]}` : '';
 
   // 1. The charm's own clients.
-  const auth = sample.failures.find((f) => f.kind === 'auth');
-  if (auth) {
-    return done({
-      name: 'blocked',
-      message: `replication stalled: ${auth.alias} rejects the ${auth.cluster} relation's credentials (${auth.message}); the connectors use the same ones — fix the user/password on the ${auth.cluster} relation`,
-    });
-  }
-  const tls = sample.failures.find((f) => f.kind === 'tls');
-  if (tls)
-    return done({
-      name: 'blocked',
-      message: `cannot verify TLS to ${tls.alias} (${tls.message}): check the CA on the ${tls.cluster} relation`,
-    });
+  const refused = clientRefusal(sample.failures);
+  if (refused) return done(refused);
   const down = sample.failures.find(
     (f) => f.cluster !== 'connect' && (f.kind === 'unreachable' || f.kind === 'timeout' || f.kind === 'other'),
   );

@@ -33,6 +33,12 @@ export type StatusName = 'active' | 'blocked' | 'waiting' | 'maintenance';
 export interface CharmStatus {
   name: StatusName;
   message: string;
+  /**
+   * Waiting only because Connect is (re)assigning work (UNASSIGNED/RESTARTING). Such a state can
+   * hide a lasting cause (e.g. the tasks restarting on refused credentials), so the health check
+   * still probes the clusters behind it.
+   */
+  transient?: true;
 }
 
 export type ConnectObservation =
@@ -190,7 +196,8 @@ export function summarizeStatus(input: StatusInput): CharmStatus {
     }
   }
   if (noStatus.length > 0) return { name: 'waiting', message: `waiting for connector status from Kafka Connect: ${noStatus.join(', ')}` };
-  if (transient.length > 0) return { name: 'waiting', message: r(`waiting for Kafka Connect to assign work: ${transient.join(', ')}`) };
+  if (transient.length > 0)
+    return { name: 'waiting', message: r(`waiting for Kafka Connect to assign work: ${transient.join(', ')}`), transient: true };
   if (unknown.length > 0) return { name: 'waiting', message: r(`waiting: Kafka Connect reports unknown states: ${unknown.join(', ')}`) };
 
   // 7. Intent vs. reality.

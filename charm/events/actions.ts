@@ -168,6 +168,7 @@ export class MirrorActions {
     // Replication health (per-partition lag, heartbeat age, group offsets) when the connectors run as intended.
     let report: HealthReport | undefined;
     if (this.health && this.health.shouldMeasure()) report = await this.health.measure({ groups: true });
+    else if (this.health && this.health.shouldProbeClients()) await this.health.probeClients();
     const base = this.reconciler.status() ?? { name: 'waiting', message: 'no status yet' };
     const summary = this.health ? this.health.combine(base) : base;
     const result = statusActionResult({

@@ -5,6 +5,7 @@
 import type { HookEvent, Logger, Model } from '../../lib/ops';
 import {
   assessHealth,
+  clientRefusal,
   HEARTBEATS_TOPIC,
   parseAssignedPartitions,
   remoteHeartbeatsTopic,
@@ -86,6 +87,10 @@ export class HealthCheck {
   /** observeAll handler registered after the reconcile: the periodic check on the leader's update-status. */
   readonly onHook = async (event: HookEvent): Promise<void> => {
     if (event.source.key !== 'update-status' || !healthRuntime.periodic || !this.model.unit.isLeader()) return;
+    if (this.shouldProbeClients()) {
+      await this.probeClients();
+      return;
+    }
     if (!this.shouldMeasure()) return;
     try {
       await this.measure({ groups: false });
@@ -102,6 +107,38 @@ export class HealthCheck {
   };
 
   private failed: CharmStatus | undefined;
+  /** This dispatch's credentials/TLS refusal found behind a transient Connect state. */
+  private refusal: CharmStatus | undefined;
+
+  /** Connect is reassigning work: measuring lag means nothing yet, but a refused client is the cause. */
+  shouldProbeClients(): boolean {
+    if ((this.reconciler.inputs().config?.healthCheckBudgetSeconds ?? 0) === 0) return false;
+    const base = this.reconciler.status();
+    return base?.transient === true && !this.reconciler.peer.paused;
+  }
+
+  /** Asks both clusters for their metadata with the relation credentials; keeps no health memory. */
+  async probeClients(): Promise<void> {
+    const inputs = this.reconciler.inputs();
+    const s = inputs.relations.source;
+    const t = inputs.relations.target;
+    const config = inputs.config;
+    if (s.state !== 'ready' || t.state !== 'ready' || !config) return;
+    const deadlineAt = runtime.now() + config.healthCheckBudgetSeconds * 1000;
+    const factory = healthRuntime.adminFactory;
+    const failures: ProbeFailure[] = [];
+    const clients = [
+      { cluster: 'source' as const, view: s.view },
+      { cluster: 'target' as const, view: t.view },
+    ].map((c) => ({ ...c, admin: factory(spec(c.view), () => deadlineAt, inputs.knownSecrets) }));
+    try {
+      await Promise.all(clients.map((c) => c.admin.brokerCount().catch((e) => void failures.push(failureOf(c.cluster, c.view.alias, e)))));
+    } finally {
+      await Promise.all(clients.map((c) => c.admin.close()));
+    }
+    const refused = clientRefusal(failures);
+    this.refusal = refused && { name: refused.name, message: this.model.redact(refused.message) };
+  }
 
   /** Only when the connectors are RUNNING as intended: other states already have their status. */
   shouldMeasure(): boolean {
@@ -120,6 +157,7 @@ export class HealthCheck {
 
   /** Combines the connector-level status with the health verdict (this dispatch's, else the last kept one). */
   combine(base: CharmStatus): CharmStatus {
+    if (base.transient) return this.refusal ?? base;
     if (base.name !== 'active' || this.reconciler.peer.paused) return base;
     if (this.reconciler.inputs().config?.healthCheckBudgetSeconds === 0) return base;
     if (this.report) return this.report.assessment.status;

@@ -170,6 +170,7 @@ describe('summarizeStatus: waiting', () => {
     expect(summarizeStatus(input({ connect: { kind: 'observed', actual } }))).toEqual({
       name: 'waiting',
       message: `waiting for Kafka Connect to assign work: source task 1 ${state}, checkpoint connector ${state}`,
+      transient: true,
     });
   });
 

@@ -84,6 +84,31 @@ test('periodic check on update-status: wrong source credentials → Blocked, the
   expect(ok.state.unitStatus.message).toMatch(/^mirroring kafka-a → kafka-b: lag 10 records, heartbeat \d s ago$/);
 });
 
+test('tasks being reassigned hide no refused credentials: Blocked naming the relation, then Waiting once they are accepted', async () => {
+  // A wrong password makes MirrorMaker's tasks restart over and over; between restarts Connect
+  // shows them UNASSIGNED, which alone would read as a harmless rebalance.
+  const w = await deployed(fake);
+  mirrorState();
+  healthRuntime.periodic = true;
+  fake.setTaskState(NAMES.heartbeat, 0, 'UNASSIGNED');
+  a.fail = 'auth';
+  const r = await w.run(events.updateStatus());
+  expect(r.state.unitStatus.name).toBe('blocked');
+  expect(r.state.unitStatus.message).toMatch(/kafka-a rejects the source relation's credentials/);
+  const action = await w.run(events.action('status'));
+  expect((action.actionResults as Record<string, string>)['summary']).toMatch(/^blocked: replication stalled: kafka-a rejects/);
+  a.fail = undefined;
+  const ok = await w.run(events.updateStatus());
+  expect(ok.state.unitStatus).toEqual({
+    name: 'waiting',
+    message: 'waiting for Kafka Connect to assign work: heartbeat task 0 UNASSIGNED',
+  });
+  // a rebalance with nothing wrong does not leave a verdict behind for later hooks
+  fake.setTaskState(NAMES.heartbeat, 0, null);
+  const later = await w.run(events.updateStatus());
+  expect(later.state.unitStatus.name).toBe('active');
+});
+
 test('a hung cluster is cut at the budget: Waiting "not verified", never a hook error', async () => {
   const w = await deployed(fake);
   mirrorState();
