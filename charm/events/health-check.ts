@@ -23,6 +23,7 @@ import type { KafkaAdminPort, KafkaAdminSpec } from '../managers/kafka-admin';
 import { ConnectApiError } from '../managers/connect-errors';
 import type { ConnectorOffset } from '../managers/connect-types';
 import type { Reconciler } from './reconciler';
+import { carriedRecord } from './offsets-carry';
 import { runtime } from './runtime';
 
 export type AdminFactory = (spec: KafkaAdminSpec, deadline: () => number, secrets: readonly string[]) => KafkaAdminPort;
@@ -308,7 +309,7 @@ export class HealthCheck {
     });
     this.reconciler.peer.healthMemory = assessment.memory;
     if (sourceOffsets && sourceOffsets.length > 0)
-      this.reconciler.peer.sourceOffsetsRaw = JSON.stringify({ flow: flow.sourceAlias, offsets: sourceOffsets });
+      this.reconciler.peer.sourceOffsetsRaw = carriedRecord(flow.sourceAlias, sourceConnector.name, sourceOffsets);
     const lag = totalLag(sample);
     this.logger.debug(
       `health check in ${runtime.now() - started} ms: ${partitions.length} partition(s), lag ${lag ?? 'unknown'}, ` +

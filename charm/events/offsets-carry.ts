@@ -1,9 +1,16 @@
 // Source offsets survive re-creation. Connect keys source offsets by connector name, and this
 // charm's names carry the connect-client relation id: a new relation gives new connectors with no
 // offsets, and MirrorSourceConnector would copy the whole retained history again. So the leader
-// keeps the source connector's last committed offsets in peer app data (from every health check,
-// and read once more right before it deletes a source connector) and creates a NEW source connector
-// STOPPED (KIP-980, Kafka ≥ 3.7), writes the offsets (KIP-875 PATCH, ≥ 3.6), then resumes it.
+// keeps the name of the source connector and its last committed offsets in peer app data (from
+// every health check, and read once more right before it deletes a source connector), and creates
+// a NEW source connector STOPPED (KIP-980, Kafka ≥ 3.7), writes the offsets (KIP-875 PATCH, ≥ 3.6),
+// then resumes it.
+// Connect keeps a deleted connector's offsets in its offsets topic (a connector created again
+// under that name resumes from them), and a deleted source connector's tasks commit as they stop.
+// So before the successor is created, the predecessor's name is created again, STOPPED (no task
+// runs), to read what it last committed, and deleted again: this covers a predecessor that someone
+// else deleted (Charmed Kafka Connect deletes a departing relation's connectors in its own hook,
+// which can run before ours), where the kept offsets can be one update-status interval old.
 // Where Connect lacks those APIs it says so in the log and falls back to a plain create (the
 // source connector then starts from the earliest offsets: records already mirrored are copied again).
 import type { Logger } from '../../lib/ops';
@@ -21,6 +28,8 @@ const STOP_WAIT_MS = 5_000;
 export interface CarriedOffsets {
   /** Source cluster alias the offsets belong to (their partition maps name it too). */
   flow: string;
+  /** The source connector that committed them (absent in data written by older charm revisions). */
+  connector?: string;
   offsets: ConnectorOffset[];
 }
 
@@ -33,15 +42,45 @@ export function parseCarried(raw: string | undefined): CarriedOffsets | undefine
       (o): o is ConnectorOffset =>
         typeof o === 'object' && o !== null && typeof o.partition === 'object' && o.partition !== null && typeof o.offset === 'object',
     );
-    return { flow: v.flow, offsets };
+    return { flow: v.flow, ...(typeof v.connector === 'string' ? { connector: v.connector } : {}), offsets };
   } catch {
     return undefined;
   }
 }
 
 /** Only the partitions of this source cluster (MirrorSourceConnector's `cluster` key). */
-function forSource(carried: CarriedOffsets, sourceAlias: string): ConnectorOffset[] {
-  return carried.offsets.filter((o) => o.partition['cluster'] === sourceAlias && o.offset !== null);
+function forSource(offsets: readonly ConnectorOffset[], sourceAlias: string): ConnectorOffset[] {
+  return offsets.filter((o) => o.partition['cluster'] === sourceAlias && o.offset !== null);
+}
+
+/** A partition map as a key independent of its key order. */
+function partitionKey(p: Record<string, unknown>): string {
+  return JSON.stringify(
+    Object.keys(p)
+      .sort()
+      .map((k) => [k, p[k]]),
+  );
+}
+
+function positionOf(o: ConnectorOffset): number | undefined {
+  const off = o.offset?.['offset'];
+  return typeof off === 'number' ? off : undefined;
+}
+
+/** Per partition, the further of the two positions. */
+function furthest(a: readonly ConnectorOffset[], b: readonly ConnectorOffset[]): ConnectorOffset[] {
+  const out = new Map<string, ConnectorOffset>();
+  for (const o of [...a, ...b]) {
+    const k = partitionKey(o.partition);
+    const have = out.get(k);
+    if (have === undefined || (positionOf(o) ?? -1) > (positionOf(have) ?? -1)) out.set(k, o);
+  }
+  return [...out.values()];
+}
+
+/** What a carried record says about `connector` (the health check and the teardown write it). */
+export function carriedRecord(sourceAlias: string, connector: string, offsets: readonly ConnectorOffset[]): string {
+  return JSON.stringify({ flow: sourceAlias, connector, offsets: [...offsets] } satisfies CarriedOffsets);
 }
 
 export class OffsetsCarry {
@@ -64,7 +103,7 @@ export class OffsetsCarry {
         return;
       }
       const offsets = r.offsets.filter((o) => o.partition['cluster'] === sourceAlias);
-      if (offsets.length > 0) this.peer.sourceOffsetsRaw = JSON.stringify({ flow: sourceAlias, offsets } satisfies CarriedOffsets);
+      if (offsets.length > 0) this.peer.sourceOffsetsRaw = carriedRecord(sourceAlias, sourceConnector, offsets);
     } catch (e) {
       if (!(e instanceof ConnectApiError)) throw e;
       this.logger.warning(
@@ -119,7 +158,10 @@ export class OffsetsCarry {
     if (action.config['connector.class'] !== SOURCE_CLASS) return undefined;
     const alias = action.config['source.cluster.alias'] ?? '';
     const carried = parseCarried(this.peer.sourceOffsetsRaw);
-    const offsets = carried ? forSource(carried, alias) : [];
+    let offsets = carried ? forSource(carried.offsets, alias) : [];
+    if (carried?.connector !== undefined && carried.connector !== action.name && carried.flow === alias) {
+      offsets = furthest(offsets, await this.lastCommitted(session, carried.connector, action.config, alias));
+    }
     if (offsets.length === 0) return undefined;
     const client = session.client;
     try {
@@ -137,23 +179,17 @@ export class OffsetsCarry {
       // Connect may already hold offsets under this name (it lost only the config, or the name was
       // used before): per partition, the further position wins.
       const existing = await client.connectorOffsets(action.name);
-      const key = (p: Record<string, unknown>): string =>
-        JSON.stringify(
-          Object.keys(p)
-            .sort()
-            .map((k) => [k, p[k]]),
-        );
       const have = new Map<string, number>();
       if (existing.supported) {
         for (const o of existing.offsets) {
-          const off = o.offset?.['offset'];
-          if (typeof off === 'number') have.set(key(o.partition), off);
+          const off = positionOf(o);
+          if (off !== undefined) have.set(partitionKey(o.partition), off);
         }
       }
       const toWrite = offsets.filter((o) => {
-        const mine = o.offset?.['offset'];
-        const theirs = have.get(key(o.partition));
-        return typeof mine === 'number' && (theirs === undefined || theirs < mine);
+        const mine = positionOf(o);
+        const theirs = have.get(partitionKey(o.partition));
+        return mine !== undefined && (theirs === undefined || theirs < mine);
       });
       if (toWrite.length === 0) {
         this.note(`${action.name} resumed from the offsets Connect kept under its name`);
@@ -189,6 +225,42 @@ export class OffsetsCarry {
       return { action, error: e };
     }
   };
+
+  /**
+   * The offsets a deleted predecessor last committed: its name created again STOPPED, its offsets
+   * read, the connector deleted again (its offsets stay in Connect). Empty when that cannot be
+   * done (the name is in use, the APIs are missing, Connect refuses): the kept offsets are used.
+   */
+  private async lastCommitted(
+    session: ConnectSession,
+    predecessor: string,
+    config: Readonly<Record<string, string>>,
+    sourceAlias: string,
+  ): Promise<ConnectorOffset[]> {
+    const client = session.client;
+    try {
+      await client.createConnector(predecessor, { ...config, name: predecessor }, 'STOPPED');
+    } catch (e) {
+      if (!(e instanceof ConnectApiError)) throw e;
+      this.logger.debug(`the offsets ${predecessor} committed last could not be read (${e.message}); the kept ones are used`);
+      return [];
+    }
+    try {
+      const r = await client.connectorOffsets(predecessor);
+      const offsets = r.supported ? forSource(r.offsets, sourceAlias) : [];
+      this.logger.debug(`${predecessor} had committed ${offsets.length} source offset(s) when it was deleted`);
+      return offsets;
+    } catch (e) {
+      if (!(e instanceof ConnectApiError)) throw e;
+      this.logger.debug(`the offsets of ${predecessor} could not be read (${e.message}); the kept ones are used`);
+      return [];
+    } finally {
+      await client.deleteConnector(predecessor).catch((e: unknown) => {
+        if (!(e instanceof ConnectApiError)) throw e;
+        this.logger.warning(`${predecessor}, created STOPPED to read its offsets, could not be deleted again: ${e.message}`);
+      });
+    }
+  }
 
   private note(line: string): void {
     this.lastOutcome = line;

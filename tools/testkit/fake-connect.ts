@@ -396,7 +396,12 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
     return c;
   }
 
+  // Connect's offsets topic, keyed by connector name: what a deleted connector committed is
+  // there for the next connector created under the same name.
+  const retainedOffsets = new Map<string, NonNullable<FakeConnector['offsets']>>();
+
   function create(name: string, config: ConnectorConfig, targetState: TargetState): FakeConnector {
+    const kept = retainedOffsets.get(name);
     const c: FakeConnector = {
       name,
       config,
@@ -406,6 +411,7 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
       taskCountOverride: null,
       statusMissing: false,
       topics: [],
+      ...(kept ? { offsets: kept } : {}),
     };
     connectors.set(name, c);
     return c;
@@ -515,7 +521,8 @@ export async function startFakeConnect(options: FakeConnectOptions = {}): Promis
     if (sub === undefined) {
       if (method === 'GET') return { status: 200, body: info(mustGet(name)) };
       if (method === 'DELETE') {
-        mustGet(name);
+        const gone = mustGet(name);
+        if (gone.offsets) retainedOffsets.set(name, gone.offsets);
         connectors.delete(name);
         return { status: 204 };
       }

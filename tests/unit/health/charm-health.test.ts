@@ -4,7 +4,21 @@
 // the kept offsets (create STOPPED → PATCH offsets → resume).
 import type { FakeConnect } from '../../../tools/testkit/fake-connect';
 import { healthRuntime } from '../../../charm/events/health-check';
-import { authedFake, deployed, events, fastClient, IDS, NAMES, SOURCE_PASSWORD, writesOf } from '../charm/world';
+import { relation } from '../../../lib/testing';
+import {
+  authedFake,
+  connectData,
+  connectorName,
+  deployed,
+  events,
+  fastClient,
+  IDS,
+  NAMES,
+  REST_PASSWORD,
+  REST_USER,
+  SOURCE_PASSWORD,
+  writesOf,
+} from '../charm/world';
 import { fakeAdminFactory, fakeCluster, type FakeCluster } from './fake-kafka';
 
 jest.setTimeout(30_000);
@@ -140,6 +154,54 @@ test('a re-created source connector starts from the kept offsets: POST STOPPED, 
   expect(offsets).toContainEqual({ partition: { cluster: 'kafka-a', topic: 'orders', partition: 1 }, offset: { offset: 69 } });
   expect(fake.connector(NAMES.source)!.targetState).toBe('RUNNING');
   void IDS;
+});
+
+test('a predecessor deleted by the Kafka Connect side: its successor starts where it last committed, not at the older kept offsets', async () => {
+  const w = await deployed(fake);
+  mirrorState();
+  await w.run(events.action('status')); // the periodic snapshot: orders-1 at 69
+  expect(w.peerAppData()['source-offsets']).toContain(`"connector":"${NAMES.source}"`);
+  // more records crossed, then Charmed Kafka Connect's departed hook deleted the relation's
+  // connectors before any hook of ours ran (Connect keeps their offsets)
+  fake.connector(NAMES.source)!.offsets = [
+    { partition: { cluster: 'kafka-a', topic: 'orders', partition: 0 }, offset: { offset: 119 } },
+    { partition: { cluster: 'kafka-a', topic: 'orders', partition: 1 }, offset: { offset: 79 } },
+  ];
+  const auth = `Basic ${Buffer.from(`${REST_USER}:${REST_PASSWORD}`).toString('base64')}`;
+  for (const name of Object.values(NAMES)) {
+    const res = await fetch(`${fake.url}/connectors/${name}`, { method: 'DELETE', headers: { authorization: auth } });
+    expect(res.status).toBe(204);
+  }
+  await w.run(events.relationBroken(w.relation(IDS.connect)));
+  w.drop(IDS.connect);
+  // the relation integrated again: a new relation id, so new connector names
+  const NEW_ID = 13;
+  const rel = relation({
+    endpoint: 'connect-client',
+    remoteApp: 'kafka-connect',
+    id: NEW_ID,
+    remoteEndpoint: 'connect-client',
+    remoteUnitsData: { 'kafka-connect/0': {} },
+    remoteAppData: connectData(fake),
+  });
+  w.put(rel);
+  fake.clearRequests();
+  const { requests } = await w.runCounting(events.relationChanged(rel, { remoteUnit: 'kafka-connect/0' }));
+  const successor = connectorName('source', NEW_ID);
+  const calls = requests.map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+  const readOld = calls.indexOf(`GET /connectors/${NAMES.source}/offsets`);
+  expect(calls.slice(readOld - 1, readOld + 2)).toEqual([
+    'POST /connectors',
+    `GET /connectors/${NAMES.source}/offsets`,
+    `DELETE /connectors/${NAMES.source}`,
+  ]);
+  expect(writesOf(requests)[0]!.body).toMatchObject({ name: NAMES.source, initial_state: 'STOPPED' });
+  expect(fake.connector(NAMES.source)).toBeUndefined();
+  expect(fake.connector(successor)!.offsets).toContainEqual({
+    partition: { cluster: 'kafka-a', topic: 'orders', partition: 1 },
+    offset: { offset: 79 },
+  });
+  expect(fake.connector(successor)!.targetState).toBe('RUNNING');
 });
 
 test('deleting the source connector (last Kafka Connect unit gone) keeps its newest committed offsets first', async () => {
