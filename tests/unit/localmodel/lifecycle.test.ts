@@ -13,24 +13,29 @@ jest.setTimeout(60_000);
 
 let tmp: string;
 let logs: string;
-let lm: LocalModel;
+let lm: LocalModel | undefined;
 
-beforeAll(async () => {
+/** Each test's own model: `req` (the shell charm, packed) related to `prov`, one unit each. */
+async function related(): Promise<LocalModel> {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-life-'));
   logs = path.join(tmp, 'events');
   fs.mkdirSync(logs);
-  lm = await LocalModel.open({ cacheDir: CACHE_DIR });
-  await lm.deploy(await zipCharmDir(SHELL_CHARM, path.join(tmp, 'req.charm')), { app: 'req', env: { EVENT_LOG_DIR: logs } });
-  await lm.deploy(SHELL_PROVIDER, { app: 'prov', env: { EVENT_LOG_DIR: logs } });
-  await lm.integrate('req', 'prov');
-});
+  const model = await LocalModel.open({ cacheDir: CACHE_DIR });
+  lm = model;
+  await model.deploy(await zipCharmDir(SHELL_CHARM, path.join(tmp, 'req.charm')), { app: 'req', env: { EVENT_LOG_DIR: logs } });
+  await model.deploy(SHELL_PROVIDER, { app: 'prov', env: { EVENT_LOG_DIR: logs } });
+  await model.integrate('req', 'prov');
+  return model;
+}
 
-afterAll(async () => {
+afterEach(async () => {
   await lm?.close();
+  lm = undefined;
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 test('add-unit: setup (created for peer then regular relations) → start, then joined/changed with peers and the remote app', async () => {
+  const lm = await related();
   const provBefore = eventsOf(logs, 'prov/0').length;
   expect(await lm.addUnit('req')).toEqual(['req/1']);
   expect(eventsOf(logs, 'req/1')).toEqual([
@@ -53,6 +58,8 @@ test('add-unit: setup (created for peer then regular relations) → start, then 
 });
 
 test('remove-unit of a related non-leader: departed on the remote side and peers; stop → departed… → broken → remove on the unit', async () => {
+  const lm = await related();
+  expect(await lm.addUnit('req')).toEqual(['req/1']);
   const provBefore = eventsOf(logs, 'prov/0').length;
   await lm.removeUnit('req/1');
   expect(eventsOf(logs, 'req/1').slice(-5)).toEqual([
@@ -69,6 +76,7 @@ test('remove-unit of a related non-leader: departed on the remote side and peers
 });
 
 test('refresh: upgrade-charm → config-changed on every unit, running the new charm', async () => {
+  const lm = await related();
   const v2 = path.join(tmp, 'req-v2');
   fs.cpSync(SHELL_CHARM, v2, { recursive: true });
   const dispatchFile = path.join(v2, 'dispatch');

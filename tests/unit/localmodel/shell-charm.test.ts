@@ -2,7 +2,8 @@
  * A charm that is not ours (POSIX shell, no framework) end to end through the local model, as a
  * packed .charm: deploy (2 units + peers) → integrate with a shell provider → config → actions →
  * remove-relation → remove-unit, checking the events each unit saw (in order), statuses, relation
- * data, logs, secrets and action results.
+ * data, logs, secrets and action results. Each test opens its own model and brings it to the
+ * stage it starts from (deployed, or integrated with the provider), so each runs alone.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,29 +14,43 @@ import { CACHE_DIR, eventsOf, SHELL_CHARM, SHELL_PROVIDER, zipCharmDir } from '.
 
 jest.setTimeout(60_000);
 
-let tmp: string;
+let tmp: string | undefined;
 let logs: string;
-let lm: LocalModel;
+let lm: LocalModel | undefined;
 let relationId: number;
 
-beforeAll(async () => {
+/** A new model: `req` (2 units, packed) deployed, and with `to: 'integrated'` related to `prov`. */
+async function modelAt(to: 'deployed' | 'integrated'): Promise<LocalModel> {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-shell-'));
   logs = path.join(tmp, 'events');
   fs.mkdirSync(logs);
   const charm = await zipCharmDir(SHELL_CHARM, path.join(tmp, 'shell-charm.charm'));
-  lm = await LocalModel.open({ modelDir: path.join(tmp, 'model'), cacheDir: CACHE_DIR });
-  await lm.deploy(charm, { app: 'req', units: 2, env: { EVENT_LOG_DIR: logs } });
-});
+  const model = await LocalModel.open({ modelDir: path.join(tmp, 'model'), cacheDir: CACHE_DIR });
+  lm = model;
+  await model.deploy(charm, { app: 'req', units: 2, env: { EVENT_LOG_DIR: logs } });
+  if (to === 'integrated') {
+    await model.deploy(SHELL_PROVIDER, { app: 'prov', units: 1, env: { EVENT_LOG_DIR: logs } });
+    relationId = await model.integrate('req', 'prov:data');
+  }
+  return model;
+}
 
-afterAll(async () => {
+afterEach(async () => {
   await lm?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  lm = undefined;
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  tmp = undefined;
 });
 
-const state = (unit: string) => lm.model.units[unit]!.state;
-const status = (unit: string) => ({ status: lm.model.units[unit]!.status.status, message: lm.model.units[unit]!.status.message });
+function model(): LocalModel {
+  if (!lm) throw new Error('the test opened no model');
+  return lm;
+}
+const state = (unit: string) => model().model.units[unit]!.state;
+const status = (unit: string) => ({ status: model().model.units[unit]!.status.status, message: model().model.units[unit]!.status.message });
 
-test('deploy: each unit runs install → peer created → leader-elected / leader-settings-changed → config-changed → start, then peer joined/changed', () => {
+test('deploy: each unit runs install → peer created → leader-elected / leader-settings-changed → config-changed → start, then peer joined/changed', async () => {
+  const lm = await modelAt('deployed');
   expect(eventsOf(logs, 'req/0')).toEqual([
     'hooks/install',
     'hooks/cluster-relation-created',
@@ -59,11 +74,13 @@ test('deploy: each unit runs install → peer created → leader-elected / leade
   expect(state('req/0')).toMatchObject({ installed: 'yes', greeting: 'hello' });
 });
 
-test('bad tool calls from the charm got Juju’s exit codes (unknown flag 2, unknown relation id 2, bad status 2)', () => {
+test('bad tool calls from the charm got Juju’s exit codes (unknown flag 2, unknown relation id 2, bad status 2)', async () => {
+  await modelAt('deployed');
   expect(state('req/1')).toMatchObject({ 'bad-flag': '2', 'bad-relation': '2', 'bad-status': '2' });
 });
 
-test('stdout goes to the unit log at DEBUG, juju-log at INFO, with the hook as context', () => {
+test('stdout goes to the unit log at DEBUG, juju-log at INFO, with the hook as context', async () => {
+  const lm = await modelAt('deployed');
   const mine = lm.model.logs.filter((l) => l.unit === 'req/0' && l.context === 'install');
   expect(mine).toEqual(
     expect.arrayContaining([
@@ -74,8 +91,7 @@ test('stdout goes to the unit log at DEBUG, juju-log at INFO, with the hook as c
 });
 
 test('integrate: created on every unit, then joined → changed per remote unit; data flows both ways with a secret', async () => {
-  await lm.deploy(SHELL_PROVIDER, { app: 'prov', units: 1, env: { EVENT_LOG_DIR: logs } });
-  relationId = await lm.integrate('req', 'prov:data');
+  const lm = await modelAt('integrated');
   const req0 = eventsOf(logs, 'req/0');
   const fromIntegrate = req0.slice(req0.indexOf('hooks/data-relation-created'));
   expect(fromIntegrate.slice(0, 3)).toEqual([
@@ -104,10 +120,12 @@ test('integrate: created on every unit, then joined → changed per remote unit;
 });
 
 test('integrating the same endpoints again, or past the endpoint limit, is refused', async () => {
+  const lm = await modelAt('integrated');
   await expect(lm.integrate('req:data', 'prov:data')).rejects.toThrow(new Refusal('relation req:data prov:data already exists'));
 });
 
 test('config: validated like Juju; a change runs config-changed on every unit and flows to the other side', async () => {
+  const lm = await modelAt('integrated');
   await expect(lm.config('req', { times: 'many' })).rejects.toThrow('option "times" expected int, got "many"');
   await expect(lm.config('req', { loud: 'yes' })).rejects.toThrow('option "loud" expected boolean, got "yes"');
   await expect(lm.config('req', { nope: 'x' })).rejects.toThrow('unknown option "nope"');
@@ -123,6 +141,8 @@ test('config: validated like Juju; a change runs config-changed on every unit an
 });
 
 test('secrets: a new revision by the owner fires secret-changed on the consumers that track it', async () => {
+  const lm = await modelAt('integrated');
+  expect(state('req/0')['password-seen']).toBe('pw-t0');
   await lm.config('prov', { token: 't1' });
   expect(eventsOf(logs, 'req/0')).toContain('hooks/secret-changed');
   expect(state('req/0')['password-seen']).toBe('pw-t1');
@@ -130,6 +150,7 @@ test('secrets: a new revision by the owner fires secret-changed on the consumers
 });
 
 test('actions: success with results, logs and stdout; params validated against actions.yaml', async () => {
+  const lm = await modelAt('deployed');
   const ok = await lm.run('req/1', 'greet', { name: 'ann' });
   expect(ok).toMatchObject({
     status: 'completed',
@@ -150,6 +171,7 @@ test('actions: success with results, logs and stdout; params validated against a
 });
 
 test('actions: action-fail and a non-zero exit fail the action, not the unit', async () => {
+  const lm = await modelAt('deployed');
   const failed = await lm.run('req/0', 'explode');
   expect(failed).toMatchObject({ status: 'failed', message: 'exploded as asked', stderr: 'about to explode\n', returnCode: 0 });
   const crashed = await lm.run('req/0', 'crash');
@@ -157,7 +179,10 @@ test('actions: action-fail and a non-zero exit fail the action, not the unit', a
   expect(status('req/0').status).not.toBe('error');
 });
 
-test('status table and show-unit', () => {
+test('status table and show-unit', async () => {
+  const lm = await modelAt('integrated');
+  await lm.config('req', { greeting: 'bonjour' });
+  await lm.config('prov', { token: 't1' });
   const text = formatStatus(lm);
   expect(text).toMatch(/^req\s+active\s+2\s+shell-charm\s+1\s+token=t1$/m);
   expect(text).toMatch(/^req\/0\*\s+active\s+idle\s+127\.0\.0\.1\s+token=t1$/m);
@@ -172,6 +197,7 @@ test('status table and show-unit', () => {
 });
 
 test('remove-relation: departed per remote unit then broken, on every unit; the relation goes away', async () => {
+  const lm = await modelAt('integrated');
   await lm.removeRelation('req', 'prov');
   expect(eventsOf(logs, 'req/0').slice(-2)).toEqual(['hooks/data-relation-departed prov/0 prov/0', 'hooks/data-relation-broken']);
   // Juju gives no order between the remote units one unit sees depart: any order, broken last.
@@ -188,6 +214,7 @@ test('remove-relation: departed per remote unit then broken, on every unit; the 
 });
 
 test('remove-unit of the leader: peers see departed; the unit runs stop → departed → remove; a new leader is elected', async () => {
+  const lm = await modelAt('deployed');
   await lm.removeUnit('req/0');
   expect(eventsOf(logs, 'req/0').slice(-3)).toEqual(['hooks/stop', 'hooks/cluster-relation-departed req/1 req/0', 'hooks/remove']);
   expect(eventsOf(logs, 'req/1').slice(-2)).toEqual(['hooks/cluster-relation-departed req/0 req/0', 'hooks/leader-elected']);
@@ -197,10 +224,13 @@ test('remove-unit of the leader: peers see departed; the unit runs stop → depa
 });
 
 test('the state persists: a second LocalModel on the same directory sees the same model', async () => {
+  const lm = await modelAt('deployed');
+  await lm.config('req', { greeting: 'bonjour' });
+  await lm.removeUnit('req/0');
   lm.save();
   const again = await LocalModel.open({ modelDir: lm.modelDir, cacheDir: CACHE_DIR });
   try {
-    expect(Object.keys(again.model.units).sort()).toEqual(['prov/0', 'req/1']);
+    expect(Object.keys(again.model.units).sort()).toEqual(['req/1']);
     await again.updateStatus();
     expect(again.model.units['req/1']!.status).toMatchObject({ status: 'active', message: 'greeting=bonjour' });
   } finally {
