@@ -6,7 +6,9 @@
  * Statuses, the relation data each side published, the REST calls on the fake, a config change,
  * update-status, every action (leader and non-leader), remove-relation, and no password anywhere.
  *
- * One model per file (the tests run in order and build on each other); the pack runs once.
+ * Every test opens its own model and builds it up to the stage it starts from (`modelAt`), so
+ * each runs alone and in any order; only the pack (read-only) is shared. After each test, no
+ * password may appear in anything its model exposed.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -43,14 +45,61 @@ const FOREIGN = 'orders-to-s3-sink';
 const REQUESTED_SECRETS = '["username", "password", "tls", "tls-ca", "uris"]';
 const FOREIGN_LOOKALIKE = `mirror_source_other_r9_${'ab'.repeat(16)}`;
 
-let fake: FakeConnect;
 let world: PackedWorld;
-let lm: LocalModel;
-let served: ServedHook[];
-const actionOutcomes: ActionOutcome[] = [];
 
-/** The data path the charm names its connectors by: mirror_<kind>_<app>_r<connect relation>_<uuid hex>. */
-let names: { source: string; checkpoint: string; heartbeat: string };
+/** One test's model: the local model, the fake Connect behind it, and what it recorded. */
+interface TestModel {
+  fake: FakeConnect;
+  lm: LocalModel;
+  served: ServedHook[];
+  actionOutcomes: ActionOutcome[];
+  /** The data path the charm names its connectors by: mirror_<kind>_<app>_r<connect relation>_<uuid hex>. */
+  names: { source: string; checkpoint: string; heartbeat: string };
+}
+let m: TestModel | undefined;
+
+/** The stages a test can start from, in the order an operator reaches them. */
+const STAGES = ['empty', 'deployed', 'providers', 'source', 'target', 'active', 'two-units'] as const;
+type Stage = (typeof STAGES)[number];
+
+/** A new model (and fake Connect) brought to `stage`; it becomes this test's model. */
+async function modelAt(stage: Stage): Promise<TestModel> {
+  const fake = await startFakeConnect({ auth: { username: REST_USER, password: REST_PASSWORD } });
+  fake.addConnector(FOREIGN, {
+    'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+    topics: 'orders',
+    file: '/tmp/orders',
+  });
+  fake.addConnector(FOREIGN_LOOKALIKE, { 'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector', topics: '.*' });
+  const lm = await openModel();
+  const hex = uuidHex(lm);
+  m = {
+    fake,
+    lm,
+    served: recordHooks(lm),
+    actionOutcomes: [],
+    names: {
+      source: `mirror_source_${APP}_r3_${hex}`,
+      checkpoint: `mirror_checkpoint_${APP}_r3_${hex}`,
+      heartbeat: `mirror_heartbeat_${APP}_r3_${hex}`,
+    },
+  };
+  const reached = (s: Stage) => STAGES.indexOf(stage) >= STAGES.indexOf(s);
+  // no charm-side health check: the fake relations name brokers that must not be dialled
+  if (reached('deployed')) await lm.deploy(world.charmFile, { app: APP, config: { health_check_budget_seconds: 0 } });
+  if (reached('providers')) await deployProviders(lm, world, fake.url);
+  if (reached('source')) await lm.integrate(`${APP}:source`, 'kafka-a');
+  if (reached('target')) await lm.integrate(`${APP}:target`, 'kafka-b');
+  if (reached('active')) await lm.integrate(`${APP}:connect-client`, 'kafka-connect');
+  if (reached('two-units')) await lm.addUnit(APP);
+  expect(lm.history.filter((h) => !h.ok)).toEqual([]);
+  return m;
+}
+
+function current(): TestModel {
+  if (!m) throw new Error('the test opened no model (modelAt)');
+  return m;
+}
 
 type ShowUnit = Record<string, { 'relation-info': RelationInfo[]; 'workload-status': { current: string; message: string } }>;
 interface RelationInfo {
@@ -61,19 +110,19 @@ interface RelationInfo {
 }
 
 function relationInfo(unit: string, endpoint: string): RelationInfo {
-  const doc = parse(showUnit(lm, unit)) as ShowUnit;
+  const doc = parse(showUnit(current().lm, unit)) as ShowUnit;
   const info = doc[unit]!['relation-info'].find((r) => r.endpoint === endpoint);
   if (!info) throw new Error(`${unit} has no ${endpoint} relation`);
   return info;
 }
 
 function status(unit: string): StatusRecord {
-  return lm.model.units[unit]!.status;
+  return current().lm.model.units[unit]!.status;
 }
 
 /** Every status the unit had, oldest first, including the current one. */
 function statusTrail(unit: string): string[] {
-  const u = lm.model.units[unit]!;
+  const u = current().lm.model.units[unit]!;
   return [...u.statusHistory, u.status].map((s) => `${s.status}: ${s.message}`);
 }
 
@@ -83,6 +132,7 @@ const writes = (rs: readonly RecordedRequest[]) =>
 
 /** Runs `op` and returns the REST requests and the hooks it caused. */
 async function observe(op: () => Promise<unknown>): Promise<{ requests: RecordedRequest[]; hooks: ServedHook[] }> {
+  const { fake, served } = current();
   const r0 = fake.requests.length;
   const h0 = served.length;
   await op();
@@ -90,37 +140,49 @@ async function observe(op: () => Promise<unknown>): Promise<{ requests: Recorded
 }
 
 async function runAction(unit: string, name: string, params: Record<string, unknown> = {}): Promise<ActionOutcome> {
-  const outcome = await lm.run(unit, name, params);
-  actionOutcomes.push(outcome);
+  const outcome = await current().lm.run(unit, name, params);
+  current().actionOutcomes.push(outcome);
   return outcome;
 }
 
+/** Everything a model exposed: log lines, statuses, action results, tool-call traces, show-unit. */
+function exposedTexts({ lm, actionOutcomes, served }: TestModel): string[] {
+  const texts: string[] = [];
+  for (const l of lm.model.logs) texts.push(l.message);
+  for (const u of Object.values(lm.model.units)) for (const s of [...u.statusHistory, u.status]) texts.push(s.message);
+  for (const a of Object.values(lm.model.applications)) for (const s of [a.status, ...a.statusHistory]) texts.push(s.message);
+  for (const o of actionOutcomes) texts.push(JSON.stringify(o.results), o.message ?? '', ...o.logs, o.stdout, o.stderr);
+  for (const h of served) texts.push(JSON.stringify(h.transcript));
+  for (const u of Object.keys(lm.model.units)) texts.push(showUnit(lm, u));
+  return texts;
+}
+
 beforeAll(async () => {
-  fake = await startFakeConnect({ auth: { username: REST_USER, password: REST_PASSWORD } });
-  fake.addConnector(FOREIGN, {
-    'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector',
-    topics: 'orders',
-    file: '/tmp/orders',
-  });
-  fake.addConnector(FOREIGN_LOOKALIKE, { 'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector', topics: '.*' });
   world = await preparePackedWorld();
-  lm = await openModel();
-  served = recordHooks(lm);
-  const hex = uuidHex(lm);
-  names = {
-    source: `mirror_source_${APP}_r3_${hex}`,
-    checkpoint: `mirror_checkpoint_${APP}_r3_${hex}`,
-    heartbeat: `mirror_heartbeat_${APP}_r3_${hex}`,
-  };
 });
 
-afterAll(async () => {
-  await lm?.close();
-  await fake?.stop();
+afterEach(async () => {
+  const done = m;
+  m = undefined;
+  if (!done) return;
+  try {
+    for (const text of exposedTexts(done)) {
+      for (const secret of ALL_PASSWORDS) expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/LoginModule required/);
+    }
+    expect(done.fake.requests.filter((r) => !r.authorized)).toEqual([]);
+  } finally {
+    await done.lm.close();
+    await done.fake.stop();
+  }
+});
+
+afterAll(() => {
   if (world) fs.rmSync(world.tmp, { recursive: true, force: true });
 });
 
-test('the pack is the real charm, and the hooks’ PATH has the hook tools and no node', () => {
+test('the pack is the real charm, and the hooks’ PATH has the hook tools and no node', async () => {
+  const { lm } = await modelAt('empty');
   expect(world.charmFile.endsWith(`/${CHARM_FILE_NAME}`)).toBe(true);
   expect(lm.hookPath.split(':')).toEqual([expect.stringContaining('localmodel-tools-')]);
   const noNode = spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: lm.hookPath }, encoding: 'utf8' });
@@ -131,8 +193,7 @@ test('the pack is the real charm, and the hooks’ PATH has the hook tools and n
 });
 
 test('deploy: the setup hooks all commit, and the charm is Blocked naming the missing relations', async () => {
-  // no charm-side health check: the fake relations name brokers that must not be dialled
-  await lm.deploy(world.charmFile, { app: APP, config: { health_check_budget_seconds: 0 } });
+  const { lm, fake } = await modelAt('deployed');
   expect(lm.apps[APP]!.packed).toBe(true);
   expect(lm.history.filter((h) => h.unit === LEADER).map((h) => [h.event, h.ok])).toEqual([
     ['install', true],
@@ -149,6 +210,7 @@ test('deploy: the setup hooks all commit, and the charm is Blocked naming the mi
 });
 
 test('integrate source: the requirer asks for the topic and admin role; Kafka A publishes endpoints and secret URIs', async () => {
+  const { lm } = await modelAt('providers');
   const { requests, hooks } = await observe(() => lm.integrate(`${APP}:source`, 'kafka-a'));
   expect(requests).toEqual([]); // no Connect relation yet: nothing to talk to
   expect(hooks.filter((h) => h.unit === LEADER).map((h) => h.event)).toEqual([
@@ -180,6 +242,7 @@ test('integrate source: the requirer asks for the topic and admin role; Kafka A 
 });
 
 test('integrate target, then connect-client: Waiting on the way, then Active with 3 connectors PUT', async () => {
+  const { lm, fake, names } = await modelAt('source');
   await lm.integrate(`${APP}:target`, 'kafka-b');
   expect(relationInfo(LEADER, 'target')['application-data']).toMatchObject({ endpoints: '127.0.2.21:9092', topic: '__mirrormaker-user' });
   expect(status(LEADER)).toMatchObject({ status: 'blocked', message: 'missing relations: connect-client' });
@@ -224,9 +287,13 @@ test('integrate target, then connect-client: Waiting on the way, then Active wit
   expect(source['source.cluster.sasl.jaas.config']).toContain(`username="${SOURCE_USER}" password="${SOURCE_PASSWORD}"`);
   expect(source['target.cluster.sasl.jaas.config']).toContain(`username="${TARGET_USER}" password="${TARGET_PASSWORD}"`);
   expect(fake.connector(FOREIGN)).toBeDefined();
+  // The passwords did travel: to Connect, inside the connector configs the charm PUT.
+  const puts = requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/config')).map((r) => JSON.stringify(r.body));
+  expect(puts.some((b) => [SOURCE_PASSWORD, TARGET_PASSWORD].every((p) => b.includes(p)))).toBe(true);
 });
 
 test('config topics=… PUTs exactly the affected connectors, once each', async () => {
+  const { lm, fake, names } = await modelAt('active');
   const { requests } = await observe(() => lm.config(APP, { topics: 'orders,payments.*' }));
   expect(writes(requests).sort()).toEqual([`PUT /connectors/${names.checkpoint}/config`, `PUT /connectors/${names.source}/config`].sort());
   expect(fake.connector(names.source)!.config['topics']).toBe('orders,payments.*');
@@ -235,7 +302,8 @@ test('config topics=… PUTs exactly the affected connectors, once each', async 
 });
 
 test('update-status in the steady state: 0 REST writes, 0 relation-set, no status-set, on every unit', async () => {
-  await lm.updateStatus(); // status memory settles after the config change
+  const { lm } = await modelAt('active');
+  await lm.updateStatus(); // status memory settles after the relations' hooks
   const { requests, hooks } = await observe(() => lm.updateStatus());
   expect(hooks.map((h) => h.unit).sort()).toEqual(['kafka-a/0', 'kafka-b/0', 'kafka-connect/0', LEADER]);
   expect(writes(requests)).toEqual([]);
@@ -277,6 +345,8 @@ test('update-status in the steady state: 0 REST writes, 0 relation-set, no statu
 
 describe('actions on the leader', () => {
   test('status: the flow, each connector’s state and tasks, no writes', async () => {
+    const { lm, names } = await modelAt('active');
+    await lm.config(APP, { topics: 'orders,payments.*' });
     let outcome: ActionOutcome | undefined;
     const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'status')));
     expect(writes(requests)).toEqual([]);
@@ -290,6 +360,7 @@ describe('actions on the leader', () => {
   });
 
   test('pause: the three connectors are paused and stay paused across update-status', async () => {
+    const { lm, fake, names } = await modelAt('active');
     let outcome: ActionOutcome | undefined;
     const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'pause')));
     expect(outcome).toMatchObject({ status: 'completed', results: { paused: 'true' } });
@@ -303,6 +374,8 @@ describe('actions on the leader', () => {
   });
 
   test('resume: the three connectors run again and the status is Active', async () => {
+    const { names } = await modelAt('active');
+    expect(await runAction(LEADER, 'pause')).toMatchObject({ status: 'completed' });
     let outcome: ActionOutcome | undefined;
     const { requests } = await observe(async () => (outcome = await runAction(LEADER, 'resume')));
     expect(outcome).toMatchObject({ status: 'completed', results: { paused: 'false' } });
@@ -315,6 +388,7 @@ describe('actions on the leader', () => {
   });
 
   test('restart: only failed parts by default; all=true restarts every connector', async () => {
+    const { lm, fake, names } = await modelAt('active');
     fake.holdRestarts(true);
     fake.failConnector(names.checkpoint, 'java.lang.RuntimeException: boom');
     let only: ActionOutcome | undefined;
@@ -336,6 +410,7 @@ describe('actions on the leader', () => {
 
 describe('a second unit (non-leader)', () => {
   test('add-unit: the new unit joins every relation and makes no REST write', async () => {
+    const { lm } = await modelAt('active');
     const { requests, hooks } = await observe(() => lm.addUnit(APP));
     expect(lm.history.filter((h) => !h.ok)).toEqual([]);
     expect(writes(requests)).toEqual([]);
@@ -352,6 +427,7 @@ describe('a second unit (non-leader)', () => {
   });
 
   test('update-status on the non-leader: the leader’s published status from the peer bag, no writes', async () => {
+    const { lm } = await modelAt('two-units');
     await lm.updateStatus(); // the new unit learns what it has not asked before
     const { requests, hooks } = await observe(() => lm.updateStatus());
     const mine = hooks.find((h) => h.unit === `${APP}/1`)!;
@@ -363,6 +439,7 @@ describe('a second unit (non-leader)', () => {
   });
 
   test('every action fails on the non-leader with the command to run instead, touching nothing', async () => {
+    await modelAt('two-units');
     for (const name of ['status', 'pause', 'resume', 'restart']) {
       let outcome: ActionOutcome | undefined;
       const { requests, hooks } = await observe(async () => (outcome = await runAction(`${APP}/1`, name)));
@@ -377,6 +454,7 @@ describe('a second unit (non-leader)', () => {
 });
 
 test('remove-relation connect-client: the charm’s connectors are deleted, foreign ones untouched', async () => {
+  const { lm, fake, names } = await modelAt('active');
   const { requests } = await observe(() => lm.removeRelation(`${APP}:connect-client`, 'kafka-connect'));
   expect(lm.history.filter((h) => !h.ok)).toEqual([]);
   const deleted = writes(requests).filter((w) => w.startsWith('DELETE '));
@@ -391,22 +469,12 @@ test('remove-relation connect-client: the charm’s connectors are deleted, fore
   expect(lm.model.relations.some((r) => r.ends.some((e) => e.endpoint === 'connect-client'))).toBe(false);
 });
 
-test('no SCRAM or REST password in any unit log line, status message, action result or tool-call trace', () => {
-  const texts: string[] = [];
-  for (const l of lm.model.logs) texts.push(l.message);
-  for (const u of Object.values(lm.model.units)) for (const s of [...u.statusHistory, u.status]) texts.push(s.message);
-  for (const a of Object.values(lm.model.applications)) for (const s of [a.status, ...a.statusHistory]) texts.push(s.message);
-  for (const o of actionOutcomes) texts.push(JSON.stringify(o.results), o.message ?? '', ...o.logs, o.stdout, o.stderr);
-  for (const h of served) texts.push(JSON.stringify(h.transcript));
-  for (const u of Object.keys(lm.model.units)) texts.push(showUnit(lm, u));
+test('no SCRAM or REST password in anything a model exposed, with the actions run and a unit added', async () => {
+  const model = await modelAt('two-units');
+  for (const name of ['status', 'pause', 'resume', 'restart']) await runAction(LEADER, name);
+  await model.lm.updateStatus();
+  const texts = exposedTexts(model);
   expect(texts.length).toBeGreaterThan(100);
-  expect(lm.model.logs.filter((l) => l.unit.startsWith(`${APP}/`)).length).toBeGreaterThan(20);
-  for (const text of texts) {
-    for (const secret of ALL_PASSWORDS) expect(text).not.toContain(secret);
-    expect(text).not.toMatch(/LoginModule required/);
-  }
-  // The passwords did travel: to Connect, inside the connector configs the charm PUT.
-  const puts = fake.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/config')).map((r) => JSON.stringify(r.body));
-  expect(puts.some((b) => ALL_PASSWORDS.slice(0, 2).every((p) => b.includes(p)))).toBe(true);
-  expect(fake.requests.filter((r) => !r.authorized)).toEqual([]);
+  expect(model.lm.model.logs.filter((l) => l.unit.startsWith(`${APP}/`)).length).toBeGreaterThan(20);
+  // the check itself runs after every test (afterEach)
 });

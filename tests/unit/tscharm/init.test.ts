@@ -3,6 +3,8 @@
  * fresh directory outside the repository, with the framework installed from the package that
  * `npm pack lib/` makes (as another repository would get it). npm resolves the scaffold's
  * dependencies from its cache (`--prefer-offline`; the repository's own `npm ci` filled it).
+ * The sample outputs docs/tutorial.md shows for these commands are compared with what they print
+ * here, so the tutorial shows what a reader gets.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,6 +34,27 @@ test('the scaffold names its class after the charm and refuses a bad name', () =
   expect(files['.gitignore']).toContain('.localmodel/');
 });
 
+/** The fenced block that follows the ```sh block holding `command` in docs/tutorial.md. */
+function tutorialOutput(command: string): string {
+  const lines = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'tutorial.md'), 'utf8').split('\n');
+  const at = lines.findIndex((l, i) => l.startsWith(command) && lines.slice(0, i).filter((x) => x.startsWith('```')).length % 2 === 1);
+  if (at < 0) throw new Error(`docs/tutorial.md shows no command ${command}`);
+  const close = lines.findIndex((l, i) => i > at && l.startsWith('```'));
+  const open = lines.findIndex((l, i) => i > close && l.startsWith('```'));
+  const end = lines.findIndex((l, i) => i > open && l.startsWith('```'));
+  return lines.slice(open + 1, end).join('\n');
+}
+
+/** Values that differ per run: the interleaving seed, action ids, the reader's home directory. */
+function normalised(text: string, charmDir: string): string {
+  return text
+    .split(charmDir)
+    .join('/home/you/hello-app')
+    .replace(/seed \d+ \(replay(:| with) LOCALMODEL_SEED=\d+/gi, 'seed N (replay$1 LOCALMODEL_SEED=N')
+    .replace(/^id: .*$/m, 'id: "…"')
+    .trimEnd();
+}
+
 function npm(cwd: string, ...args: string[]): string {
   const r = spawnSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
   if (r.status !== 0) throw new Error(`npm ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
@@ -48,9 +71,12 @@ test('init → npm test → npm run pack → deploy in the local model, outside 
 
   const charmDir = path.join(tmp, 'hello-app');
   // The package's own bin script (the one the tarball ships), run from the source tree.
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'lib', 'bin', 'tscharm.js'), 'init', charmDir, '--framework', `file:${tarball}`], {
-    encoding: 'utf8',
-  });
+  const created = execFileSync(
+    process.execPath,
+    [path.join(REPO_ROOT, 'lib', 'bin', 'tscharm.js'), 'init', charmDir, '--framework', `file:${tarball}`],
+    { encoding: 'utf8' },
+  );
+  expect(normalised(created, charmDir)).toBe(tutorialOutput('node lib/bin/tscharm.js init'));
 
   npm(charmDir, 'install', '--prefer-offline');
   const tested = npm(charmDir, 'test');
@@ -64,11 +90,31 @@ test('init → npm test → npm run pack → deploy in the local model, outside 
   expect(fs.existsSync(charmFile)).toBe(true);
 
   const localmodel = path.join(charmDir, 'node_modules', '.bin', 'localmodel');
-  const lm = (...args: string[]) =>
-    execFileSync(localmodel, ['--model-dir', path.join(charmDir, '.lm'), ...args], { cwd: charmDir, encoding: 'utf8' });
-  expect(lm('deploy', charmFile)).toContain('Deployed hello-app/0');
+  const modelDir = path.join(charmDir, '.lm');
+  const lm = (...args: string[]) => execFileSync(localmodel, ['--model-dir', modelDir, ...args], { cwd: charmDir, encoding: 'utf8' });
+  /** stderr then stdout, as a terminal shows a command's output. */
+  const shown = (...args: string[]) => {
+    const r = spawnSync(localmodel, ['--model-dir', modelDir, ...args], { cwd: charmDir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`localmodel ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    return normalised(`${r.stderr}${r.stdout}`, charmDir);
+  };
+  expect(shown('deploy', charmFile)).toBe(normalised(tutorialOutput('npx localmodel deploy'), charmDir));
+  expect(shown('status')).toBe(normalised(tutorialOutput('npx localmodel status'), charmDir));
   const status = JSON.parse(lm('status', '--format', 'json')) as unknown;
   expect(JSON.stringify(status)).toContain('greeting with \\"hello\\"');
   lm('config', 'hello-app', 'greeting=hi');
   expect(JSON.stringify(JSON.parse(lm('status', '--format', 'json')))).toContain('greeting with \\"hi\\"');
+  lm('config', 'hello-app', '--reset', 'greeting');
+  expect(shown('run', 'hello-app/0', 'greet', 'name=world')).toBe(tutorialOutput('npx localmodel run hello-app/0 greet name=world'));
+
+  // The tutorial's YAML change: the tests fail on the stale generated types, with its message.
+  const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'tutorial.md'), 'utf8');
+  const newConfig = /Add an option to `config.yaml`:\n\n```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+  fs.writeFileSync(path.join(charmDir, 'config.yaml'), newConfig);
+  const stale = spawnSync('npm', ['test'], { cwd: charmDir, encoding: 'utf8' });
+  expect(stale.status).not.toBe(0);
+  const message = /`npm test` now fails at its first step:\n\n```\n(.*)\n```/.exec(doc)![1]!;
+  expect(`${stale.stdout}${stale.stderr}`).toContain(message);
+  npm(charmDir, 'run', 'gen');
+  npm(charmDir, 'test');
 });
