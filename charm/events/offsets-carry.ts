@@ -162,6 +162,8 @@ export class OffsetsCarry {
     if (carried?.connector !== undefined && carried.connector !== action.name && carried.flow === alias) {
       offsets = furthest(offsets, await this.lastCommitted(session, carried.connector, action.config, alias));
     }
+    // From now on this connector is the one whose offsets count (and the predecessor of the next).
+    this.peer.sourceOffsetsRaw = carriedRecord(alias, action.name, offsets);
     if (offsets.length === 0) return undefined;
     const client = session.client;
     try {

@@ -202,6 +202,8 @@ test('a predecessor deleted by the Kafka Connect side: its successor starts wher
     offset: { offset: 79 },
   });
   expect(fake.connector(successor)!.targetState).toBe('RUNNING');
+  // the successor is now the connector a later re-creation reads from
+  expect(w.peerAppData()['source-offsets']).toContain(`"connector":"${successor}"`);
 });
 
 test('deleting the source connector (last Kafka Connect unit gone) keeps its newest committed offsets first', async () => {
