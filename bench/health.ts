@@ -20,7 +20,9 @@ import { startStack, stopStack } from '../tools/stack/real-stack';
 import { createTopic, endpointOf, produceMessages } from '../tools/stack/kafka-traffic';
 import { round, stats } from './stats';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 7);
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 7;
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
 const OUT = path.join(REPO_ROOT, 'bench', 'results');
 const WORK = path.join(REPO_ROOT, 'build', 'bench-health');
 
@@ -43,13 +45,24 @@ import { KafkaAdmin } from ${JSON.stringify(path.join(REPO_ROOT, 'charm', 'manag
 })();
 `;
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string; maxRssKb: number } {
+function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { ms: number; cpuMs: number; stdout: string; maxRssKb: number } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { env, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  const maxRssKb = Number(r.stderr.trim().split('\n').pop());
-  return { ms, stdout: r.stdout, maxRssKb };
+  const [rss, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { ms, cpuMs: (user! + sys!) * 1000, stdout: r.stdout, maxRssKb: rss! };
+}
+
+/** CPU ms (user + system) of this process's reaped children so far: every hook process the local model ran. */
+function childrenCpuMs(): number {
+  // /proc/self/stat: fields 16 and 17 (cutime, cstime) in clock ticks, after the ")" of the name.
+  const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
 }
 
 async function main(): Promise<void> {
@@ -101,6 +114,10 @@ async function main(): Promise<void> {
         90_000,
       );
       const nodeE0: number[] = [];
+      const nodeE0Cpu: number[] = [];
+      const probeCpu: number[] = [];
+      const withCheckCpu: number[] = [];
+      const withoutCpu: number[] = [];
       const nodeRss: number[] = [];
       const probeWall: number[] = [];
       const probeLoad: number[] = [];
@@ -111,38 +128,55 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         const n = timed(process.execPath, ['-e', '0']);
         nodeE0.push(n.ms);
+        nodeE0Cpu.push(n.cpuMs);
         nodeRss.push(n.maxRssKb / 1024);
         const p = timed(process.execPath, [probe], probeEnv);
         const out = JSON.parse(p.stdout.trim()) as { loadMs: number; callsMs: number; newest: boolean };
         if (!out.newest) throw new Error('probe saw no heartbeat on the target');
         probeWall.push(p.ms);
+        probeCpu.push(p.cpuMs);
         probeLoad.push(out.loadMs);
         probeCalls.push(out.callsMs);
         probeRss.push(p.maxRssKb / 1024);
         await world.config({ health_check_budget_seconds: 8 });
         let t0 = process.hrtime.bigint();
+        let c0 = childrenCpuMs();
         await world.lm.updateStatus();
         withCheck.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        withCheckCpu.push(childrenCpuMs() - c0);
         await world.config({ health_check_budget_seconds: 0 });
         t0 = process.hrtime.bigint();
+        c0 = childrenCpuMs();
         await world.lm.updateStatus();
         without.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        withoutCpu.push(childrenCpuMs() - c0);
       }
       const result = {
         kafkaVersion: stack.kafkaVersion,
         runs,
         probeBundleBytes: bundle.bytes,
         nodeE0Ms: stats(nodeE0),
+        nodeE0CpuMs: stats(nodeE0Cpu),
         nodeE0MaxRssMb: stats(nodeRss),
-        healthCheck: { wallMs: stats(probeWall), clientLoadMs: stats(probeLoad), callsMs: stats(probeCalls), maxRssMb: stats(probeRss) },
+        healthCheck: {
+          wallMs: stats(probeWall),
+          cpuMs: stats(probeCpu),
+          clientLoadMs: stats(probeLoad),
+          callsMs: stats(probeCalls),
+          maxRssMb: stats(probeRss),
+        },
         leaderUpdateStatusMs: { withHealthCheck: stats(withCheck), withoutHealthCheck: stats(without) },
+        // every unit's hook process in the round (the charm's two units' and the providers')
+        updateStatusRoundCpuMs: { withHealthCheck: stats(withCheckCpu), withoutHealthCheck: stats(withoutCpu) },
         ratios: {
           healthCheckWallVsNodeE0: round(stats(probeWall).median / stats(nodeE0).median),
+          healthCheckCpuVsNodeE0: round(stats(probeCpu).median / stats(nodeE0Cpu).median),
+          updateStatusRoundCpuWithVsWithout: round(stats(withCheckCpu).median / stats(withoutCpu).median),
           updateStatusWithVsWithout: round(stats(withCheck).median / stats(without).median),
           updateStatusWithVsNodeE0: round(stats(withCheck).median / stats(nodeE0).median),
           updateStatusWithoutVsNodeE0: round(stats(without).median / stats(nodeE0).median),
         },
-        note: 'update-status times include the local model agent (spawn, hook tools); node -e 0 is the bare process start',
+        note: 'update-status times include the local model agent (spawn, hook tools); node -e 0 is the bare process start; CPU from /usr/bin/time and /proc/self/stat (10 ms ticks)',
       };
       const json = JSON.stringify(result, null, 2);
       fs.writeFileSync(path.join(OUT, 'health.json'), `${json}\n`);
