@@ -20,6 +20,7 @@ interface GlobalOptions {
   systemPath?: string;
   hookTimeout: number;
   shim: 'auto' | ShimKind;
+  modelType?: 'machine' | 'kubernetes';
 }
 
 function out(text: string): void {
@@ -77,6 +78,7 @@ async function withModel<T>(program: Command, fn: (lm: LocalModel) => Promise<T>
     hookTimeoutMs: g.hookTimeout,
     shim: g.shim,
     ...(g.systemPath !== undefined ? { systemPath: g.systemPath } : {}),
+    ...(g.modelType !== undefined ? { modelType: g.modelType } : {}),
   };
   const lm = await LocalModel.open(options);
   try {
@@ -136,6 +138,12 @@ export function buildProgram(): Command {
     .option('--hook-timeout <ms>', 'kill a hook after this long', positiveInt, 120_000)
     .addOption(new Option('--shim <kind>', 'hook-tool shim').choices(['auto', 'c', 'bash']).default('auto'))
     .option('--seed <n>', 'interleaving seed of a new model (default: LOCALMODEL_SEED, else random)', positiveInt)
+    .addOption(
+      new Option(
+        '--model-type <type>',
+        'kind of a new model: machine, or kubernetes (Juju on K8s: for charms that assume k8s-api)',
+      ).choices(['machine', 'kubernetes']),
+    )
     .showHelpAfterError();
 
   program

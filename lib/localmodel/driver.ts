@@ -55,6 +55,7 @@ import { Refusal, validateActionParams, validateConfig } from './validate';
 
 export { Refusal } from './validate';
 export { CharmRefusal } from './charm';
+export type { ShimKind } from './shim';
 
 /** The model did not settle: hooks keep causing hooks. */
 export class LivelockError extends Error {}
@@ -261,6 +262,10 @@ export class LocalModel {
     if (fs.existsSync(file)) {
       state = JSON.parse(fs.readFileSync(file, 'utf8')) as PersistedState;
       if (state.format !== 1) throw new Error(`${file}: unsupported state format ${String(state.format)}`);
+      const existing = state.model.type === 'caas' ? 'kubernetes' : 'machine';
+      if (options.modelType !== undefined && options.modelType !== existing) {
+        throw new Error(`${modelDir} holds a ${existing} model; a model type is chosen when a model is created (use another --model-dir)`);
+      }
     } else {
       state = {
         format: 1,

@@ -311,9 +311,12 @@ export function writeToolsDir(dir: string, shim: Shim, toolNames: readonly strin
 export function defaultCacheDir(): string {
   const fromEnv = process.env['LOCALMODEL_CACHE_DIR'];
   if (fromEnv) return fromEnv;
+  // The project's own `.tscharm/` (beside its runtime cache), not the installed package's
+  // directory under node_modules, which `npm ci` wipes.
   let dir = __dirname;
   for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, '.tscharm', 'localmodel');
+    const inNodeModules = dir.split(path.sep).includes('node_modules');
+    if (!inNodeModules && fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, '.tscharm', 'localmodel');
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;

@@ -104,7 +104,7 @@ export function statusDocument(source: StatusSource, filters: readonly string[] 
   return {
     model: {
       name: model.name,
-      type: 'iaas',
+      type: model.type ?? 'iaas',
       controller: 'localmodel',
       cloud: 'localhost',
       version: model.jujuVersion,

@@ -79,6 +79,11 @@ test('init → npm test → npm run pack → deploy in the local model, outside 
   expect(normalised(created, charmDir)).toBe(tutorialOutput('node lib/bin/tscharm.js init'));
 
   npm(charmDir, 'install', '--prefer-offline');
+  // every public entry point of the package resolves from the charm's own directory
+  for (const entry of ['ops', 'testing', 'interfaces', 'localmodel']) {
+    const resolved = execFileSync(process.execPath, ['-p', `require.resolve('tscharm/${entry}')`], { cwd: charmDir, encoding: 'utf8' });
+    expect(resolved.trim()).toMatch(new RegExp(`node_modules/tscharm/${entry}/\\w+\\.ts$`));
+  }
   const tested = npm(charmDir, 'test');
   expect(tested).toContain('is up to date');
 
@@ -99,6 +104,11 @@ test('init → npm test → npm run pack → deploy in the local model, outside 
     return normalised(`${r.stderr}${r.stdout}`, charmDir);
   };
   expect(shown('deploy', charmFile)).toBe(normalised(tutorialOutput('npx localmodel deploy'), charmDir));
+  // the hook-tool shim is cached in the project's .tscharm/, not in the installed package
+  if (!process.env['LOCALMODEL_CACHE_DIR']) {
+    expect(fs.readdirSync(path.join(charmDir, '.tscharm', 'localmodel')).some((f) => f.startsWith('jujuc-shim-'))).toBe(true);
+    expect(fs.existsSync(path.join(charmDir, 'node_modules', 'tscharm', '.tscharm'))).toBe(false);
+  }
   expect(shown('status')).toBe(normalised(tutorialOutput('npx localmodel status'), charmDir));
   const status = JSON.parse(lm('status', '--format', 'json')) as unknown;
   expect(JSON.stringify(status)).toContain('greeting with \\"hello\\"');
