@@ -34,9 +34,9 @@ export interface CharmStatus {
   name: StatusName;
   message: string;
   /**
-   * Waiting only because Connect is (re)assigning work (UNASSIGNED/RESTARTING). Such a state can
-   * hide a lasting cause (e.g. the tasks restarting on refused credentials), so the health check
-   * still probes the clusters behind it.
+   * Waiting only because Connect is (re)assigning work (UNASSIGNED/RESTARTING, or no status for a
+   * connector yet). Such a state can hide a lasting cause (e.g. the tasks restarting on refused
+   * credentials), so the health check still probes the clusters behind it.
    */
   transient?: true;
 }
@@ -195,7 +195,8 @@ export function summarizeStatus(input: StatusInput): CharmStatus {
       else if (t.state === 'UNASSIGNED' || t.state === 'RESTARTING') transient.push(`${d.kind} task ${t.id} ${t.state}`);
     }
   }
-  if (noStatus.length > 0) return { name: 'waiting', message: `waiting for connector status from Kafka Connect: ${noStatus.join(', ')}` };
+  if (noStatus.length > 0)
+    return { name: 'waiting', message: `waiting for connector status from Kafka Connect: ${noStatus.join(', ')}`, transient: true };
   if (transient.length > 0)
     return { name: 'waiting', message: r(`waiting for Kafka Connect to assign work: ${transient.join(', ')}`), transient: true };
   if (unknown.length > 0) return { name: 'waiting', message: r(`waiting: Kafka Connect reports unknown states: ${unknown.join(', ')}`) };
