@@ -1,6 +1,7 @@
 /**
  * The localmodel CLI, bundled by esbuild as build-cli.js does and run as separate processes on
- * one --model-dir: each command loads the persisted model, acts, and saves it.
+ * one --model-dir: each command loads the persisted model, acts, and saves it. Each test has its
+ * own model directory.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -27,8 +28,21 @@ beforeAll(() => {
     format: 'cjs',
     logLevel: 'warning',
   });
-  modelDir = path.join(tmp, 'model');
 });
+
+let models = 0;
+/** A new, empty model directory for this test. */
+function freshModel(): void {
+  modelDir = path.join(tmp, `model-${++models}`);
+}
+
+/** `req` (the shell charm, 2 units) related to `prov` (token=abc), in a new model. */
+function relatedPair(): void {
+  freshModel();
+  expect(lm('deploy', SHELL_CHARM, 'req', '-n', '2')).toMatchObject({ code: 0, stdout: 'Deployed req/0, req/1\n' });
+  expect(lm('deploy', SHELL_PROVIDER, 'prov', '--config', 'token=abc').code).toBe(0);
+  expect(lm('integrate', 'req:data', 'prov')).toMatchObject({ code: 0, stdout: 'relation id 1\n' });
+}
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -41,9 +55,7 @@ function lm(...args: string[]): { code: number | null; stdout: string; stderr: s
 }
 
 test('deploy, integrate, config, run, status, show-unit, remove-relation, remove-unit across processes', () => {
-  expect(lm('deploy', SHELL_CHARM, 'req', '-n', '2')).toMatchObject({ code: 0, stdout: 'Deployed req/0, req/1\n' });
-  expect(lm('deploy', SHELL_PROVIDER, 'prov', '--config', 'token=abc').code).toBe(0);
-  expect(lm('integrate', 'req:data', 'prov')).toMatchObject({ code: 0, stdout: 'relation id 1\n' });
+  relatedPair();
   expect(lm('config', 'req', 'greeting=salut').code).toBe(0);
   expect(lm('config', 'req').stdout).toContain('greeting: salut');
 
@@ -75,8 +87,10 @@ test('deploy, integrate, config, run, status, show-unit, remove-relation, remove
 });
 
 test('Juju CLI habits: app/leader, config APP KEY, --reset, status filters and yaml, model-config, per-hook transcripts', () => {
+  relatedPair();
+  expect(lm('config', 'req', 'greeting=salut').code).toBe(0);
   expect(lm('run', 'req/leader', 'greet', 'name=amy', '--format', 'json').code).toBe(0);
-  expect(lm('show-unit', 'req/leader').stdout).toContain('req/1:');
+  expect(lm('show-unit', 'req/leader').stdout).toContain('req/0:');
   expect(lm('config', 'req', 'greeting')).toMatchObject({ code: 0, stdout: 'salut\n' });
   expect(lm('config', 'req', '--reset', 'greeting').code).toBe(0);
   expect(lm('config', 'req', 'greeting').stdout).toBe('hello\n');
@@ -89,9 +103,9 @@ test('Juju CLI habits: app/leader, config APP KEY, --reset, status filters and y
   expect(lm('model-config', 'automatically-retry-hooks=false').code).toBe(0);
   expect(lm('model-config').stdout).toContain('automatically-retry-hooks: false');
   const hooks = lm('debug-log', '--hooks', '--unit', 'req/leader', '--limit', '3').stdout;
-  expect(hooks).toMatch(/^#\d+ req\/1 \S+.*exit 0, [\d.]+ ms$/m);
+  expect(hooks).toMatch(/^#\d+ req\/0 \S+.*exit 0, [\d.]+ ms$/m);
   expect(hooks).toMatch(/^ {4}\S+/m);
-  expect(lm('show-unit', 'req/1').stdout).toContain('localmodel-recent-hooks:');
+  expect(lm('show-unit', 'req/0').stdout).toContain('localmodel-recent-hooks:');
 });
 
 test("relative paths are resolved from the caller's directory (INIT_CWD under npm run)", () => {
@@ -107,6 +121,7 @@ test("relative paths are resolved from the caller's directory (INIT_CWD under np
 });
 
 test('refusals print ERROR and exit 1', () => {
+  relatedPair();
   expect(lm('config', 'req', 'times=lots')).toMatchObject({ code: 1, stderr: 'ERROR option "times" expected int, got "lots"\n' });
   expect(lm('run', 'req/1', 'greet', 'name=1')).toMatchObject({
     code: 1,
