@@ -1,7 +1,8 @@
 /**
  * Our own kind of charm: a tiny lib/ops charm packed by tscharm (dispatch → runtime/node →
  * dist/charm.js) runs unchanged under the local model with a PATH that holds only the hook tools
- * (so no `node`): lifecycle, peer data, status via collect-status, an action.
+ * (so no `node`): lifecycle, peer data, status via collect-status, an action. Packed once; each
+ * test deploys it into its own model.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +17,16 @@ jest.setTimeout(180_000);
 
 const FIXTURE = path.join(REPO_ROOT, 'tests', 'fixtures', 'localmodel-ops-charm');
 let tmp: string;
-let lm: LocalModel;
+let charmFile: string;
+let lm: LocalModel | undefined;
+
+/** This test's model: the packed charm deployed with two units. */
+async function deployed(): Promise<LocalModel> {
+  const model = await LocalModel.open({ cacheDir: CACHE_DIR, systemPath: '' });
+  lm = model;
+  await model.deploy(charmFile, { app: 'ops', units: 2 });
+  return model;
+}
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-ops-'));
@@ -29,16 +39,20 @@ beforeAll(async () => {
     nodeVersion: DEFAULT_NODE_VERSION,
     cacheDir: path.join(REPO_ROOT, '.tscharm', 'cache'),
   });
-  lm = await LocalModel.open({ cacheDir: CACHE_DIR, systemPath: '' });
-  await lm.deploy(packed.charmFile, { app: 'ops', units: 2 });
+  charmFile = packed.charmFile;
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await lm?.close();
+  lm = undefined;
+});
+
+afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('the hooks’ PATH has the hook tools and no node', () => {
+test('the hooks’ PATH has the hook tools and no node', async () => {
+  const lm = await deployed();
   expect(lm.hookPath.split(':')).toHaveLength(1);
   const probe = spawnSync('/bin/sh', ['-c', 'command -v config-get && ! command -v node'], {
     env: { PATH: lm.hookPath },
@@ -47,7 +61,8 @@ test('the hooks’ PATH has the hook tools and no node', () => {
   expect(probe.status).toBe(0);
 });
 
-test('every hook ran and committed; status comes from collect-status', () => {
+test('every hook ran and committed; status comes from collect-status', async () => {
+  const lm = await deployed();
   const failed = lm.history.filter((h) => !h.ok);
   expect(failed).toEqual([]);
   expect(collapseRelationChanged(lm.history.filter((h) => h.unit === 'ops/1').map((h) => h.event))).toEqual([
@@ -63,6 +78,7 @@ test('every hook ran and committed; status comes from collect-status', () => {
 });
 
 test('peer unit data written by the framework is in the model, and config changes reach it', async () => {
+  const lm = await deployed();
   const peers = () => lm.model.relations.find((r) => r.ends[0]!.endpoint === 'peers')!;
   expect(peers().unitData['ops/0']).toMatchObject({ greeting: 'hello', seen: 'ops/1' });
   await lm.config('ops', { greeting: 'hi' });
@@ -71,6 +87,8 @@ test('peer unit data written by the framework is in the model, and config change
 });
 
 test('an action returns its results', async () => {
+  const lm = await deployed();
+  await lm.config('ops', { greeting: 'hi' });
   const outcome = await lm.run('ops/0', 'hello', { name: 'ann' });
   expect(outcome).toMatchObject({ status: 'completed', results: { message: 'hi ann' }, returnCode: 0 });
 });
