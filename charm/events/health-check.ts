@@ -111,11 +111,15 @@ export class HealthCheck {
   /** This dispatch's credentials/TLS refusal found behind a transient Connect state. */
   private refusal: CharmStatus | undefined;
 
+  /** The connector-level status this dispatch, when the check is on and the flow not paused by the operator. */
+  private checkedBase(): CharmStatus | undefined {
+    if ((this.reconciler.inputs().config?.healthCheckBudgetSeconds ?? 0) === 0 || this.reconciler.peer.paused) return undefined;
+    return this.reconciler.status();
+  }
+
   /** Connect is reassigning work: measuring lag means nothing yet, but a refused client is the cause. */
   shouldProbeClients(): boolean {
-    if ((this.reconciler.inputs().config?.healthCheckBudgetSeconds ?? 0) === 0) return false;
-    const base = this.reconciler.status();
-    return base?.transient === true && !this.reconciler.peer.paused;
+    return this.checkedBase()?.transient === true;
   }
 
   /** Asks both clusters for their metadata with the relation credentials; keeps no health memory. */
@@ -143,9 +147,7 @@ export class HealthCheck {
 
   /** Only when the connectors are RUNNING as intended: other states already have their status. */
   shouldMeasure(): boolean {
-    if ((this.reconciler.inputs().config?.healthCheckBudgetSeconds ?? 0) === 0) return false;
-    const base = this.reconciler.status();
-    return base !== undefined && base.name === 'active' && !this.reconciler.peer.paused;
+    return this.checkedBase()?.name === 'active';
   }
 
   /** The flow's identity for the health memory: the connector set. */
