@@ -4,7 +4,9 @@
 // one worker SIGKILLed while records flow, its tasks rebalance onto the others while the charm
 // writes a config change (a 409 from a rebalancing worker would be retried; none seen on this
 // stack); the worker restarted rejoins; a worker frozen (SIGSTOP) while the charm writes.
-// Records are counted value by value (lost = 0, duplicates reported).
+// Records are counted value by value (lost = 0, duplicates reported). Each scenario starts from
+// `world.ready()` (tasks_max=3, all relations, Active) with every worker running, so any of them
+// runs alone or in any order.
 import * as fs from 'node:fs';
 import { createTopic, endpointOf, produceMessages, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
 import { producedValues, topicValues } from '../../tools/stack/kafka-values';
@@ -31,6 +33,12 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
   let world: MirrorWorld;
   let src: KafkaEndpoint;
   let sourceConnector: string;
+  /** Every value produced into TOPIC so far, by any scenario: the target must hold all of them. */
+  const produced: string[] = [];
+  async function produce(prefix: string, n: number): Promise<void> {
+    await produceMessages(src, TOPIC, n, { prefix });
+    produced.push(...producedValues(prefix, n));
+  }
 
   beforeAll(async () => {
     const state = readE2EState();
@@ -41,7 +49,14 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
     figures.workersJoinSeconds = (Date.now() - t0) / 1000;
     src = endpointOf(stack.kafkaA, 'admin');
     world = await MirrorWorld.create({ charmFile: state.charmFile, stack, config: { ...FAST_INTERVALS, topics: TOPIC, tasks_max: 3 } });
+    await createTopic(src, TOPIC, { partitions: 6 });
   }, 300_000);
+
+  beforeEach(async () => {
+    await world.ready(150_000);
+    sourceConnector = (await world.ourConnectors()).find((n) => n.startsWith('mirror_source_'))!;
+    expect(sourceConnector).toBeDefined();
+  }, 240_000);
 
   afterAll(async () => {
     await world?.deleteOurConnectors().catch(() => undefined);
@@ -61,6 +76,19 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
   }
   const workerId = (url: string) => url.replace(/^https?:\/\//, '');
 
+  /** The source connector's tasks once there are 3, all RUNNING (a rebalance may still be placing them). */
+  function threeRunningTasks(): Promise<TaskPlace[]> {
+    return pollUntil(
+      async () => {
+        const t = await sourceTasks().catch(() => undefined);
+        return t && t.length === 3 && t.every((x) => x.state === 'RUNNING') ? t : undefined;
+      },
+      '3 RUNNING source tasks',
+      90_000,
+      1_000,
+    );
+  }
+
   async function allMirrored(expected: string[], what: string) {
     const tgt = endpointOf(stack.kafkaB, 'admin');
     return pollUntil(
@@ -77,31 +105,17 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
   test('three workers in one group; tasks_max=3 tasks spread over them; N records cross', async () => {
     expect(stack.connect.workers.map((w) => w.name)).toEqual(['connect', 'connect-2', 'connect-3']);
     expect(stack.connect.workers.every((w) => typeof w.pid === 'number')).toBe(true);
-    await createTopic(src, TOPIC, { partitions: 6 });
-    await world.integrateAll();
-    await world.waitForActive(150_000);
-    sourceConnector = (await world.ourConnectors()).find((n) => n.startsWith('mirror_source_'))!;
-    expect(sourceConnector).toBeDefined();
-    const tasks = await pollUntil(
-      async () => {
-        const t = await sourceTasks();
-        return t.length === 3 && t.every((x) => x.state === 'RUNNING') ? t : undefined;
-      },
-      '3 RUNNING source tasks',
-      90_000,
-      1_000,
-    );
+    const tasks = await threeRunningTasks();
     const workers = new Set(tasks.map((t) => t.worker));
     figures.initialPlacement = tasks.map((t) => `${t.id}@${t.worker}`);
     expect(workers.size).toBeGreaterThanOrEqual(2);
-    const N = 300;
-    await produceMessages(src, TOPIC, N, { prefix: 'c1' });
-    const v = await allMirrored(producedValues('c1', N), 'initial');
-    figures.initial = { produced: N, mirrored: v.distinct, duplicated: v.duplicates };
+    await produce('c1', 300);
+    const v = await allMirrored(produced, 'initial');
+    figures.initial = { produced: produced.length, mirrored: v.distinct, duplicated: v.duplicates };
   });
 
   test('a worker SIGKILLed while mirroring: its tasks rebalance, the charm writes through the rebalance, nothing lost; restarted, it rejoins', async () => {
-    const before = await sourceTasks();
+    const before = await threeRunningTasks();
     // the busiest worker (ties: the first), but never the one the test's REST client talks to
     const counts = new Map<string, number>();
     for (const t of before) counts.set(t.worker, (counts.get(t.worker) ?? 0) + 1);
@@ -111,48 +125,51 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
     const victimIndex = stack.connect.workers.indexOf(victim) + 1;
     const victimId = workerId(victim.url);
 
-    const during = 300;
-    const producing = produceMessages(src, TOPIC, during, { prefix: 'c2' });
+    const producing = produce('c2', 300);
     const tKill = Date.now();
     stack = await killConnectWorker(victimIndex, cluster);
-    // Config changes through the window in which the group notices the death (session timeout) and
-    // rebalances: some of the charm's PUTs land in the rebalance, where Connect answers 409 and the
-    // charm retries. The last value set is 3.
-    for (let i = 0; Date.now() - tKill < 25_000; i++) await world.config({ refresh_topics_interval_seconds: i % 2 === 0 ? 4 : 5 });
-    await world.config({ refresh_topics_interval_seconds: 3 });
-    await producing;
-    const after = await pollUntil(
-      async () => {
-        const t = await sourceTasks().catch(() => undefined);
-        return t && t.length === 3 && t.every((x) => x.state === 'RUNNING' && x.worker !== victimId) ? t : undefined;
-      },
-      `source tasks RUNNING off ${victimId}`,
-      120_000,
-      1_000,
-    );
-    const rebalanceSeconds = (Date.now() - tKill) / 1000;
-    // what the surviving workers answered the charm's writes (their request logs)
-    const answers: Record<string, number> = {};
-    for (const w of stack.connect.workers.filter((x) => workerId(x.url) !== victimId)) {
-      for (const line of fs.readFileSync(w.log, 'utf8').split('\n')) {
-        const m = /"(PUT|POST|DELETE) \S+ HTTP\/1\.1" (\d{3})/.exec(line);
-        if (m) answers[`${m[1]} ${m[2]}`] = (answers[`${m[1]} ${m[2]}`] ?? 0) + 1;
+    let tStart = 0;
+    try {
+      // Config changes through the window in which the group notices the death (session timeout) and
+      // rebalances: some of the charm's PUTs land in the rebalance, where Connect answers 409 and the
+      // charm retries. The last value set is 3.
+      for (let i = 0; Date.now() - tKill < 25_000; i++) await world.config({ refresh_topics_interval_seconds: i % 2 === 0 ? 4 : 5 });
+      await world.config({ refresh_topics_interval_seconds: 3 });
+      await producing;
+      const after = await pollUntil(
+        async () => {
+          const t = await sourceTasks().catch(() => undefined);
+          return t && t.length === 3 && t.every((x) => x.state === 'RUNNING' && x.worker !== victimId) ? t : undefined;
+        },
+        `source tasks RUNNING off ${victimId}`,
+        120_000,
+        1_000,
+      );
+      const rebalanceSeconds = (Date.now() - tKill) / 1000;
+      // what the surviving workers answered the charm's writes (their request logs)
+      const answers: Record<string, number> = {};
+      for (const w of stack.connect.workers.filter((x) => workerId(x.url) !== victimId)) {
+        for (const line of fs.readFileSync(w.log, 'utf8').split('\n')) {
+          const m = /"(PUT|POST|DELETE) \S+ HTTP\/1\.1" (\d{3})/.exec(line);
+          if (m) answers[`${m[1]} ${m[2]}`] = (answers[`${m[1]} ${m[2]}`] ?? 0) + 1;
+        }
       }
+      figures.afterKill = {
+        victim: victimId,
+        rebalanceSeconds,
+        placement: after.map((t) => `${t.id}@${t.worker}`),
+        writesAnsweredBySurvivors: answers,
+      };
+      await world.waitForActive(120_000);
+      const srcCfg = await world.connectorConfig(sourceConnector);
+      expect(srcCfg['refresh.topics.interval.seconds']).toBe('3');
+      const v1 = await allMirrored(produced, 'through the kill');
+      figures.throughKill = { produced: produced.length, mirrored: v1.distinct, duplicated: v1.duplicates };
+    } finally {
+      // the next scenarios start with every worker running
+      tStart = Date.now();
+      stack = await startConnectWorker(victimIndex, cluster);
     }
-    figures.afterKill = {
-      victim: victimId,
-      rebalanceSeconds,
-      placement: after.map((t) => `${t.id}@${t.worker}`),
-      writesAnsweredBySurvivors: answers,
-    };
-    await world.waitForActive(120_000);
-    const srcCfg = await world.connectorConfig(sourceConnector);
-    expect(srcCfg['refresh.topics.interval.seconds']).toBe('3');
-    const v1 = await allMirrored([...producedValues('c1', 300), ...producedValues('c2', during)], 'through the kill');
-    figures.throughKill = { produced: 300 + during, mirrored: v1.distinct, duplicated: v1.duplicates };
-
-    const tStart = Date.now();
-    stack = await startConnectWorker(victimIndex, cluster);
     const rejoined = await pollUntil(
       async () => {
         const t = await sourceTasks().catch(() => undefined);
@@ -163,15 +180,11 @@ describeWithStack()('a Connect cluster of three workers under the charm', () => 
       1_000,
     );
     figures.rejoin = { seconds: (Date.now() - tStart) / 1000, placement: rejoined.map((t) => `${t.id}@${t.worker}`) };
-    const last = 200;
-    await produceMessages(src, TOPIC, last, { prefix: 'c3' });
-    const v2 = await allMirrored(
-      [...producedValues('c1', 300), ...producedValues('c2', during), ...producedValues('c3', last)],
-      'after the rejoin',
-    );
+    await produce('c3', 200);
+    const v2 = await allMirrored(produced, 'after the rejoin');
     expect(v2.missingCount).toBe(0);
     expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
-    figures.total = { produced: 800, mirrored: v2.distinct, duplicated: v2.duplicates };
+    figures.total = { produced: produced.length, mirrored: v2.distinct, duplicated: v2.duplicates };
   });
 
   test('a worker frozen (SIGSTOP) while the charm changes tasks_max and more: the others take the writes, the charm converges; thawed, it rejoins', async () => {

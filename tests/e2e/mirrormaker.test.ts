@@ -1,7 +1,8 @@
 // The packed MirrorMaker integrator under the local model (lib/localmodel), against the real stack:
 // kafka-a (source) and kafka-b (target) with SASL/SCRAM-SHA-512, one Kafka Connect worker with REST
 // basic auth. Real records are produced with @platformatic/kafka and counted on the target.
-// The scenarios share one deployment and run in order; each uses its own topics.
+// The scenarios share one deployment; each starts from `world.ready()` (deploy-time config, all
+// relations, Active) and uses its own topics, so any of them runs alone or in any order.
 import {
   consumeAndCommit,
   countMessages,
@@ -47,7 +48,12 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
       // only this run's e2e topics, so other traffic on the clusters is never mirrored
       config: { ...FAST_INTERVALS, topics: `e2e-.*-${RUN}` },
     });
+    await createTopic(src, identity, { partitions: 2 });
   }, 300_000);
+
+  beforeEach(async () => {
+    await world.ready();
+  }, 180_000);
 
   afterAll(async () => {
     await world?.close();
@@ -67,11 +73,8 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     await expect(countMessages(tgt, topic)).rejects.toThrow(/not found/);
   }
 
-  test('deploy + integrate (source, target, connect-client) → Active; N records cross under the same name', async () => {
-    expect(world.status()).toEqual({ status: 'blocked', message: 'missing relations: source, target, connect-client' });
-    await createTopic(src, identity, { partitions: 2 });
-    await world.integrateAll();
-    const active = await world.waitForActive();
+  test('integrated (source, target, connect-client) → Active; N records cross under the same name', async () => {
+    const active = world.status();
     // connector-level until the first health check, then lag and heartbeat age
     expect(active.message).toMatch(/^mirroring kafka-a → kafka-b: (3 connectors RUNNING|lag \d+ records?, heartbeat \d+ s ago)/);
     expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
@@ -79,12 +82,15 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     expect(ours).toHaveLength(3);
 
     const N = 500;
+    // other scenarios write into the identity topic too: count from what is there now
+    const before = await retainedRecords(tgt, identity).catch((e: Error) => (/not found/.test(e.message) ? 0 : Promise.reject(e)));
     expect(await produceMessages(src, identity, N, { prefix: 'id' })).toBe(N);
-    const seen = await waitForMessageCount(tgt, identity, N, { timeoutMs: 60_000 });
-    expect(seen.count).toBe(N);
+    const seen = await waitForMessageCount(tgt, identity, before + N, { timeoutMs: 60_000 });
+    expect(seen.count).toBe(before + N);
+    expect((await topicValues(tgt, identity, producedValues('id', N))).missingCount).toBe(0);
     // nothing more trickles in
     await sleep(2_000);
-    expect(await retainedRecords(tgt, identity)).toBe(N);
+    expect(await retainedRecords(tgt, identity)).toBe(before + N);
   });
 
   test('topics / topics_exclude: a new non-matching topic is not mirrored, a matching one is', async () => {
@@ -208,7 +214,7 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     }
     expect(Number(connectors['source']!['task-count'])).toBeGreaterThan(0);
     const mirrored = JSON.stringify(status.results['mirrored-topics']);
-    for (const t of [identity, topic, topicName('group')]) expect(mirrored).toContain(t);
+    expect(mirrored).toContain(topic);
   });
 
   let statusReport: Record<string, unknown> | undefined;
@@ -293,7 +299,7 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
     await staysAt(tgt, identity, identityBefore, 3_000);
   });
 
-  test("remove-relation connect-client, then source → this charm's connectors are deleted, others untouched", async () => {
+  test("remove-relation connect-client, then source (and the rest) → this charm's connectors are deleted, others untouched", async () => {
     const foreign = `foreign-heartbeat-${RUN}`;
     const put = await world.rest.put(`/connectors/${foreign}/config`, {
       'connector.class': 'org.apache.kafka.connect.mirror.MirrorHeartbeatConnector',
@@ -328,6 +334,9 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
       expect(await world.ourConnectors()).toEqual([]);
       expect((await world.connectorStates())[foreign]?.state).toBe('RUNNING');
       expect(world.status()).toMatchObject({ status: 'blocked', message: expect.stringMatching(/source/) });
+      await world.removeRelation('target');
+      await world.removeRelation('connect-client');
+      expect(world.status()).toEqual({ status: 'blocked', message: 'missing relations: source, target, connect-client' });
       expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
     } finally {
       await world.rest.delete(`/connectors/${foreign}`);

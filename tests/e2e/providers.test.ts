@@ -51,35 +51,55 @@ function figures(label: string, values: Record<string, number>): void {
 
 describeWithStack()('integrator on the real-library providers (Python ops + dpcharmlibs-interfaces)', () => {
   let stack: StackInfo;
-  let world: MirrorWorld;
+  let charmFile: string;
   let proxy: HttpsProxy;
   let src: KafkaEndpoint;
   let tgt: KafkaEndpoint;
-  const topic = topicName('a');
-  let produced = 0;
+  /** Each scenario deploys its own model (closed after it), mirroring only its own topic. */
+  let world: MirrorWorld | undefined;
 
   beforeAll(async () => {
     const env = await realStackEnv();
-    ({ stack, src, tgt } = env);
+    ({ stack, src, tgt, charmFile } = env);
     const fx = tlsFixtures();
     proxy = await startHttpsProxy(stack.connect.url, { certPem: fx.serverCertPem, keyPem: fx.serverKeyPem });
-    world = await MirrorWorld.create({
-      charmFile: env.charmFile,
-      stack,
-      config: { ...FAST_INTERVALS, topics: `e2e-prov-.*-${RUN}` },
-      // Charmed Kafka 3's v0 behaviour on both clusters; Connect already on https
-      kafkaConfig: { 'kafka-version': '3' },
-      connectConfig: { endpoints: proxy.url, 'tls-ca': fx.caPem },
-    });
   }, 300_000);
 
-  afterAll(async () => {
+  afterEach(async () => {
     await world?.close();
+    world = undefined;
+  }, 120_000);
+
+  afterAll(async () => {
     await proxy?.close();
   });
 
-  test('Connect already on https at integration: no secret-tls; Blocked names receive-ca-cert; a certificate_transfer CA → Active, records cross', async () => {
+  /** A model with the providers as Charmed Kafka 3 (v0) on both clusters and Connect already on https. */
+  async function deploy(topic: string): Promise<MirrorWorld> {
     await createTopic(src, topic, { partitions: 1 });
+    world = await MirrorWorld.create({
+      charmFile,
+      stack,
+      config: { ...FAST_INTERVALS, topics: topic },
+      kafkaConfig: { 'kafka-version': '3' },
+      connectConfig: { endpoints: proxy.url, 'tls-ca': tlsFixtures().caPem },
+    });
+    return world;
+  }
+
+  /** What an operator does for an https Connect: a certificate_transfer provider on receive-ca-cert. */
+  async function integrateCa(w: MirrorWorld): Promise<void> {
+    await w.lm.deploy(path.join(REPO_ROOT, 'tools', 'provider-charms-py', 'ca-transfer'), {
+      app: CA_APP,
+      config: { certificates: tlsFixtures().caPem },
+    });
+    await w.lm.integrate(`${APP}:receive-ca-cert`, CA_APP);
+  }
+
+  test('Connect already on https at integration: no secret-tls; Blocked names receive-ca-cert; a certificate_transfer CA → Active, records cross', async () => {
+    const topic = topicName('ca');
+    const world = await deploy(topic);
+    const puts0 = proxy.puts.length;
     await world.integrateAll();
     const relation = world.lm.model.relations.find((r) => r.id === world.relations['connect-client'])!;
     const published = relation.appData[CONNECT_APP]!;
@@ -96,30 +116,33 @@ describeWithStack()('integrator on the real-library providers (Python ops + dpch
       60_000,
     );
     expect(blocked.message).toContain(`juju integrate ${APP}:receive-ca-cert`);
-    expect(proxy.puts).toEqual([]);
+    expect(proxy.puts.slice(puts0)).toEqual([]);
 
-    await world.lm.deploy(path.join(REPO_ROOT, 'tools', 'provider-charms-py', 'ca-transfer'), {
-      app: CA_APP,
-      config: { certificates: tlsFixtures().caPem },
-    });
-    await world.lm.integrate(`${APP}:receive-ca-cert`, CA_APP);
+    await integrateCa(world);
     const active = await world.waitForActive(120_000);
     expect(active.message).toMatch(/3 connectors RUNNING/);
     expect(world.lm.history.filter((h) => !h.ok)).toEqual([]);
 
     const N = 40;
-    produced += await produceMessages(src, topic, N, { prefix: 'ca' });
+    expect(await produceMessages(src, topic, N, { prefix: 'ca' })).toBe(N);
     const seen = await waitForMessageCount(tgt, topic, N, { timeoutMs: 90_000 });
     expect(seen.count).toBe(N);
     figures('https Connect via receive-ca-cert', {
       produced: N,
       mirrored: seen.count,
       duplicated: seen.count - N,
-      puts: proxy.puts.length,
+      puts: proxy.puts.length - puts0,
     });
   });
 
   test('Kafka 3 turns TLS on later: no connector is ever written with the TLS endpoints and SASL_PLAINTEXT', async () => {
+    const topic = topicName('tls-later');
+    const world = await deploy(topic);
+    await world.integrateAll();
+    await integrateCa(world);
+    await world.waitForActive(120_000);
+    let produced = await produceMessages(src, topic, 20, { prefix: 'plain' });
+    await waitForMessageCount(tgt, topic, produced, { timeoutMs: 90_000 });
     const plainServers = stack.kafkaA.bootstrapServers;
     // A "TLS listener" address: nothing has to answer there, the PUTs are what is checked.
     const tlsServers = `127.0.0.1:${Number(plainServers.split(':').pop()) + 7}`;

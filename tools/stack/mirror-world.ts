@@ -178,13 +178,16 @@ export class MirrorWorld {
   /** Whether the providers hand out TLS endpoints (kept current by configureProviders). */
   private tls: ProviderTls;
   private caAppDeployed = false;
+  /** What each application was deployed with, for `ready()` to put back. */
+  private readonly deployed: { charm: ConfigValues; kafka: ConfigValues; connect: ConfigValues };
 
   private constructor(
     readonly lm: LocalModel,
     readonly stack: StackInfo,
-    tls: ProviderTls = {},
+    opts: Pick<MirrorWorldOptions, 'tls' | 'config' | 'kafkaConfig' | 'connectConfig'> = {},
   ) {
-    this.tls = { ...tls };
+    this.tls = { ...opts.tls };
+    this.deployed = { charm: opts.config ?? {}, kafka: opts.kafkaConfig ?? {}, connect: opts.connectConfig ?? {} };
     this.rest = axios.create({
       baseURL: stack.connect.url,
       auth: { username: stack.connect.username, password: stack.connect.password },
@@ -201,7 +204,7 @@ export class MirrorWorld {
       // A fixed interleaving seed unless LOCALMODEL_SEED picks another (11, 22, 33 pass the e2e suite).
       ...(process.env['LOCALMODEL_SEED'] ? {} : { seed: 11 }),
     });
-    const world = new MirrorWorld(lm, opts.stack, opts.tls);
+    const world = new MirrorWorld(lm, opts.stack, opts);
     try {
       const providers = providerCharmDirs(opts.providers);
       const configs = providerConfigs(opts.stack, opts.tls);
@@ -245,6 +248,36 @@ export class MirrorWorld {
     await this.lm.integrate(`${APP}:receive-ca-cert`, CA_APP);
   }
 
+  /**
+   * Brings the world to where every scenario of a file starts, whatever ran before it: each
+   * application back on its deploy-time config (a scenario's `juju config` undone; an unchanged
+   * config fires no hook), the three relations integrated, mirroring not paused, and Active.
+   * A scenario calls it first (in `beforeEach`), so it can run alone or in any order.
+   */
+  async ready(timeoutMs = 120_000): Promise<{ status: string; message: string }> {
+    await this.restoreConfig(APP, this.deployed.charm);
+    const providers = providerConfigs(this.stack, this.tls);
+    await this.restoreConfig(SOURCE_APP, { ...providers[SOURCE_APP], ...this.deployed.kafka });
+    await this.restoreConfig(TARGET_APP, { ...providers[TARGET_APP], ...this.deployed.kafka });
+    await this.restoreConfig(CONNECT_APP, { ...providers[CONNECT_APP], ...this.deployed.connect });
+    for (const endpoint of ['source', 'target', 'connect-client'] as const) {
+      if (this.relations[endpoint] === undefined) await this.integrate(endpoint);
+    }
+    if (this.tls.connect && !this.caAppDeployed) await this.provideConnectCa(this.stack);
+    if (/paused by operator/.test(this.status().message)) {
+      const resumed = await this.action('resume');
+      if (resumed.status !== 'completed') throw new Error(`resume: ${resumed.message ?? resumed.status}`);
+    }
+    return this.waitForActive(timeoutMs);
+  }
+
+  /** `juju config` of `app` back to exactly `values`: options set since then are reset. */
+  private async restoreConfig(app: string, values: ConfigValues): Promise<void> {
+    const set = Object.keys(this.lm.model.applications[app]!.config);
+    const reset = Object.fromEntries(set.filter((k) => !(k in values)).map((k) => [k, null]));
+    await this.lm.config(app, { ...reset, ...values });
+  }
+
   async integrate(endpoint: 'source' | 'target' | 'connect-client'): Promise<number> {
     const remote = endpoint === 'source' ? SOURCE_APP : endpoint === 'target' ? TARGET_APP : CONNECT_APP;
     const id = await this.lm.integrate(`${APP}:${endpoint}`, remote);
@@ -258,7 +291,13 @@ export class MirrorWorld {
     delete this.relations[endpoint];
   }
 
-  status(unit = UNIT): { status: string; message: string } {
+  /** The charm's leader unit (`mirrormaker/0` until a scale-down removes it). */
+  leaderUnit(): string {
+    return Object.values(this.lm.model.units).find((u) => u.app === APP && u.leader)?.name ?? UNIT;
+  }
+
+  /** A unit's workload status; by default the leader's, the unit that writes the connectors. */
+  status(unit = this.leaderUnit()): { status: string; message: string } {
     const s = this.lm.model.units[unit]!.status;
     return { status: s.status, message: s.message };
   }
@@ -274,7 +313,8 @@ export class MirrorWorld {
     for (;;) {
       const s = this.status();
       if (accept(s)) return s;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`unit ${UNIT} not ${what} after ${timeoutMs} ms: ${s.status} "${s.message}"`);
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`unit ${this.leaderUnit()} not ${what} after ${timeoutMs} ms: ${s.status} "${s.message}"`);
       await sleep(intervalMs);
       await this.lm.updateStatus();
     }
@@ -311,7 +351,7 @@ export class MirrorWorld {
   }
 
   async action(name: string, params: Record<string, unknown> = {}): Promise<ActionOutcome> {
-    return this.lm.run(UNIT, name, params);
+    return this.lm.run(this.leaderUnit(), name, params);
   }
 
   /** The connectors on the worker (all of them, not only ours). */
