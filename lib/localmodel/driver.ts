@@ -868,6 +868,13 @@ export class LocalModel {
     if (!unit) return;
     const wasLeader = unit.leader;
     delete this.model.units[unitName];
+    // What the model keeps per unit name goes with the unit: on Kubernetes a later unit may get
+    // the same name (its pod's ordinal) and must start as a new unit, in every relation's context
+    // and tracking no secret revision.
+    for (const relation of this.model.relations) {
+      if (relation.brokenUnits) relation.brokenUnits = relation.brokenUnits.filter((u) => u !== unitName);
+    }
+    for (const secret of Object.values(this.model.secrets)) delete secret.consumers[unitName];
     const us = this.state.units[unitName];
     delete this.state.units[unitName];
     if (us && us.charmDir.startsWith(path.join(this.modelDir, 'units') + path.sep))

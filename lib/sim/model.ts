@@ -69,6 +69,8 @@ export interface SimApplication {
   leaderSettings: Bag;
   /** Attached resource files (`juju attach-resource`): resource name → local path. */
   resources?: Record<string, string>;
+  /** The application's unit sequence on machines: the next unit's number (see addUnit). */
+  nextUnitNumber?: number;
 }
 
 export interface PortRange {
@@ -269,9 +271,16 @@ export function addApplication(
 }
 
 export function addUnit(model: JujuModel, app: string, opts: { leader?: boolean; address?: string; number?: number } = {}): SimUnit {
-  if (!model.applications[app]) throw new Error(`application "${app}" not found`);
+  const application = model.applications[app];
+  if (!application) throw new Error(`application "${app}" not found`);
   const existing = unitsOf(model, app).map((u) => unitNumber(u.name));
-  const n = opts.number ?? (existing.length === 0 ? 0 : Math.max(...existing) + 1);
+  const afterHighest = existing.length === 0 ? 0 : Math.max(...existing) + 1;
+  // On machines Juju numbers an application's units from a sequence and never gives a number
+  // again, so a removed unit's name never comes back. On Kubernetes a unit is its StatefulSet pod,
+  // named by the pod's ordinal: a scale-down removes the highest ordinals and the next scale-up
+  // takes them again (a new unit under an old name).
+  const n = opts.number ?? (model.type === 'caas' ? afterHighest : Math.max(afterHighest, application.nextUnitNumber ?? 0));
+  if (model.type !== 'caas') application.nextUnitNumber = Math.max(application.nextUnitNumber ?? 0, n + 1);
   const name = `${app}/${n}`;
   if (model.units[name]) throw new Error(`unit "${name}" already exists`);
   const unit: SimUnit = {

@@ -16,11 +16,11 @@ let logs: string;
 let lm: LocalModel | undefined;
 
 /** Each test's own model: `req` (the shell charm, packed) related to `prov`, one unit each. */
-async function related(): Promise<LocalModel> {
+async function related(modelType: 'machine' | 'kubernetes' = 'machine'): Promise<LocalModel> {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localmodel-life-'));
   logs = path.join(tmp, 'events');
   fs.mkdirSync(logs);
-  const model = await LocalModel.open({ cacheDir: CACHE_DIR });
+  const model = await LocalModel.open({ cacheDir: CACHE_DIR, modelType });
   lm = model;
   await model.deploy(await zipCharmDir(SHELL_CHARM, path.join(tmp, 'req.charm')), { app: 'req', env: { EVENT_LOG_DIR: logs } });
   await model.deploy(SHELL_PROVIDER, { app: 'prov', env: { EVENT_LOG_DIR: logs } });
@@ -73,6 +73,33 @@ test('remove-unit of a related non-leader: departed on the remote side and peers
   expect(eventsOf(logs, 'req/0').at(-1)).toBe('hooks/cluster-relation-departed req/1 req/1');
   expect(lm.model.units['req/0']!.leader).toBe(true);
   expect(fs.existsSync(path.join(lm.modelDir, 'units', 'req-1'))).toBe(false);
+});
+
+test("machines: a removed unit's number is never given again (Juju's per-application unit sequence)", async () => {
+  const lm = await related();
+  expect(await lm.addUnit('req', 2)).toEqual(['req/1', 'req/2']);
+  await lm.removeUnit('req/2');
+  await lm.removeUnit('req/1');
+  expect(await lm.addUnit('req')).toEqual(['req/3']);
+  await lm.removeUnit('req/0');
+  expect(lm.model.units['req/3']!.leader).toBe(true);
+  expect(await lm.addUnit('req')).toEqual(['req/4']);
+  expect(lm.history.filter((h) => !h.ok)).toEqual([]);
+});
+
+test('Kubernetes: a scale-up after a scale-down takes the old ordinal again, as a new unit in every relation', async () => {
+  const lm = await related('kubernetes');
+  expect(await lm.addUnit('req')).toEqual(['req/1']);
+  await lm.removeUnit('req/1');
+  expect(eventsOf(logs, 'req/1').at(-1)).toBe('hooks/remove');
+  const before = eventsOf(logs, 'req/1').length;
+  // the pod req-1 again: a new unit, not the one that ran data-relation-broken
+  expect(await lm.addUnit('req')).toEqual(['req/1']);
+  expect(eventsOf(logs, 'req/1').slice(before)).toEqual(
+    expect.arrayContaining(['hooks/data-relation-joined prov/0', 'hooks/data-relation-changed prov/0']),
+  );
+  expect(lm.history.filter((h) => !h.ok)).toEqual([]);
+  expect(lm.model.units['req/1']!.state).toMatchObject({ 'password-seen': 'pw-t0' });
 });
 
 test('refresh: upgrade-charm → config-changed on every unit, running the new charm', async () => {
