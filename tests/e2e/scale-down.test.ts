@@ -174,7 +174,8 @@ describeWithStack()('scale-down with traffic flowing', () => {
       await world.lm.updateStatus();
     }
     produced += await producing;
-    expect(await world.ourConnectors()).toHaveLength(3);
+    const restored = (await world.ourConnectors()).length;
+    if (restored !== 3) throw new Error(`${label}: ${restored} of 3 connectors after ${leaderHooks} leader hooks\n${world.explain()}`);
     outages[label] = { seconds: monitor.take(), leaderHooksToRestore: leaderHooks };
     await waitForMessageCount(tgt, TOPIC, produced, { timeoutMs: 60_000 });
   }

@@ -302,6 +302,22 @@ export class MirrorWorld {
     return { status: s.status, message: s.message };
   }
 
+  /** What a failed wait should show: every unit of ours with its status, its last hooks and log lines. */
+  explain(last = 12): string {
+    const ours = Object.values(this.lm.model.units).filter((u) => u.app === APP);
+    return ours
+      .map((u) => {
+        const hooks = this.lm.history.filter((h) => h.unit === u.name).slice(-last);
+        const logs = this.lm.model.logs.filter((l) => l.unit === u.name).slice(-last);
+        return [
+          `${u.name}${u.leader ? ' (leader)' : ''}: ${u.status.status} "${u.status.message}"`,
+          ...hooks.map((h) => `  hook ${h.event}${h.relationId !== undefined ? ` r${h.relationId}` : ''} exit ${h.exitCode}`),
+          ...logs.map((l) => `  log ${l.level} [${l.context}] ${l.message}`),
+        ].join('\n');
+      })
+      .join('\n');
+  }
+
   /** Runs update-status ticks until `accept(status)` holds; bounded. */
   async waitForStatus(
     accept: (s: { status: string; message: string }) => boolean,
