@@ -10,6 +10,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTopic, produceMessages, retainedRecords, waitForMessageCount, type KafkaEndpoint } from '../../tools/stack/kafka-traffic';
+import { unitsOf as simUnitsOf } from '../../lib/sim/model';
 import type { StackInfo } from '../../tools/stack/real-stack';
 import { APP, FAST_INTERVALS, MirrorWorld, sleep } from '../../tools/stack/mirror-world';
 import { USER_AGENT } from '../../charm/managers/connect-transport';
@@ -143,11 +144,9 @@ describeWithStack()('scale-down with traffic flowing', () => {
     await proxy?.close();
   });
 
-  const leader = (): string => Object.values(world.lm.model.units).find((u) => u.app === APP && u.leader)!.name;
-  const unitsOf = (): string[] =>
-    Object.keys(world.lm.model.units)
-      .filter((u) => u.startsWith(`${APP}/`))
-      .sort();
+  const leader = (): string => world.leaderUnit();
+  /** Our units' names, in Juju's order (by unit number). */
+  const unitsOf = (): string[] => simUnitsOf(world.lm.model, APP).map((u) => u.name);
 
   /** Exactly `n` units of ours (adding units, or removing non-leaders), Active. */
   async function scaleTo(n: number): Promise<void> {

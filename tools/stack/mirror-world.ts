@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalModel, type ActionOutcome } from '../../lib/localmodel/driver';
+import { leaderOf } from '../../lib/sim/model';
 import { pack } from '../../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../lib/tscharm/runtime';
 import { stackCaPem, type StackInfo, type StackOptions } from './real-stack';
@@ -293,7 +294,7 @@ export class MirrorWorld {
 
   /** The charm's leader unit (`mirrormaker/0` until a scale-down removes it). */
   leaderUnit(): string {
-    return Object.values(this.lm.model.units).find((u) => u.app === APP && u.leader)?.name ?? UNIT;
+    return leaderOf(this.lm.model, APP)?.name ?? UNIT;
   }
 
   /** A unit's workload status; by default the leader's, the unit that writes the connectors. */
