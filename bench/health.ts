@@ -18,6 +18,7 @@ import { bundleCharm } from '../lib/tscharm/bundle';
 import { buildProviderCharms, MirrorWorld, packCharm, REPO_ROOT, stackProfile } from '../tools/stack/mirror-world';
 import { startStack, stopStack } from '../tools/stack/real-stack';
 import { createTopic, endpointOf, produceMessages } from '../tools/stack/kafka-traffic';
+import { readUsage, RUSAGE_COMMAND } from './rusage';
 import { round, stats } from './stats';
 
 const runsArg = process.argv.indexOf('--runs');
@@ -45,17 +46,18 @@ import { KafkaAdmin } from ${JSON.stringify(path.join(REPO_ROOT, 'charm', 'manag
 })();
 `;
 
+/** Runs `cmd` under bench/rusage.py: wall, CPU (user + sys) and peak RSS from wait4, and its stdout. */
 function timed(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): { ms: number; cpuMs: number; stdout: string; maxRssKb: number } {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], { env, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const out = path.join(WORK, 'rusage.json');
+  const [python, script] = RUSAGE_COMMAND;
+  const r = spawnSync(python, [script, '-o', out, cmd, ...args], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  const [rss, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  return { ms, cpuMs: (user! + sys!) * 1000, stdout: r.stdout, maxRssKb: rss! };
+  const u = readUsage(out);
+  return { ms: u.wallMs, cpuMs: u.cpuMs, stdout: r.stdout, maxRssKb: u.maxRssKb };
 }
 
 /** CPU ms (user + system) of this process's reaped children so far: every hook process the local model ran. */
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
           updateStatusWithVsNodeE0: round(stats(withCheck).median / stats(nodeE0).median),
           updateStatusWithoutVsNodeE0: round(stats(without).median / stats(nodeE0).median),
         },
-        note: 'update-status times include the local model agent (spawn, hook tools); node -e 0 is the bare process start; CPU from /usr/bin/time and /proc/self/stat (10 ms ticks)',
+        note: 'update-status times include the local model agent (spawn, hook tools); node -e 0 is the bare process start; CPU of node -e 0 and the check from wait4 (bench/rusage.py), of the update-status rounds from /proc/self/stat (10 ms ticks)',
       };
       const json = JSON.stringify(result, null, 2);
       fs.writeFileSync(path.join(OUT, 'health.json'), `${json}\n`);

@@ -16,7 +16,7 @@
  * Output: JSON on stdout, also written to bench/results/packed.json.
  * Run: npm run bench:packed -- [--runs N] [--profile]   (--profile: one dispatch with --cpu-prof)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,6 +37,7 @@ import {
   REST_USER,
   type ServedHook,
 } from '../tools/testkit/packed-charm';
+import { readUsage, RUSAGE_COMMAND, type Usage } from './rusage';
 import { msSince, round, stats, type Stats } from './stats';
 
 const APP = 'mirrormaker';
@@ -169,29 +170,18 @@ async function toolCallMs(lm: LocalModel, node: string, calls: number): Promise<
   }
 }
 
-const RUSAGE = path.join(REPO_ROOT, 'bench', 'rusage.py');
-/** The interpreter itself, not a version-manager shim (a shell script that would add its own cost). */
-const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-
-interface Usage {
-  readonly wallMs: number;
-  readonly cpuMs: number;
-}
-
-function readUsage(file: string): Usage {
-  const u = JSON.parse(fs.readFileSync(file, 'utf8')) as { wallMs: number; userMs: number; sysMs: number };
-  return { wallMs: u.wallMs, cpuMs: u.userMs + u.sysMs };
-}
-
 /** One update-status of `unit` (or `command` in its place) under bench/rusage.py: wall and CPU (user + sys). */
 async function usageOfUpdateStatus(lm: LocalModel, unit: string, out: string, command?: readonly string[]): Promise<Usage> {
-  const e = await wrappedUpdateStatus(lm, [PYTHON, RUSAGE, '-o', out], command, unit);
+  const e = await wrappedUpdateStatus(lm, [...RUSAGE_COMMAND, '-o', out], command, unit);
   if (e.code !== 0) throw new Error(`update-status of ${unit} exited ${e.code}: ${e.stderr}`);
   return readUsage(out);
 }
 
 async function usageOfBare(node: string, cwd: string, out: string): Promise<Usage> {
-  const e = await timedSpawn(PYTHON, [RUSAGE, '-o', out, node, '-e', '0'], cwd, { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' });
+  const e = await timedSpawn(RUSAGE_COMMAND[0], [RUSAGE_COMMAND[1], '-o', out, node, '-e', '0'], cwd, {
+    PATH: '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+  });
   if (e.code !== 0) throw new Error(`node -e 0 exited ${e.code}: ${e.stderr}`);
   return readUsage(out);
 }
