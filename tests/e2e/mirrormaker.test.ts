@@ -60,11 +60,15 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
   });
 
   const identity = topicName('identity');
+  /** Records retained in `topic`, 0 while the topic does not exist yet. */
+  function retainedOrZero(ep: KafkaEndpoint, topic: string): Promise<number> {
+    return retainedRecords(ep, topic).catch((e: Error) => (/not found/.test(e.message) ? 0 : Promise.reject(e)));
+  }
   /** The target topic's record count stays at `expected` for `ms` (polled, not one sleep). */
   async function staysAt(ep: KafkaEndpoint, topic: string, expected: number, ms: number): Promise<void> {
     const t0 = Date.now();
     while (Date.now() - t0 < ms) {
-      const n = await retainedRecords(ep, topic).catch((e: Error) => (/not found/.test(e.message) ? 0 : Promise.reject(e)));
+      const n = await retainedOrZero(ep, topic);
       expect(n).toBe(expected);
       await sleep(500);
     }
@@ -83,7 +87,7 @@ describeWithStack()('MirrorMaker integrator on the real stack', () => {
 
     const N = 500;
     // other scenarios write into the identity topic too: count from what is there now
-    const before = await retainedRecords(tgt, identity).catch((e: Error) => (/not found/.test(e.message) ? 0 : Promise.reject(e)));
+    const before = await retainedOrZero(tgt, identity);
     expect(await produceMessages(src, identity, N, { prefix: 'id' })).toBe(N);
     const seen = await waitForMessageCount(tgt, identity, before + N, { timeoutMs: 60_000 });
     expect(seen.count).toBe(before + N);
