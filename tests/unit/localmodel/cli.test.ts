@@ -136,20 +136,13 @@ test('refusals print ERROR and exit 1', () => {
 });
 
 test('--model-type kubernetes makes a Kubernetes model (status says caas); an existing model keeps its type', () => {
-  const dir = path.join(tmp, 'k8s-model');
-  const run = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [cli, '--model-dir', dir, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, LOCALMODEL_CACHE_DIR: path.join(REPO_ROOT, '.tscharm', 'localmodel'), LOCALMODEL_QUIET: '1' },
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
-  const created = run('--model-type', 'kubernetes', 'status', '--format', 'yaml');
+  freshModel();
+  const created = lm('--model-type', 'kubernetes', 'status', '--format', 'yaml');
   expect(created.code).toBe(0);
   expect(created.stdout).toMatch(/^ {2}type: caas$/m);
-  expect(run('status', '--format', 'yaml').stdout).toMatch(/^ {2}type: caas$/m);
-  const refused = run('--model-type', 'machine', 'status');
+  expect(lm('status', '--format', 'yaml').stdout).toMatch(/^ {2}type: caas$/m);
+  const refused = lm('--model-type', 'machine', 'status');
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('holds a kubernetes model; a model type is chosen when a model is created');
-  expect(run('--model-type', 'lxd', 'status').stderr).toMatch(/Allowed choices are machine, kubernetes/);
+  expect(lm('--model-type', 'lxd', 'status').stderr).toMatch(/Allowed choices are machine, kubernetes/);
 });
