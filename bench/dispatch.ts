@@ -10,6 +10,7 @@
  * Output: JSON on stdout, also written to bench/results/dispatch.json.
  * Run: npm run bench:dispatch -- [--runs N] [--profile]
  */
+import { runtimeNodeIn } from '../lib/tscharm/dispatch';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -85,7 +86,7 @@ async function mainBench(): Promise<void> {
       stageDir: charmDir,
     });
     const bundleBytes = fs.statSync(path.join(charmDir, 'dist', 'charm.js')).size;
-    const node = path.join(charmDir, 'runtime', 'node');
+    const node = runtimeNodeIn(charmDir);
     const toolsDir = path.join(work, 'tools');
     const log = path.join(work, 'tool-calls.log');
     writeFakeTools(toolsDir, log);

@@ -16,6 +16,7 @@
  * Output: JSON on stdout, also written to bench/results/packed.json.
  * Run: npm run bench:packed -- [--runs N] [--profile]   (--profile: one dispatch with --cpu-prof)
  */
+import { runtimeNodeIn } from '../lib/tscharm/dispatch';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,7 +29,7 @@ import { startFakeConnect, type FakeConnect, type RecordedRequest } from '../too
 import {
   ALL_PASSWORDS,
   deployProviders,
-  NO_NODE_SYSTEM_PATH,
+  noNodeSystemPath,
   openModel,
   preparePackedWorld,
   recordHooks,
@@ -72,7 +73,7 @@ async function dispatchUpdateStatus(lm: LocalModel): Promise<number> {
   const outcome = await dispatch(
     lm.model,
     { unit: UNIT, hook: 'update-status' },
-    { agent: agentOf(lm), charmDir: lm.unitStates[UNIT]!.charmDir, systemPath: NO_NODE_SYSTEM_PATH, timeoutMs: 60_000 },
+    { agent: agentOf(lm), charmDir: lm.unitStates[UNIT]!.charmDir, systemPath: noNodeSystemPath(), timeoutMs: 60_000 },
   );
   if (!outcome.committed) throw new Error(`update-status failed (exit ${outcome.exitCode}):\n${outcome.stderr}`);
   if (outcome.effects.events.length > 0)
@@ -317,7 +318,7 @@ async function mainBench(): Promise<void> {
     setup = await steadyState(fake);
     const { lm, served } = setup;
     const charmDir = lm.unitStates[UNIT]!.charmDir;
-    const node = path.join(charmDir, 'runtime', 'node');
+    const node = runtimeNodeIn(charmDir);
     const bareEnv = { PATH: lm.hookPath, HOME: process.env['HOME'] ?? '/root', LANG: 'C.UTF-8' };
     const bare = async () => {
       const r = await timedSpawn(node, ['-e', '0'], charmDir, bareEnv);

@@ -14,6 +14,7 @@
  *
  * Run: npm run bench:replication -- [--records N] [--rounds R] [--dispatch-runs D]
  */
+import { runtimeNodeIn } from '../lib/tscharm/dispatch';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
 
   // (c) hook dispatch with the real charm state
   const served = recordHooks(world.lm);
-  const nodeBin = path.join(world.lm.unitStates[UNIT]!.charmDir, 'runtime', 'node');
+  const nodeBin = runtimeNodeIn(world.lm.unitStates[UNIT]!.charmDir);
   const baseline: number[] = [];
   const historyStart = world.lm.history.length;
   for (let i = 0; i < DISPATCH_RUNS; i++) {

@@ -51,6 +51,7 @@ export function buildProgram(): Command {
     )
     .option('--cache-dir <dir>', 'cache for Node runtime tarballs (default: <charm-dir>/.tscharm/cache)')
     .option('--no-minify', 'keep the bundle readable (for debugging)')
+    .option('--no-compress-runtime', 'ship runtime/node deflated instead of xz-compressed (a larger .charm, no unpack on the unit)')
     .option('--stage-dir <dir>', 'write dispatch, dist/ and runtime/ unzipped into <dir> instead of a .charm (for charmcraft parts)')
     .option('--variant <name>', 'which charm to build: machine (metadata.yaml) or a variants/<name>/metadata.yaml such as k8s', 'machine')
     .action(
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
         nodeVersion: string;
         cacheDir?: string;
         minify: boolean;
+        compressRuntime: boolean;
         stageDir?: string;
         variant: string;
       }) => {
@@ -77,6 +79,7 @@ export function buildProgram(): Command {
           nodeVersion: opts.nodeVersion,
           cacheDir: path.resolve(opts.cacheDir ?? path.join(charmDir, '.tscharm', 'cache')),
           minify: opts.minify,
+          compressRuntime: opts.compressRuntime,
           variant: opts.variant,
           ...(opts.stageDir !== undefined ? { stageDir: path.resolve(opts.stageDir) } : {}),
           ...(sourceDateEpoch ? { startedAt: new Date(Number(sourceDateEpoch) * 1000) } : {}),
@@ -91,7 +94,8 @@ export function buildProgram(): Command {
             `unpacked ${mb(result.unpackedBytes)} (${result.unpackedBytes} bytes); bundle ${result.bundleBytes} bytes with ${result.bundledPackages.join(', ') || 'no packages'}\n`,
         );
         process.stdout.write(
-          `runtime: Node.js ${opts.nodeVersion} (sha256-verified), ${result.strip.stripped ? `stripped with ${result.strip.tool}` : `not stripped: ${result.strip.reason}`}; ` +
+          `runtime: Node.js ${opts.nodeVersion} (sha256-verified), ${result.strip.stripped ? `stripped with ${result.strip.tool}` : `not stripped: ${result.strip.reason}`}, ` +
+            `${result.runtimeCompression.compressed ? `xz-compressed to ${mb(result.runtimeCompression.bytes)} (unpacked on the unit by its first event)` : `deflated: ${result.runtimeCompression.reason}`}; ` +
             `code cache: ${result.codeCache.enabled ? 'loader dist/start.js (the cache is written on the unit by its first hook)' : `none: ${result.codeCache.reason}`}\n`,
         );
       },

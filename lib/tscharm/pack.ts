@@ -2,14 +2,19 @@
  * `tscharm pack`: validate, bundle, fetch the Node runtime, and write `<name>_<base>-<arch>.charm`
  * with the layout charmcraft gives a `.charm` (a zip that Juju unpacks as it is):
  *
- *   dispatch                 executable sh script → cd to the charm dir, exec runtime/node dist/start.js
+ *   dispatch                 executable sh script → cd to the charm dir, unpack the runtime on the
+ *                            first event, exec runtime/node-<digest> dist/start.js
  *   hooks/{install,start,upgrade-charm} → ../dispatch (symlinks)
  *   metadata.yaml, config.yaml, actions.yaml (verbatim, when present)
  *   manifest.yaml            charmcraft-style manifest
  *   dist/charm.js            the charm, one minified CommonJS bundle with its metadata embedded
  *   dist/start.js            the code-cache loader (codecache.ts; bundles ≥ 128 KiB), which writes
  *                            dist/charm.js.cache on the unit after its first hook
- *   runtime/node, runtime/LICENSE   the pinned Node.js runtime for the target architecture, stripped
+ *   runtime/node.xz          the pinned Node.js runtime for the target architecture, stripped and
+ *                            xz-compressed (stored); runtime/node.sha256 the binary's digest,
+ *                            runtime/unpack the sh script dispatch unpacks it with (dispatch.ts)
+ *   runtime/LICENSE          Node's license
+ * (with `compressRuntime: false`, or no xz on the packing machine: runtime/node, deflated)
  */
 import { checkGenerated } from './gen';
 import * as fs from 'node:fs';
@@ -17,10 +22,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleCharm, type BundleResult } from './bundle';
 import { LOADER_PATH, loaderSource } from './codecache';
-import { BUNDLE_PATH, dispatchScript, MANDATORY_HOOKS, RUNTIME_LICENSE_PATH, RUNTIME_NODE_PATH } from './dispatch';
+import {
+  BUNDLE_PATH,
+  dispatchScript,
+  MANDATORY_HOOKS,
+  RUNTIME_LICENSE_PATH,
+  RUNTIME_NODE_PATH,
+  RUNTIME_SHA256_PATH,
+  RUNTIME_UNPACK_PATH,
+  RUNTIME_XZ_PATH,
+  unpackScript,
+} from './dispatch';
 import { manifestYaml, parseBase, type Base } from './manifest';
 import { charmName, embeddedMeta, META_FILE_NAMES, readCharmMetaFiles, type CharmMetaFiles } from './meta';
-import { ensureNodeRuntime, stripRuntime, type Architecture, type StripResult } from './runtime';
+import { compressRuntime, ensureNodeRuntime, stripRuntime, type Architecture, type CompressResult, type StripResult } from './runtime';
 import { scanSources } from './scan';
 import { charmSourcesOf, declaredNames, formatProblem, observationProblems, validateMetaFiles } from './validate';
 import { writePrecompiledValidators } from './validators';
@@ -53,6 +68,11 @@ export interface PackOptions {
   readonly codeCacheMinBytes?: number;
   /** Strip symbols and debug info from the shipped runtime (runtime.ts stripRuntime). Default true. */
   readonly strip?: boolean;
+  /**
+   * Ship the runtime xz-compressed (runtime/node.xz, unpacked by dispatch on the unit's first
+   * event; runtime.ts compressRuntime) instead of deflated as runtime/node. Default true.
+   */
+  readonly compressRuntime?: boolean;
   /** Which charm to build from the source (meta.ts readCharmMetaFiles): 'machine' (default) or a variants/<name>. */
   readonly variant?: string;
 }
@@ -77,6 +97,7 @@ export interface PackResult {
   readonly entries: readonly PackedEntry[];
   readonly codeCache: CodeCacheResult;
   readonly strip: StripResult;
+  readonly runtimeCompression: CompressResult;
 }
 
 export class PackError extends Error {}
@@ -159,6 +180,17 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
     options.strip === false
       ? (fs.copyFileSync(runtime.nodeBinary, shippedNode), { stripped: false, reason: 'disabled' })
       : stripRuntime(runtime, shippedNode);
+  const runtimeCompression: CompressResult =
+    options.compressRuntime === false
+      ? { compressed: false, reason: 'disabled' }
+      : compressRuntime(shippedNode, options.arch, options.cacheDir);
+  const runtimeEntries: ZipEntry[] = runtimeCompression.compressed
+    ? [
+        { name: RUNTIME_XZ_PATH, kind: 'disk-file', source: runtimeCompression.file, mode: 0o100644, store: true },
+        { name: RUNTIME_SHA256_PATH, kind: 'file', data: Buffer.from(`${runtimeCompression.sha256}\n`), mode: 0o100644 },
+        { name: RUNTIME_UNPACK_PATH, kind: 'file', data: Buffer.from(unpackScript()), mode: 0o100755 },
+      ]
+    : [{ name: RUNTIME_NODE_PATH, kind: 'disk-file', source: shippedNode, mode: 0o100755 }];
   const startedAt = options.startedAt ?? new Date();
   const minBytes = options.codeCacheMinBytes ?? DEFAULT_CODE_CACHE_MIN_BYTES;
   const codeCache: CodeCacheResult =
@@ -177,14 +209,20 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
     {
       name: 'dispatch',
       kind: 'file',
-      data: Buffer.from(dispatchScript({ allowSystemNode: false, ...(codeCache.enabled ? { script: LOADER_PATH } : {}) })),
+      data: Buffer.from(
+        dispatchScript({
+          allowSystemNode: false,
+          compressedRuntime: runtimeCompression.compressed,
+          ...(codeCache.enabled ? { script: LOADER_PATH } : {}),
+        }),
+      ),
       mode: 0o100755,
     },
     ...MANDATORY_HOOKS.map((hook): ZipEntry => ({ name: `hooks/${hook}`, kind: 'symlink', target: '../dispatch' })),
     { name: 'manifest.yaml', kind: 'file', data: Buffer.from(manifestYaml(base, options.arch, startedAt)), mode: 0o100644 },
     { name: BUNDLE_PATH, kind: 'disk-file', source: bundleFile, mode: codeCache.enabled ? 0o100644 : 0o100755 },
     ...cacheEntries,
-    { name: RUNTIME_NODE_PATH, kind: 'disk-file', source: shippedNode, mode: 0o100755 },
+    ...runtimeEntries,
     { name: RUNTIME_LICENSE_PATH, kind: 'disk-file', source: runtime.license, mode: 0o100644 },
   ];
   for (const file of [files.metadata, files.config, files.actions]) {
@@ -206,6 +244,7 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
       entries: describe(staged),
       codeCache,
       strip,
+      runtimeCompression,
     };
   }
 
@@ -223,6 +262,7 @@ async function assemble(options: PackOptions, base: Base, built: BuiltCharm, bun
     entries: packed,
     codeCache,
     strip,
+    runtimeCompression,
   };
 }
 

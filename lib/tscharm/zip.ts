@@ -3,11 +3,12 @@
  * Unix modes (yazl marks entries as made on Unix, so unzip and Juju honour the modes), and
  * symlinks stored the way Info-ZIP stores them: the link target as the entry's data, mode 0o120777.
  *
- * Compression: deflate at zlib's level 6 (yazl's default). Juju reads charms with Go's archive/zip,
- * which knows only store and deflate, so nothing stronger (xz, zstd) can be used. Measured on the
- * stripped Node 24.22.3 x64 binary (108.7 MB), 99 % of the .charm: level 1 → 44.7 MB in 1.7 s,
- * level 6 → 40.5 MB in 5.5 s, level 9 → 40.3 MB in 11.4 s. Level 9 saves 0.6 % for twice the pack
- * time, so it does not pay; storing uncompressed would make a 109 MB .charm.
+ * Compression: deflate at zlib's level 6 (yazl's default), or store for an entry compressed
+ * already. Juju reads charms with Go's archive/zip, which knows only store and deflate, so a zip
+ * method stronger than deflate (xz, zstd) cannot be used; the runtime is xz-compressed as a file
+ * instead (runtime.ts compressRuntime). Deflate levels measured on the stripped Node 24.22.3 x64
+ * binary (108.7 MB), for a .charm that ships it deflated: level 1 → 44.7 MB in 1.7 s, level 6 →
+ * 40.5 MB in 5.5 s, level 9 → 40.3 MB in 11.4 s. Level 9 saves 0.6 % for twice the pack time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +16,14 @@ import { ZipFile } from 'yazl';
 
 export type ZipEntry =
   | { readonly name: string; readonly kind: 'file'; readonly data: Buffer; readonly mode: number }
-  | { readonly name: string; readonly kind: 'disk-file'; readonly source: string; readonly mode: number }
+  | {
+      readonly name: string;
+      readonly kind: 'disk-file';
+      readonly source: string;
+      readonly mode: number;
+      /** Store instead of deflating: for data compressed already (runtime/node.xz). */
+      readonly store?: boolean;
+    }
   | { readonly name: string; readonly kind: 'symlink'; readonly target: string };
 
 export const SYMLINK_MODE = 0o120777;
@@ -29,7 +37,7 @@ export function writeZip(outFile: string, entries: readonly ZipEntry[], mtime: D
         zip.addBuffer(entry.data, entry.name, { mode: entry.mode, mtime, forceDosTimestamp: true });
         break;
       case 'disk-file':
-        zip.addFile(entry.source, entry.name, { mode: entry.mode, mtime, forceDosTimestamp: true });
+        zip.addFile(entry.source, entry.name, { mode: entry.mode, mtime, forceDosTimestamp: true, compress: entry.store !== true });
         break;
       case 'symlink':
         zip.addBuffer(Buffer.from(entry.target), entry.name, {

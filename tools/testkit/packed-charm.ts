@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_SYSTEM_PATH } from '../../lib/localmodel/dispatcher';
 import { LocalModel } from '../../lib/localmodel/driver';
 import type { ToolAgent } from '../../lib/localmodel/agent';
 import type { HookSession, ToolCallRecord } from '../../lib/sim';
@@ -24,11 +25,45 @@ export const CHARM_FILE_NAME = 'mirrormaker-connect-integrator_ubuntu@22.04-amd6
 /** The Kubernetes build (`tscharm pack --variant k8s`). */
 export const K8S_CHARM_FILE_NAME = 'mirrormaker-connect-k8s-integrator_ubuntu@22.04-amd64.charm';
 
+/** What a unit must not be assumed to have: the packed charm brings its own Node. */
+const NODE_TOOLS = new Set(['node', 'nodejs', 'npm', 'npx', 'corepack']);
+
 /**
- * System PATH after the tools directory: none. On this machine /usr/bin holds `node`, so the hooks'
- * PATH is the tools directory alone (the packed dispatch needs only /bin/sh, run by its shebang).
+ * System PATH after the tools directory: this machine's, without Node. /usr/bin here holds `node`,
+ * which a Juju unit does not have, so the hooks get one directory of links to every program of the
+ * usual system PATH (first one of each name wins, as a PATH lookup does) except Node's. The packed
+ * dispatch needs /bin/sh, and the unpack of its runtime `xz` and `sha256sum` or `python3`, as on
+ * an Ubuntu unit. Made once per machine under .tscharm/localmodel/.
  */
-export const NO_NODE_SYSTEM_PATH = '';
+export function noNodeSystemPath(): string {
+  const dir = path.join(SHIM_CACHE, 'system-bin-without-node');
+  if (fs.existsSync(dir)) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const linked = new Set<string>();
+  for (const bin of DEFAULT_SYSTEM_PATH.split(':')) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(bin);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (linked.has(name) || NODE_TOOLS.has(name)) continue;
+      linked.add(name);
+      fs.symlinkSync(path.join(bin, name), path.join(tmp, name));
+    }
+  }
+  try {
+    fs.renameSync(tmp, dir);
+  } catch (err) {
+    // Another process made it first: use theirs.
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!fs.existsSync(dir)) throw err;
+  }
+  return dir;
+}
 
 /** Fake credentials handed out by the provider doubles (what must never show up anywhere). */
 export const SOURCE_USER = 'mm2-a';
@@ -135,7 +170,7 @@ export async function preparePackedWorld(variant: 'machine' | 'k8s' = 'machine')
 export function openModel(modelType: 'machine' | 'kubernetes' = 'machine'): Promise<LocalModel> {
   return LocalModel.open({
     cacheDir: SHIM_CACHE,
-    systemPath: NO_NODE_SYSTEM_PATH,
+    systemPath: noNodeSystemPath(),
     hookTimeoutMs: 60_000,
     modelType,
   });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { LocalModel } from '../../../lib/localmodel/driver';
 import { pack } from '../../../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION, hostArchitecture } from '../../../lib/tscharm/runtime';
+import { noNodeSystemPath } from '../../../tools/testkit/packed-charm';
 import { CACHE_DIR, collapseRelationChanged, REPO_ROOT } from './helpers';
 
 jest.setTimeout(180_000);
@@ -22,7 +23,7 @@ let lm: LocalModel | undefined;
 
 /** This test's model: the packed charm deployed with two units. */
 async function deployed(): Promise<LocalModel> {
-  const model = await LocalModel.open({ cacheDir: CACHE_DIR, systemPath: '' });
+  const model = await LocalModel.open({ cacheDir: CACHE_DIR, systemPath: noNodeSystemPath() });
   lm = model;
   await model.deploy(charmFile, { app: 'ops', units: 2 });
   return model;
@@ -51,10 +52,10 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('the hooks’ PATH has the hook tools and no node', async () => {
+test('the hooks’ PATH has the hook tools, then the system’s without node', async () => {
   const lm = await deployed();
-  expect(lm.hookPath.split(':')).toHaveLength(1);
-  const probe = spawnSync('/bin/sh', ['-c', 'command -v config-get && ! command -v node'], {
+  expect(lm.hookPath.split(':')).toEqual([expect.any(String), noNodeSystemPath()]);
+  const probe = spawnSync('/bin/sh', ['-c', 'command -v config-get && command -v xz && ! command -v node'], {
     env: { PATH: lm.hookPath },
     encoding: 'utf8',
   });

@@ -21,6 +21,7 @@ import {
   ALL_PASSWORDS,
   CHARM_FILE_NAME,
   deployProviders,
+  noNodeSystemPath,
   openModel,
   preparePackedWorld,
   recordHooks,
@@ -181,10 +182,10 @@ afterAll(() => {
   if (world) fs.rmSync(world.tmp, { recursive: true, force: true });
 });
 
-test('the pack is the real charm, and the hooks’ PATH has the hook tools and no node', async () => {
+test('the pack is the real charm, and the hooks’ PATH has the hook tools and the system’s without node', async () => {
   const { lm } = await modelAt('empty');
   expect(world.charmFile.endsWith(`/${CHARM_FILE_NAME}`)).toBe(true);
-  expect(lm.hookPath.split(':')).toEqual([expect.stringContaining('localmodel-tools-')]);
+  expect(lm.hookPath.split(':')).toEqual([expect.stringContaining('localmodel-tools-'), noNodeSystemPath()]);
   const noNode = spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: lm.hookPath }, encoding: 'utf8' });
   expect(noNode.status).not.toBe(0);
   expect(noNode.stdout).toBe('');

@@ -13,6 +13,8 @@ export interface ZipRecord {
   /** Unix mode from the upper 16 bits of the external attributes. */
   readonly mode: number;
   readonly madeOnUnix: boolean;
+  /** Zip compression method: 0 stored, 8 deflated. */
+  readonly method: number;
   readonly data: Buffer;
 }
 
@@ -33,6 +35,7 @@ export function readZip(file: string): Promise<ZipRecord[]> {
               name: entry.fileName,
               mode: (entry.externalFileAttributes >>> 16) & 0xffff,
               madeOnUnix: entry.versionMadeBy >> 8 === 3,
+              method: entry.compressionMethod,
               data: Buffer.concat(chunks),
             });
             zip.readEntry();

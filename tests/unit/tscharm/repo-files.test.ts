@@ -32,7 +32,7 @@ test('charmcraft.yaml builds for ubuntu 22.04 amd64 and arm64 with a nil part th
       'build-on': { name: string; channel: string; architectures: string[] }[];
       'run-on': { name: string; channel: string; architectures: string[] }[];
     }[];
-    parts: Record<string, { plugin: string; 'override-build': string; prime: string[] }>;
+    parts: Record<string, { plugin: string; 'override-build': string; prime: string[]; 'build-packages'?: string[] }>;
     [k: string]: unknown;
   };
   expect(doc.type).toBe('charm');
@@ -47,15 +47,8 @@ test('charmcraft.yaml builds for ubuntu 22.04 amd64 and arm64 with a nil part th
   expect(part['override-build']).toContain('node lib/tscharm/build-cli.js');
   expect(part['override-build']).toMatch(/build\/tscharm\.js pack .*--entry charm\/main\.ts --base ubuntu@22\.04/s);
   expect(part['override-build']).toContain('--stage-dir "$CRAFT_PART_INSTALL"');
-  expect(part.prime).toEqual([
-    'dispatch',
-    'hooks/install',
-    'hooks/start',
-    'hooks/upgrade-charm',
-    'dist',
-    'runtime/node',
-    'runtime/LICENSE',
-  ]);
+  expect(part.prime).toEqual(['dispatch', 'hooks/install', 'hooks/start', 'hooks/upgrade-charm', 'dist', 'runtime']);
+  expect(part['build-packages']).toEqual(['xz-utils']);
   // Separate-files style: the metadata lives in metadata.yaml/config.yaml/actions.yaml, not here.
   for (const key of ['name', 'summary', 'description', 'requires', 'provides', 'peers', 'config', 'actions']) {
     expect([key, key in doc]).toEqual([key, false]);

