@@ -209,3 +209,20 @@ export function linkTree(src: string, dest: string, opts: { copy?: boolean } = {
     }
   }
 }
+
+/**
+ * Take the files of the charm at `charmTree` out of a unit's charm directory, leaving what the unit
+ * wrote there itself: what Juju does to a machine unit's charm directory on `juju refresh` before
+ * it puts the new charm's files in (Python ops' `.unit-state.db` survives a refresh that way, and
+ * so does whatever a charm unpacked or cached). Directories of the old charm go when left empty.
+ */
+export function removeCharmFiles(charmTree: string, unitDir: string): void {
+  for (const entry of fs.readdirSync(charmTree, { withFileTypes: true })) {
+    const target = path.join(unitDir, entry.name);
+    if (entry.isDirectory()) {
+      if (!fs.lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) continue;
+      removeCharmFiles(path.join(charmTree, entry.name), target);
+      if (fs.readdirSync(target).length === 0) fs.rmdirSync(target);
+    } else fs.rmSync(target, { force: true });
+  }
+}

@@ -46,7 +46,7 @@ import {
   type TriggeredEvent,
 } from '../sim';
 import { ToolAgent } from './agent';
-import { CharmRefusal, linkTree, loadCharmDir, unpackCharm, type LoadedCharm } from './charm';
+import { CharmRefusal, linkTree, loadCharmDir, removeCharmFiles, unpackCharm, type LoadedCharm } from './charm';
 import { DEFAULT_SYSTEM_PATH, dispatch, type DispatchOutcome } from './dispatcher';
 import type { ToolCallRecord } from '../sim';
 import type { HookRecord } from './status';
@@ -622,7 +622,12 @@ export class LocalModel {
     Object.assign(appState, { source, revision, charmDir, packed });
     for (const u of unitsOf(this.model, app)) {
       const us = this.state.units[u.name]!;
-      us.charmDir = this.unitCharmDir(u.name, appState);
+      // Machines: the unit's own files in its charm directory survive the refresh. Kubernetes: the
+      // pod is recreated, so the charm container's filesystem starts again from the new charm.
+      if (this.model.type !== 'caas' && fs.existsSync(us.charmDir)) {
+        removeCharmFiles(oldDir, us.charmDir);
+        linkTree(charmDir, us.charmDir, { copy: !packed });
+      } else us.charmDir = this.unitCharmDir(u.name, appState);
       this.enqueue({ unit: u.name, hook: 'upgrade-charm' });
       this.enqueue({ unit: u.name, hook: 'config-changed' });
     }

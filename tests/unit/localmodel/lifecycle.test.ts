@@ -119,3 +119,29 @@ test('refresh: upgrade-charm → config-changed on every unit, running the new c
   expect(lm.apps['req']!.revision).toBe(2);
   expect(lm.model.units['req/0']!.status).toMatchObject({ status: 'active', message: 'ready-v2' });
 });
+
+test.each([
+  ['machine', true],
+  ['kubernetes', false],
+] as const)(
+  'refresh on a %s model: the old charm’s files go, the new ones come, and what the unit wrote in its charm directory stays: %s',
+  async (modelType, kept) => {
+    const lm = await related(modelType);
+    const unitDir = lm.unitStates['req/0']!.charmDir;
+    fs.writeFileSync(path.join(unitDir, '.unit-state.db'), 'written by the unit');
+    fs.writeFileSync(path.join(unitDir, 'old-only.txt'), 'a file of revision 1');
+    const v1 = path.join(tmp, `req-v1-${modelType}`);
+    fs.cpSync(SHELL_CHARM, v1, { recursive: true });
+    fs.writeFileSync(path.join(v1, 'old-only.txt'), 'a file of revision 1');
+    await lm.refresh('req', await zipCharmDir(v1, path.join(tmp, `req-v1-${modelType}.charm`)));
+    const v2 = path.join(tmp, `req-v2-${modelType}`);
+    fs.cpSync(SHELL_CHARM, v2, { recursive: true });
+    fs.writeFileSync(path.join(v2, 'new-only.txt'), 'a file of revision 3');
+    await lm.refresh('req', await zipCharmDir(v2, path.join(tmp, `req-v2-${modelType}.charm`)));
+    const dir = lm.unitStates['req/0']!.charmDir;
+    expect(fs.existsSync(path.join(dir, 'old-only.txt'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'new-only.txt'), 'utf8')).toBe('a file of revision 3');
+    expect(fs.existsSync(path.join(dir, '.unit-state.db'))).toBe(kept);
+    expect(lm.history.filter((h) => !h.ok)).toEqual([]);
+  },
+);
