@@ -9,8 +9,10 @@
  *      way), interleaved, ≥ 20 runs each: median, min, p90, ratio (target ≤ 1.3);
  *  (b) hook-tool calls per dispatch, listed (target ≤ 10, with 0 relation-set), and the REST
  *      requests each dispatch makes (0 writes);
- *  (c) peak RSS of one dispatch (`/usr/bin/time -v`: the dispatch sh execs runtime/node, so the
+ *  (c) peak RSS of one dispatch (`/usr/bin/time -v`: the dispatch sh execs the runtime, so the
  *      max RSS is node's), next to `runtime/node -e 0`'s (target ≤ 80 MB);
+ *  (d) the .charm's size (target ≤ 25 MB) and what the first event on a unit pays to unpack its
+ *      xz-compressed runtime (runtime/unpack, wall and CPU);
  *  plus the cost of one hook-tool call as the charm pays it, so the reader can see what the calls cost.
  *
  * Output: JSON on stdout, also written to bench/results/packed.json.
@@ -43,7 +45,7 @@ import { msSince, round, stats, type Stats } from './stats';
 
 const APP = 'mirrormaker';
 const UNIT = `${APP}/0`;
-const TARGETS = { ratio: 1.3, toolCalls: 10, peakRssMb: 80 } as const;
+const TARGETS = { ratio: 1.3, toolCalls: 10, peakRssMb: 80, charmMb: 25 } as const;
 
 interface Exit {
   readonly code: number | null;
@@ -187,6 +189,33 @@ async function usageOfBare(node: string, cwd: string, out: string): Promise<Usag
   return readUsage(out);
 }
 
+/**
+ * What the first event on a unit pays to unpack the xz-compressed runtime: `runtime/unpack` run
+ * as dispatch runs it, in a copy of the installed charm directory with nothing unpacked yet.
+ */
+async function unpackCost(charmDir: string, work: string, runs: number): Promise<{ runs: number; wallMs: Stats; cpuMs: Stats } | null> {
+  const digestFile = path.join(charmDir, 'runtime', 'node.sha256');
+  if (!fs.existsSync(digestFile)) return null;
+  const digest = fs.readFileSync(digestFile, 'utf8').trim();
+  const out = path.join(work, 'rusage-unpack.json');
+  const got: Usage[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = path.join(work, `unpack-${i}`);
+    fs.mkdirSync(path.join(dir, 'runtime'), { recursive: true });
+    for (const f of ['node.xz', 'node.sha256', 'unpack']) fs.copyFileSync(path.join(charmDir, 'runtime', f), path.join(dir, 'runtime', f));
+    fs.chmodSync(path.join(dir, 'runtime', 'unpack'), 0o755);
+    const target = path.join(dir, 'runtime', `node-${digest.slice(0, 16)}`);
+    const e = await timedSpawn(RUSAGE_COMMAND[0], [RUSAGE_COMMAND[1], '-o', out, './runtime/unpack', digest, target], dir, {
+      PATH: noNodeSystemPath(),
+      LANG: 'C.UTF-8',
+    });
+    if (e.code !== 0 || !fs.existsSync(target)) throw new Error(`runtime/unpack exited ${e.code}: ${e.stderr}`);
+    got.push(readUsage(out));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { runs, wallMs: stats(got.map((u) => u.wallMs)), cpuMs: stats(got.map((u) => u.cpuMs)) };
+}
+
 interface UsageRatio {
   readonly runs: number;
   readonly wallMs: Stats;
@@ -277,7 +306,7 @@ function profileSummary(file: string): Record<string, number> {
   return { wallMs: round((p.endTime - p.startTime) / 1000, 1), ...out };
 }
 
-async function steadyState(fake: FakeConnect): Promise<{ lm: LocalModel; tmp: string; served: ServedHook[] }> {
+async function steadyState(fake: FakeConnect): Promise<{ lm: LocalModel; tmp: string; served: ServedHook[]; charmFile: string }> {
   const world = await preparePackedWorld();
   const lm = await openModel();
   try {
@@ -296,7 +325,7 @@ async function steadyState(fake: FakeConnect): Promise<{ lm: LocalModel; tmp: st
       throw new Error(`not a steady state: ${UNIT} ${unit.status.status}: ${unit.status.message}`);
     if (fake.state.connectors.size !== 3)
       throw new Error(`expected 3 connectors on the fake, found ${[...fake.state.connectors.keys()].join(', ')}`);
-    return { lm, tmp: world.tmp, served };
+    return { lm, tmp: world.tmp, served, charmFile: world.charmFile };
   } catch (e) {
     await lm.close();
     fs.rmSync(world.tmp, { recursive: true, force: true });
@@ -357,6 +386,8 @@ async function mainBench(): Promise<void> {
     for (const t of calls) byTool[t.split(' ')[0]!] = (byTool[t.split(' ')[0]!] ?? 0) + 1;
 
     const rss = await peakRss(lm, node, setup.tmp);
+    const charmBytes = fs.statSync(setup.charmFile).size;
+    const firstEventUnpack = await unpackCost(charmDir, setup.tmp, 5);
     const toolCall = await toolCallMs(lm, node, 43);
 
     // One dispatch under --cpu-prof: where the time goes. Kept in bench/results with --profile.
@@ -430,6 +461,15 @@ async function mainBench(): Promise<void> {
         // A lower bound: the probe forks from a small process; the charm's bigger heap makes each
         // spawnSync dearer (profiledDispatch.toolCallsSpawnSync is the in-charm figure).
         ofWhichToolCallsAtProbeCostMs: round(meanCalls * toolCall.median),
+      },
+      charm: {
+        file: path.basename(setup.charmFile),
+        bytes: charmBytes,
+        mb: round(charmBytes / 1e6, 2),
+        targetMb: TARGETS.charmMb,
+        met: charmBytes / 1e6 <= TARGETS.charmMb,
+        // the xz-compressed runtime, unpacked once per unit and revision by its first event
+        firstEventUnpack,
       },
       peakRss: {
         tool: rss.tool,
