@@ -95,7 +95,7 @@ export function buildProgram(): Command {
         );
         process.stdout.write(
           `runtime: Node.js ${opts.nodeVersion} (sha256-verified), ${result.strip.stripped ? `stripped with ${result.strip.tool}` : `not stripped: ${result.strip.reason}`}, ` +
-            `${result.runtimeCompression.compressed ? `xz-compressed to ${mb(result.runtimeCompression.bytes)} (unpacked on the unit by its first event)` : `deflated: ${result.runtimeCompression.reason}`}; ` +
+            `${result.runtimeCompression.compressed ? `xz-compressed to ${mb(result.runtimeCompression.bytes)} (${mb(result.runtimeCompression.binaryBytes)} once the unit's first event unpacks it)` : `deflated: ${result.runtimeCompression.reason}`}; ` +
             `code cache: ${result.codeCache.enabled ? 'loader dist/start.js (the cache is written on the unit by its first hook)' : `none: ${result.codeCache.reason}`}\n`,
         );
       },

@@ -220,17 +220,27 @@ export function stripRuntime(runtime: NodeRuntime, out: string): StripResult {
  * binary it unpacks to, and dispatch unpacks it once on the unit (runtime/unpack).
  */
 export type CompressResult =
-  | { readonly compressed: true; readonly file: string; readonly sha256: string; readonly bytes: number }
+  | {
+      readonly compressed: true;
+      readonly file: string;
+      /** sha256 and size of the binary it unpacks to. */
+      readonly sha256: string;
+      readonly binaryBytes: number;
+      /** Size of the .xz file. */
+      readonly bytes: number;
+    }
   | { readonly compressed: false; readonly reason: string };
 
 /**
  * `xz` settings: one thread, so the output is one block and the same for the same input and xz
- * version; the x86/ARM64 branch filter for the target; preset 9e (64 MiB dictionary; a unit needs
- * 65 MiB of memory to unpack). Measured on the stripped Node 24.22.3 x64 binary: -6 27.3 MB, -9
- * 27.0 MB, --x86 -9e 26.1 MB (70 s); a 128 MiB dictionary or lc/pb tuning made it larger.
+ * version; preset 9e (64 MiB dictionary; a unit needs 65 MiB of memory to unpack). For x64 the
+ * x86 branch filter too, which every xz and liblzma reads. Not ARM64's: that filter came with xz
+ * 5.4, and ubuntu@22.04 units have 5.2.5 (xz-utils and Python's lzma alike), which refuses it.
+ * Measured on the stripped Node 24.22.3 x64 binary: -6 27.3 MB, -9 27.0 MB, --x86 -9e 26.1 MB
+ * (70 s); a 128 MiB dictionary or lc/pb tuning made it larger.
  */
 function xzArgs(arch: Architecture): string[] {
-  return ['-T1', arch === 'amd64' ? '--x86' : '--arm64', '--lzma2=preset=9e', '--check=crc64', '-c'];
+  return ['-T1', ...(arch === 'amd64' ? ['--x86'] : []), '--lzma2=preset=9e', '--check=crc64', '-c'];
 }
 
 /** sha256 of what an .xz file unpacks to (`xz -dc`). */
@@ -261,7 +271,7 @@ export function compressRuntime(node: string, arch: Architecture, cacheDir: stri
           `The cache was altered or damaged: delete ${file} and pack again to compress it anew.`,
       );
     }
-    return { compressed: true, file, sha256, bytes: fs.statSync(file).size };
+    return { compressed: true, file, sha256, binaryBytes: fs.statSync(node).size, bytes: fs.statSync(file).size };
   }
   fs.mkdirSync(cacheDir, { recursive: true });
   // Compress into a private name and rename, so a concurrent or interrupted pack never sees a partial file.
@@ -279,5 +289,5 @@ export function compressRuntime(node: string, arch: Architecture, cacheDir: stri
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  return { compressed: true, file, sha256, bytes: fs.statSync(file).size };
+  return { compressed: true, file, sha256, binaryBytes: fs.statSync(node).size, bytes: fs.statSync(file).size };
 }

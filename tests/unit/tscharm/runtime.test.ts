@@ -128,6 +128,7 @@ describe('the xz-compressed runtime (compressRuntime)', () => {
       compressed: true,
       file: path.join(cache, `node-amd64-${digest}.xz`),
       sha256: digest,
+      binaryBytes: 'a binary '.length * 2000,
       bytes: expect.any(Number),
     });
     const file = made.compressed ? made.file : '';
