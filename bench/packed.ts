@@ -204,7 +204,7 @@ async function unpackCost(charmDir: string, work: string, runs: number): Promise
     fs.mkdirSync(path.join(dir, 'runtime'), { recursive: true });
     for (const f of ['node.xz', 'node.sha256', 'unpack']) fs.copyFileSync(path.join(charmDir, 'runtime', f), path.join(dir, 'runtime', f));
     fs.chmodSync(path.join(dir, 'runtime', 'unpack'), 0o755);
-    const target = path.join(dir, 'runtime', `node-${digest.slice(0, 16)}`);
+    const target = runtimeNodeIn(dir);
     const e = await timedSpawn(RUSAGE_COMMAND[0], [RUSAGE_COMMAND[1], '-o', out, './runtime/unpack', digest, target], dir, {
       PATH: noNodeSystemPath(),
       LANG: 'C.UTF-8',

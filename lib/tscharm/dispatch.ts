@@ -21,6 +21,9 @@ export const RUNTIME_LICENSE_PATH = 'runtime/LICENSE';
 export const RUNTIME_XZ_PATH = 'runtime/node.xz';
 export const RUNTIME_SHA256_PATH = 'runtime/node.sha256';
 export const RUNTIME_UNPACK_PATH = 'runtime/unpack';
+/** The unpacked runtime is `runtime/node-<the first 16 hex digits of its sha256>`. */
+const UNPACKED_RUNTIME_PREFIX = 'runtime/node-';
+const UNPACKED_DIGEST_DIGITS = 16;
 /** Hooks charmcraft always adds as symlinks to dispatch, for Juju versions that look for them. */
 export const MANDATORY_HOOKS = ['install', 'start', 'upgrade-charm'] as const;
 
@@ -48,7 +51,8 @@ export function dispatchScript(options: DispatchOptions): string {
         '# The Node.js runtime shipped in the charm, xz-compressed: the first event after install or a refresh',
         '# unpacks it, checked against its sha256; nothing is needed on the unit, nothing is downloaded.',
         `read -r digest < ${RUNTIME_SHA256_PATH} || exit 1`,
-        'node="$PWD/runtime/node-${digest%"${digest#????????????????}"}"',
+        // ${digest%"${digest#????…}"}: the first UNPACKED_DIGEST_DIGITS characters of $digest, in POSIX sh.
+        `node="$PWD/${UNPACKED_RUNTIME_PREFIX}\${digest%"\${digest#${'?'.repeat(UNPACKED_DIGEST_DIGITS)}}"}"`,
         `[ -x "$node" ] || ./${RUNTIME_UNPACK_PATH} "$digest" "$node" || exit 1`,
       ]
     : options.allowSystemNode
@@ -140,5 +144,5 @@ export function runtimeNodeIn(charmDir: string): string {
   const digestFile = path.join(charmDir, ...RUNTIME_SHA256_PATH.split('/'));
   if (!fs.existsSync(digestFile)) return path.join(charmDir, ...RUNTIME_NODE_PATH.split('/'));
   const digest = fs.readFileSync(digestFile, 'utf8').trim();
-  return path.join(charmDir, 'runtime', `node-${digest.slice(0, 16)}`);
+  return path.join(charmDir, ...`${UNPACKED_RUNTIME_PREFIX}${digest.slice(0, UNPACKED_DIGEST_DIGITS)}`.split('/'));
 }

@@ -271,23 +271,23 @@ export function compressRuntime(node: string, arch: Architecture, cacheDir: stri
           `The cache was altered or damaged: delete ${file} and pack again to compress it anew.`,
       );
     }
-    return { compressed: true, file, sha256, binaryBytes: fs.statSync(node).size, bytes: fs.statSync(file).size };
-  }
-  fs.mkdirSync(cacheDir, { recursive: true });
-  // Compress into a private name and rename, so a concurrent or interrupted pack never sees a partial file.
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w', 0o644);
-  try {
+  } else {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    // Compress into a private name and rename, so a concurrent or interrupted pack never sees a partial file.
+    const tmp = `${file}.tmp-${process.pid}`;
+    const fd = fs.openSync(tmp, 'w', 0o644);
     try {
-      execFileSync(xz, [...xzArgs(arch), node], { stdio: ['ignore', fd, 'pipe'] });
+      try {
+        execFileSync(xz, [...xzArgs(arch), node], { stdio: ['ignore', fd, 'pipe'] });
+      } finally {
+        fs.closeSync(fd);
+      }
+      const actual = unpackedSha256(xz, tmp);
+      if (actual !== sha256) throw new RuntimeIntegrityError(`xz produced ${tmp}, which unpacks to sha256 ${actual} instead of ${sha256}`);
+      fs.renameSync(tmp, file);
     } finally {
-      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
     }
-    const actual = unpackedSha256(xz, tmp);
-    if (actual !== sha256) throw new RuntimeIntegrityError(`xz produced ${tmp}, which unpacks to sha256 ${actual} instead of ${sha256}`);
-    fs.renameSync(tmp, file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
   }
   return { compressed: true, file, sha256, binaryBytes: fs.statSync(node).size, bytes: fs.statSync(file).size };
 }
